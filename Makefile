@@ -1,0 +1,51 @@
+# The README's two promises: `make demo` and `make test`, from a fresh clone.
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+PIP   := $(PY) -m pip
+
+# Newest runnable Python >= 3.12: plain names first, then pyenv's installed versions.
+define find_python
+for c in python3.14 python3.13 python3.12; do \
+  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1; then command -v $$c; exit 0; fi; \
+done; \
+root=$$(pyenv root 2>/dev/null || echo $$HOME/.pyenv); \
+for v in $$(ls -1 $$root/versions 2>/dev/null | grep -E '^3\.(1[2-9]|[2-9][0-9])\.[0-9]+$$' | sort -t. -k1,1n -k2,2n -k3,3n -r); do \
+  p=$$root/versions/$$v/bin/python3; \
+  if [ -x $$p ] && $$p -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1; then echo $$p; exit 0; fi; \
+done; exit 1
+endef
+
+.PHONY: demo test test-slow lint bench clean venv
+
+$(VENV)/.created:
+	@PYBIN=$$($(find_python)) || { echo "analogcast needs Python >= 3.12 and none was found (tried python3.14/3.13/3.12 on PATH and pyenv versions). Install one, e.g. 'pyenv install 3.12', and run make again." >&2; exit 1; }; \
+	echo "Using $$PYBIN"; $$PYBIN -m venv $(VENV) && $(PIP) install -q --upgrade pip && touch $@
+
+$(VENV)/.installed: $(VENV)/.created pyproject.toml
+	$(PIP) install -q -e . && touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PIP) install -q -e ".[dev]" && touch $@
+
+venv: $(VENV)/.installed
+
+# Set up (no dev tools) and run the main job on the shipped data.
+demo: $(VENV)/.installed
+	$(VENV)/bin/analogcast run fits/afghanistan.toml
+
+# Set up with the dev extra and run the default (non-slow) tests.
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest
+
+test-slow: $(VENV)/.installed-dev
+	$(PY) -m pytest -m slow
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check src tests bench
+
+bench: $(VENV)/.installed-dev
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache

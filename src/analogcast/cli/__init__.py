@@ -1,0 +1,1 @@
+"""Command-line interface (the last stage: it may import every other stage)."""
