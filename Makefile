@@ -10,7 +10,7 @@ for c in python3.14 python3.13 python3.12; do \
   if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1; then command -v $$c; exit 0; fi; \
 done; \
 root=$$(pyenv root 2>/dev/null || echo $$HOME/.pyenv); \
-for v in $$(ls -1 $$root/versions 2>/dev/null | grep -E '^3\.(1[2-9]|[2-9][0-9])\.[0-9]+$$' | sort -t. -k1,1n -k2,2n -k3,3n -r); do \
+for v in $$(ls -1 $$root/versions 2>/dev/null | grep -E '^3\.(1[2-9]|[2-9][0-9])\.[0-9]+$$' | sort -t. -k1,1nr -k2,2nr -k3,3nr); do \
   p=$$root/versions/$$v/bin/python3; \
   if [ -x $$p ] && $$p -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1; then echo $$p; exit 0; fi; \
 done; exit 1
