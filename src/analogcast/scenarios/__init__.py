@@ -1,0 +1,99 @@
+"""Scenario engine: aid conditions as covariate paths, horizon forecasts, contrasts, tables.
+
+Stage ``scenarios`` (after ``fitting``): imports ``analogcast.models`` and earlier stages only.
+
+Public API (signatures are the contract; the fitting, runs and reporting stages code against them)
+---------------------------------------------------------------------------------------------------
+``Scenario`` (frozen dataclass)
+    ``Scenario(name: str, label: str = "", paths: Mapping[str, PathSpec] = {}, description: str = "")``
+    where ``PathSpec = float | int | Sequence[float] | Literal["hold"]``:
+
+    - a number: that value in every year from the origin year T through T+H-1 (the years whose
+      covariates drive the hazards of T+1..T+H);
+    - a list: one value per year from T on; the last value is carried forward;
+    - ``"hold"``: the target's last observed value (the default for every covariate a scenario
+      does not name, so a scenario with no paths is the status quo).
+
+    Scenario covariates (keys of ``paths``): ``oda_gni`` (net ODA received, % of GNI, >= 0),
+    ``alt_patrons`` (0/1: alternative patrons available, i.e. the Cold-War regime of aid,
+    ``cw = 1``), ``sanctions`` (count of active sanction cases, >= 0), and any other model
+    covariate by its panel name or alias (see ``analogcast.models.SCENARIO_COVARIATES``, e.g.
+    ``"gdp_growth"`` / ``"NY.GDP.PCAP.KD.ZG"``). Construction validates and raises
+    ``analogcast.errors.UserInputError`` naming the scenario and key: unknown covariate (with a
+    did-you-mean), negative aid or sanctions, ``alt_patrons`` not 0/1, non-finite values,
+    empty name.
+    ``Scenario.from_mapping(d: Mapping) -> Scenario`` accepts ``{"name", "label", "description",
+    "paths": {...}}`` or the flat TOML form ``{"name": ..., "oda_gni": 5.0, "sanctions": 0}``.
+
+``scenarios_from_spec(items: Sequence[Mapping | Scenario] | Mapping[str, Mapping]) -> list[Scenario]``
+    Validates a list of TABLEs (``[[scenarios]]`` in TOML) or a name -> table mapping; duplicate
+    names raise ``UserInputError``.
+
+``default_scenarios() -> list[Scenario]``
+    status_quo, conditional_engagement, unconditional_aid, isolation, isolation_alt_patrons
+    (the defaults for ``fits/afghanistan.toml``; see ``scenario.py`` for their values).
+
+``forecast(result, scenarios, *, horizons=range(1, 11), deltas=(0.05,), seed=0) -> xr.Dataset``
+    ``result``: any object with ``.tree`` (``xarray.DataTree`` with one child per fitted model,
+    named by registry name, each holding a ``posterior`` group) and ``.data`` (``dict`` registry
+    name -> ``ModelData``), i.e. a ``FitResult``. ``horizons`` must lie in 1..10 (else
+    ``UserInputError``). Returns dims ``(scenario, space, horizon, chain, draw)``:
+
+    - ``p_opening``, ``p_closing``: per-draw P(>= 1 event within H years) (from ``event_logit`` if
+      fitted, else from ``trajectory`` paths);
+    - ``p_opening_traj``, ``p_closing_traj``: the same read from ``trajectory`` paths with the
+      ERT-lite coder (cross-check; present only when ``trajectory`` was fitted);
+    - ``index`` (scenario, space, year, chain, draw): simulated index paths, 0-1 scale, years
+      T+1..T+10 (``trajectory`` only);
+    - ``p_rise`` (scenario, space, horizon, delta, chain, draw): P(x[T+H] - x[T] >= delta),
+      per draw (probability over the path simulations of that draw);
+    - ``wbl`` / ``p_wbl_rise`` where the trajectory model carries the WBL index;
+    - coords ``scenario_label``; attrs ``target``, ``origin``, ``models``, ``assumptions``
+      (plain-language list of the identification and hold-at-origin assumptions for reports).
+
+``contrasts(fc, *, level=0.89, outcome="p_opening", horizons=None) -> pd.DataFrame``
+    Every ordered pair of scenarios (A != B): columns ``scenario_a, scenario_b, space, horizon,
+    diff_mean, diff_low, diff_high, p_a_gt_b`` with diff = P_A - P_B per draw (equal-tailed
+    interval at ``level``), ``p_a_gt_b`` = share of draws with diff > 0.
+
+``forecasts_table(fc, level=0.89) -> pd.DataFrame``
+    Exactly the columns ``scenario, space, horizon, p_opening, p_opening_low, p_opening_high,
+    p_closing, p_closing_low, p_closing_high``: posterior means and equal-tailed intervals at
+    ``level``; rows ordered by scenario (as given), space (``SPACES`` order), horizon.
+    ``summary_level(level)`` validation: 0 < level < 1 else ``UserInputError``.
+
+``index_table(fc, level=0.89) -> pd.DataFrame``
+    Fan-chart data: ``scenario, space, year, mean, low, high`` (plus ``delta``-rise table via
+    ``rise_table(fc, level)`` with ``scenario, space, horizon, delta, p_rise, p_rise_low,
+    p_rise_high``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY: dict[str, str] = {
+    "Scenario": "analogcast.scenarios.scenario",
+    "scenarios_from_spec": "analogcast.scenarios.scenario",
+    "default_scenarios": "analogcast.scenarios.scenario",
+    "forecast": "analogcast.scenarios.forecast",
+    "contrasts": "analogcast.scenarios.contrasts",
+    "forecasts_table": "analogcast.scenarios.table",
+    "index_table": "analogcast.scenarios.table",
+    "rise_table": "analogcast.scenarios.table",
+}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'analogcast.scenarios' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
