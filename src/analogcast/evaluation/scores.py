@@ -1,0 +1,200 @@
+"""Proper scores and discrimination measures for binary event forecasts.
+
+All functions take observed outcomes ``y`` (0/1) and forecast probabilities ``p`` of the same
+length and return a float. Definitions (``/work/shared/METHODS.md`` section 4):
+
+- log-loss ``-mean(y log p + (1 - y) log(1 - p))`` with ``p`` clipped to ``[1e-6, 1 - 1e-6]``;
+- Brier score ``mean((p - y)^2)``;
+- ROC-AUC from ranks (Mann-Whitney U, ties get mid-ranks);
+- PR-AUC as average precision (step-wise area, ties in ``p`` form one threshold);
+- expected calibration error over 10 equal-count bins of the sorted forecasts.
+
+These are our own implementations; ``tests/test_eval_scores.py`` checks them against
+scikit-learn on the rows of a written ``forecasts.csv``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "CLIP",
+    "log_loss",
+    "brier",
+    "roc_auc",
+    "pr_auc",
+    "expected_calibration_error",
+    "reliability_table",
+    "score_all",
+    "SCORE_COLUMNS",
+]
+
+CLIP = 1e-6
+SCORE_COLUMNS = ("n", "n_events", "pos_rate", "log_loss", "brier", "roc_auc", "pr_auc", "ece")
+
+
+def _check(y: ArrayLike, p: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    ya = np.asarray(y, dtype=float).ravel()
+    pa = np.asarray(p, dtype=float).ravel()
+    if ya.shape != pa.shape:
+        raise ValueError(f"y and p differ in length: {ya.size} vs {pa.size}")
+    if np.isnan(ya).any() or np.isnan(pa).any():
+        raise ValueError("y and p must not contain NaN; drop unscored rows first")
+    if not np.isin(ya, (0.0, 1.0)).all():
+        raise ValueError("y must be 0 or 1")
+    if ((pa < 0) | (pa > 1)).any():
+        raise ValueError("p must lie in [0, 1]")
+    return ya, pa
+
+
+def log_loss(y: ArrayLike, p: ArrayLike, clip: float = CLIP) -> float:
+    """Mean negative log-likelihood of Bernoulli outcomes.
+
+    Parameters
+    ----------
+    y
+        Outcomes, 0 or 1.
+    p
+        Forecast probabilities of ``y = 1``.
+    clip
+        ``p`` is clipped to ``[clip, 1 - clip]`` so that a confident miss costs a finite amount.
+
+    Returns
+    -------
+    float
+        The log-loss in nats; ``nan`` for no rows.
+    """
+    ya, pa = _check(y, p)
+    if ya.size == 0:
+        return float("nan")
+    pc = np.clip(pa, clip, 1.0 - clip)
+    return float(-np.mean(ya * np.log(pc) + (1.0 - ya) * np.log1p(-pc)))
+
+
+def brier(y: ArrayLike, p: ArrayLike) -> float:
+    """Brier score ``mean((p - y)^2)``; ``nan`` for no rows."""
+    ya, pa = _check(y, p)
+    if ya.size == 0:
+        return float("nan")
+    return float(np.mean((pa - ya) ** 2))
+
+
+def _midranks(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    order = np.argsort(x, kind="mergesort")
+    xs = x[order]
+    ranks = np.empty(x.size, dtype=float)
+    # boundaries of runs of equal values
+    change = np.flatnonzero(np.diff(xs)) + 1
+    starts = np.concatenate(([0], change))
+    ends = np.concatenate((change, [x.size]))
+    mid = (starts + ends + 1) / 2.0  # 1-based mid-rank of each run
+    ranks[order] = np.repeat(mid, ends - starts)
+    return ranks
+
+
+def roc_auc(y: ArrayLike, p: ArrayLike) -> float:
+    """Area under the ROC curve from mid-ranks (probability a random event outranks a non-event).
+
+    Returns ``nan`` when only one class is present.
+    """
+    ya, pa = _check(y, p)
+    n1 = int(ya.sum())
+    n0 = ya.size - n1
+    if n1 == 0 or n0 == 0:
+        return float("nan")
+    r = _midranks(pa)
+    u = r[ya == 1].sum() - n1 * (n1 + 1) / 2.0
+    return float(u / (n1 * n0))
+
+
+def pr_auc(y: ArrayLike, p: ArrayLike) -> float:
+    """Average precision: ``sum_k (R_k - R_{k-1}) P_k`` over distinct thresholds, high to low.
+
+    Returns ``nan`` when there are no events.
+    """
+    ya, pa = _check(y, p)
+    n1 = ya.sum()
+    if n1 == 0:
+        return float("nan")
+    order = np.argsort(-pa, kind="mergesort")
+    ys, ps = ya[order], pa[order]
+    tp = np.cumsum(ys)
+    # last index of each run of equal p (a threshold includes all tied rows)
+    last = np.concatenate((np.flatnonzero(np.diff(ps)), [ps.size - 1]))
+    tp_k = tp[last]
+    precision = tp_k / (last + 1.0)
+    recall = tp_k / n1
+    d_recall = np.diff(np.concatenate(([0.0], recall)))
+    return float(np.sum(d_recall * precision))
+
+
+def _equal_count_bins(p: NDArray[np.float64], n_bins: int) -> list[NDArray[np.intp]]:
+    order = np.argsort(p, kind="mergesort")
+    return [b for b in np.array_split(order, n_bins) if b.size]
+
+
+def expected_calibration_error(y: ArrayLike, p: ArrayLike, n_bins: int = 10) -> float:
+    """ECE over ``n_bins`` equal-count bins: ``sum_k (n_k / n) |mean(y)_k - mean(p)_k|``.
+
+    Rows are sorted by ``p`` (stable sort) and split into ``n_bins`` consecutive groups whose sizes
+    differ by at most one (``numpy.array_split``). Returns ``nan`` for no rows.
+    """
+    ya, pa = _check(y, p)
+    if ya.size == 0:
+        return float("nan")
+    total = 0.0
+    for b in _equal_count_bins(pa, n_bins):
+        total += b.size / ya.size * abs(ya[b].mean() - pa[b].mean())
+    return float(total)
+
+
+def reliability_table(y: ArrayLike, p: ArrayLike, n_bins: int = 10) -> pd.DataFrame:
+    """Per equal-count bin: ``n``, ``p_mean`` (mean forecast), ``y_mean`` (observed frequency)."""
+    ya, pa = _check(y, p)
+    rows = [
+        {"bin": k, "n": b.size, "p_mean": pa[b].mean(), "y_mean": ya[b].mean()}
+        for k, b in enumerate(_equal_count_bins(pa, n_bins))
+    ]
+    return pd.DataFrame(rows, columns=["bin", "n", "p_mean", "y_mean"])
+
+
+def score_all(y: ArrayLike, p: ArrayLike, n_bins: int = 10) -> dict[str, float]:
+    """Every score of this module for one set of forecasts, keyed as :data:`SCORE_COLUMNS`."""
+    ya, pa = _check(y, p)
+    return {
+        "n": float(ya.size),
+        "n_events": float(ya.sum()),
+        "pos_rate": float(ya.mean()) if ya.size else float("nan"),
+        "log_loss": log_loss(ya, pa),
+        "brier": brier(ya, pa),
+        "roc_auc": roc_auc(ya, pa),
+        "pr_auc": pr_auc(ya, pa),
+        "ece": expected_calibration_error(ya, pa, n_bins),
+    }
+
+
+def score_frame(
+    df: pd.DataFrame,
+    *,
+    by: Sequence[str],
+    y: str = "y",
+    p: str = "p",
+    n_bins: int = 10,
+) -> pd.DataFrame:
+    """Score the rows of ``df`` grouped by ``by`` (rows with a missing ``y`` are skipped).
+
+    Returns one row per group with the columns of ``by`` followed by :data:`SCORE_COLUMNS`.
+    """
+    scored = df.dropna(subset=[y])
+    out = []
+    for key, g in scored.groupby(list(by), sort=True, observed=True):
+        key = key if isinstance(key, tuple) else (key,)
+        out.append({**dict(zip(by, key, strict=True)), **score_all(g[y], g[p], n_bins)})
+    res = pd.DataFrame(out, columns=[*by, *SCORE_COLUMNS])
+    res["n"] = res["n"].astype(int)
+    res["n_events"] = res["n_events"].astype(int)
+    return res
