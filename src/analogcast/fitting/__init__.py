@@ -1,0 +1,52 @@
+"""Fit specifications and fitting orchestration.
+
+Stage ``fitting`` (after ``models``). Importing this package is cheap: pydantic and PyMC load
+only when a name is used.
+
+Public API
+----------
+``FitSpec``, ``load_spec(path) -> FitSpec``, ``parse_spec(text, source=...) -> FitSpec``
+    Fit specifications (``fits/*.toml``), validated before any sampling; every problem is one
+    ``UserInputError`` line naming the file and field.
+``fit(spec, *, draws=None, tune=None, chains=None, backend=None, prior=None, progress=True) -> FitResult``
+    Resolve the prior, prepare data, build and sample every model of the spec.
+``FitResult``
+    ``.spec``, ``.prior``, ``.tree`` (``xarray.DataTree``, one child per model), ``.data``
+    (model name -> ``ModelData``), ``.diagnostics``, ``.timings``, ``.provenance``.
+``resolve_prior(spec) -> AnalogPrior | None``
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY: dict[str, str] = {
+    "FitSpec": "analogcast.fitting.spec",
+    "SamplerSpec": "analogcast.fitting.spec",
+    "ModelSpec": "analogcast.fitting.spec",
+    "PriorSpec": "analogcast.fitting.spec",
+    "ScenarioSpec": "analogcast.fitting.spec",
+    "load_spec": "analogcast.fitting.spec",
+    "parse_spec": "analogcast.fitting.spec",
+    "spec_from_mapping": "analogcast.fitting.spec",
+    "fit": "analogcast.fitting.fit",
+    "FitResult": "analogcast.fitting.fit",
+    "resolve_prior": "analogcast.fitting.fit",
+    "check_convergence": "analogcast.fitting.fit",
+    "versions": "analogcast.fitting.fit",
+}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'analogcast.fitting' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,381 @@
+"""Fitting orchestration: spec -> prior -> data -> models -> samples -> diagnostics.
+
+:func:`fit` is the one code path behind ``analogcast fit``, ``analogcast run`` and the Python
+API. It validates everything it can before sampling (prior file, prior target, data, origin,
+spaces), derives every random seed from ``spec.seed`` so the same spec gives the same draws on
+the same machine, and returns an immutable :class:`FitResult`.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import sys
+import time
+import warnings
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from analogcast._io import sha256_file
+from analogcast._version import __version__
+from analogcast.errors import UserInputError
+from analogcast.fitting.spec import FitSpec
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xarray as xr
+
+    from analogcast.models import ModelData
+    from analogcast.priors import AnalogPrior
+
+__all__ = [
+    "FitResult",
+    "fit",
+    "resolve_prior",
+    "prepare_data",
+    "derive_seed",
+    "check_convergence",
+    "summarise_diagnostics",
+    "versions",
+    "THRESHOLDS",
+]
+
+#: Convergence thresholds checked by ``--strict`` (Vehtari et al. 2021 for R-hat and ESS).
+THRESHOLDS: dict[str, float] = {
+    "max_rhat": 1.01,
+    "min_ess_bulk": 400.0,
+    "min_ess_tail": 400.0,
+    "divergences": 0.0,
+    "min_bfmi": 0.3,
+}
+
+_VERSIONED = ("analogcast", "pymc", "pytensor", "arviz", "arviz-base", "arviz-stats", "nutpie", "xarray", "numpy", "pandas", "h5netcdf", "pydantic")
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and of the packages a fit depends on (recorded in run metadata)."""
+    out = {"python": sys.version.split()[0]}
+    for dist in _VERSIONED:
+        try:
+            out[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            out[dist] = "not installed"
+    out["analogcast"] = __version__
+    return out
+
+
+def derive_seed(seed: int, *purpose: str) -> int:
+    """A 32-bit seed derived from the master ``seed`` and a purpose label, stable across runs.
+
+    The same ``(seed, purpose)`` always gives the same value, independent of which other
+    models a spec fits, so adding a model does not change another model's draws.
+    """
+    entropy = [int(seed)] + [zlib.crc32(p.encode("utf-8")) for p in purpose]
+    return int(np.random.SeedSequence(entropy).generate_state(1, dtype=np.uint32)[0])
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """Everything a fit produced (also what :func:`analogcast.load_run` restores).
+
+    Attributes
+    ----------
+    spec
+        The validated spec, with any CLI overrides applied.
+    prior
+        The ``AnalogPrior`` used, or ``None`` for the models' weakly informative default.
+    tree
+        ``xarray.DataTree`` with one child per model (``/event_logit``, ...), each holding
+        ``posterior``, ``sample_stats``, ``observed_data`` and ``posterior_predictive``.
+    data
+        Model name -> ``ModelData`` (design matrices, scaling, target history).
+    diagnostics
+        ``max_rhat``, ``min_ess_bulk``, ``min_ess_tail``, ``divergences``, ``min_bfmi`` (worst
+        over models) and ``by_model`` (model name -> the same keys).
+    timings
+        Seconds: ``prior``, ``prepare``, ``<model>.build``, ``<model>.sample``, ``total``.
+    provenance
+        ``data_sha256``, ``prior_source``, ``prior_sha256``, ``seeds``, ``model_options``,
+        ``versions``.
+    """
+
+    spec: FitSpec
+    prior: AnalogPrior | None
+    tree: xr.DataTree
+    data: dict[str, ModelData]
+    diagnostics: dict[str, Any]
+    timings: dict[str, float]
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """Names of the fitted models, in spec order."""
+        return tuple(self.spec.model.names)
+
+    def posterior(self, model: str | None = None) -> xr.Dataset:
+        """The ``posterior`` group of ``model`` (default: the first fitted model)."""
+        name = model or self.models[0]
+        return self.tree[name]["posterior"].to_dataset()
+
+    def convergence_problems(self, thresholds: Mapping[str, float] | None = None) -> list[str]:
+        """Plain-language list of failed convergence checks (empty when all pass)."""
+        return check_convergence(self.diagnostics, thresholds)
+
+
+def check_convergence(diagnostics: Mapping[str, Any], thresholds: Mapping[str, float] | None = None) -> list[str]:
+    """Failed checks among ``diagnostics`` (per model when ``by_model`` is present).
+
+    Parameters
+    ----------
+    diagnostics
+        As in :attr:`FitResult.diagnostics`.
+    thresholds
+        Overrides of :data:`THRESHOLDS`.
+    """
+    th = {**THRESHOLDS, **(thresholds or {})}
+    groups = diagnostics.get("by_model") or {"": diagnostics}
+    problems: list[str] = []
+    for name, d in groups.items():
+        who = f"{name}: " if name else ""
+
+        def val(key: str) -> float:
+            v = d.get(key)
+            return float("nan") if v is None else float(v)
+
+        if not val("max_rhat") <= th["max_rhat"]:
+            problems.append(f"{who}max R-hat {val('max_rhat'):.3f} > {th['max_rhat']}")
+        if not val("min_ess_bulk") >= th["min_ess_bulk"]:
+            problems.append(f"{who}min bulk ESS {val('min_ess_bulk'):.0f} < {th['min_ess_bulk']:.0f}")
+        if not val("min_ess_tail") >= th["min_ess_tail"]:
+            problems.append(f"{who}min tail ESS {val('min_ess_tail'):.0f} < {th['min_ess_tail']:.0f}")
+        if val("divergences") > th["divergences"]:
+            problems.append(f"{who}{int(val('divergences'))} divergent transitions")
+        bfmi = val("min_bfmi")
+        if np.isfinite(bfmi) and bfmi < th["min_bfmi"]:
+            problems.append(f"{who}min BFMI {bfmi:.2f} < {th['min_bfmi']}")
+    return problems
+
+
+def summarise_diagnostics(by_model: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Worst value of each diagnostic over models, plus ``by_model`` (JSON-ready floats)."""
+
+    def clean(d: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in d.items():
+            if isinstance(v, (int, np.integer)):
+                out[k] = int(v)
+            elif isinstance(v, (float, np.floating)):
+                out[k] = float(v) if np.isfinite(v) else None
+            else:
+                out[k] = v
+        return out
+
+    per = {name: clean(d) for name, d in by_model.items()}
+
+    def pick(key: str, fn: Callable[..., Any]) -> Any:
+        vals = [d[key] for d in per.values() if d.get(key) is not None]
+        return fn(vals) if vals else None
+
+    return {
+        "max_rhat": pick("max_rhat", max),
+        "min_ess_bulk": pick("min_ess_bulk", min),
+        "min_ess_tail": pick("min_ess_tail", min),
+        "divergences": pick("divergences", sum),
+        "min_bfmi": pick("min_bfmi", min),
+        "by_model": per,
+    }
+
+
+def resolve_prior(spec: FitSpec) -> tuple[AnalogPrior | None, dict[str, Any]]:
+    """The prior a spec asks for, and its provenance (``prior_source``, ``prior_sha256``).
+
+    Raises
+    ------
+    UserInputError
+        Missing prior file, or a prior built for another target.
+    """
+    if spec.prior is None:
+        return None, {"prior_source": "default", "prior_sha256": None}
+    from analogcast import priors
+
+    if spec.prior.file is not None:
+        path = spec.resolve_path(spec.prior.file)
+        prior = priors.load_prior(path)
+        info = {"prior_source": spec.prior.file, "prior_sha256": sha256_file(path)}
+    elif spec.prior.method == "none":
+        return None, {"prior_source": "method none", "prior_sha256": None}
+    else:
+        kwargs = {
+            k: v
+            for k, v in {
+                "method": spec.prior.method,
+                "discount": spec.prior.discount,
+                "robust_weight": spec.prior.robust_weight,
+                "weights": spec.prior.weights,
+                "window": spec.prior.window,
+            }.items()
+            if v is not None
+        }
+        prior = priors.build_prior(spec.target, list(spec.prior.analogs or ()), **kwargs)
+        info = {"prior_source": "inline", "prior_sha256": None}
+    target = getattr(getattr(prior, "meta", None), "target", None)
+    if target is None and isinstance(getattr(prior, "meta", None), Mapping):
+        target = prior.meta.get("target")
+    if target is not None and target != spec.target:
+        raise UserInputError(f"prior {info['prior_source']} was built for {target}, but the spec's target is {spec.target}")
+    return prior, info
+
+
+def prepare_data(spec: FitSpec, panel: xr.Dataset | None = None, events: xr.Dataset | None = None) -> dict[str, ModelData]:
+    """``model.prepare`` for every model of ``spec`` (loads the package data if not given)."""
+    from analogcast import data as acdata
+    from analogcast.models import get_model
+
+    if panel is None:
+        panel = acdata.load_panel()
+    if events is None:
+        events = acdata.load_events()
+    out: dict[str, ModelData] = {}
+    for name in spec.model.names:
+        model = get_model(name, **spec.model.options.get(name, {}))
+        kwargs: dict[str, Any] = {"target": spec.target, "origin": spec.origin, "spaces": list(spec.spaces)}
+        if spec.model.start is not None:
+            kwargs["start"] = spec.model.start
+        out[name] = model.prepare(panel, events, **kwargs)
+    return out
+
+
+def _say(progress: bool, msg: str) -> None:
+    if progress:
+        print(f"analogcast: {msg}", file=sys.stderr, flush=True)
+
+
+def fit(
+    spec: FitSpec,
+    *,
+    draws: int | None = None,
+    tune: int | None = None,
+    chains: int | None = None,
+    backend: str | None = None,
+    seed: int | None = None,
+    prior: AnalogPrior | None | str = "spec",
+    progress: bool = True,
+) -> FitResult:
+    """Fit every model of ``spec``.
+
+    Parameters
+    ----------
+    spec
+        From :func:`load_spec` (or :meth:`FitSpec.replace`).
+    draws, tune, chains, backend, seed
+        Override the spec's sampler settings and seed (validated like the spec).
+    prior
+        An ``AnalogPrior`` (or ``None`` for the weakly informative default) to use instead of
+        the spec's ``prior``; the default ``"spec"`` resolves the spec's own.
+    progress
+        Stage messages and sampler progress bars on stderr.
+
+    Returns
+    -------
+    FitResult
+
+    Raises
+    ------
+    UserInputError
+        Bad overrides, prior or data problems (all before any sampling).
+    """
+    sampler_changes = {k: v for k, v in {"draws": draws, "tune": tune, "chains": chains, "backend": backend}.items() if v is not None}
+    changes: dict[str, Any] = {}
+    if sampler_changes:
+        changes["sampler"] = sampler_changes
+    if seed is not None:
+        changes["seed"] = seed
+    if changes:
+        spec = spec.replace(**changes)
+    import xarray as xr
+
+    from analogcast import data as acdata
+    from analogcast.models import diagnostics as model_diagnostics
+    from analogcast.models import get_model, sample_model
+
+    timings: dict[str, float] = {}
+    t_start = time.perf_counter()
+
+    t0 = time.perf_counter()
+    if isinstance(prior, str) and prior == "spec":
+        prior_obj, prior_info = resolve_prior(spec)
+    else:
+        prior_obj, prior_info = prior, {"prior_source": "given", "prior_sha256": None}
+        target = getattr(getattr(prior_obj, "meta", None), "target", None)
+        if target is not None and target != spec.target:
+            raise UserInputError(f"the given prior was built for {target}, but the spec's target is {spec.target}")
+    timings["prior"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    _say(progress, f"preparing data for {spec.target}, origin {spec.origin}, {len(spec.spaces)} space(s)")
+    data = prepare_data(spec)
+    data_hash = acdata.data_sha256()
+    prior_data_hash = getattr(getattr(prior_obj, "meta", None), "data_sha256", None)
+    if prior_data_hash and prior_data_hash != data_hash:
+        warnings.warn(
+            f"prior {prior_info['prior_source']} was built on data {str(prior_data_hash)[:12]}, the installed data are {data_hash[:12]}; rebuild it with 'analogcast priors'",
+            UserWarning,
+            stacklevel=2,
+        )
+    timings["prepare"] = time.perf_counter() - t0
+
+    groups: dict[str, Any] = {}
+    by_model: dict[str, dict[str, Any]] = {}
+    seeds: dict[str, int] = {}
+    options: dict[str, Any] = {}
+    sp = spec.sampler
+    for name in spec.model.names:
+        model = get_model(name, **spec.model.options.get(name, {}))
+        options[name] = dict(getattr(model, "options", {}) or {})
+        t0 = time.perf_counter()
+        pm_model = model.build(data[name], prior_obj)
+        timings[f"{name}.build"] = time.perf_counter() - t0
+        seeds[name] = derive_seed(spec.seed, "sample", name)
+        _say(progress, f"sampling {name}: {sp.chains} chains x {sp.draws} draws (+{sp.tune} tuning), backend {sp.backend}, seed {seeds[name]}")
+        t0 = time.perf_counter()
+        kwargs: dict[str, Any] = {"draws": sp.draws, "tune": sp.tune, "chains": sp.chains, "seed": seeds[name], "backend": sp.backend, "progress": progress}
+        if sp.target_accept is not None:
+            kwargs["target_accept"] = sp.target_accept
+        sampled = sample_model(pm_model, **kwargs)
+        timings[f"{name}.sample"] = time.perf_counter() - t0
+        for child in sampled.children:
+            groups[f"/{name}/{child}"] = sampled[child].to_dataset()
+        posterior = sampled["posterior"].to_dataset()
+        observed = getattr(data[name], "observed", None)
+        if observed is not None and f"/{name}/observed_data" not in groups:
+            groups[f"/{name}/observed_data"] = observed
+        ppc = getattr(model, "posterior_predictive", None)
+        if ppc is not None and f"/{name}/posterior_predictive" not in groups:
+            t0 = time.perf_counter()
+            seeds[f"{name}.ppc"] = derive_seed(spec.seed, "ppc", name)
+            groups[f"/{name}/posterior_predictive"] = ppc(posterior, data[name], np.random.default_rng(seeds[f"{name}.ppc"]))
+            timings[f"{name}.ppc"] = time.perf_counter() - t0
+        by_model[name] = dict(model_diagnostics(sampled))
+    tree = xr.DataTree.from_dict(groups)
+    tree.attrs.update({"target": spec.target, "origin": int(spec.origin), "seed": int(spec.seed), "analogcast_version": __version__})
+    timings["total"] = time.perf_counter() - t_start
+    provenance = {
+        "data_sha256": data_hash,
+        **prior_info,
+        "seeds": seeds,
+        "model_options": options,
+        "versions": versions(),
+    }
+    result = FitResult(
+        spec=spec,
+        prior=prior_obj,
+        tree=tree,
+        data=data,
+        diagnostics=summarise_diagnostics(by_model),
+        timings={k: round(v, 3) for k, v in timings.items()},
+        provenance=provenance,
+    )
+    _say(progress, f"fitted {', '.join(spec.model.names)} in {timings['total']:.1f} s")
+    return result

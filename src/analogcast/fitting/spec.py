@@ -1,0 +1,664 @@
+"""Fit specifications: the TOML files in ``fits/``, validated before any sampling.
+
+A specification is parsed into an immutable :class:`FitSpec` (pydantic v2, unknown keys
+rejected). Every problem -- TOML syntax, unknown or misspelt key, wrong type, unknown country,
+space, model or covariate, empty scenario list, out-of-range sampler settings -- becomes ONE
+:class:`analogcast.errors.UserInputError` line naming the file and the field, with a
+"did you mean" hint where a close match exists.
+
+Example
+-------
+.. code-block:: toml
+
+    title   = "Afghanistan after 2021"
+    target  = "AFG"            # code or name; resolved with analogcast.data.resolve_country
+    origin  = 2023             # last observed year; forecasts are for origin + horizon
+    spaces  = "all"            # or a list of space names
+    horizons = [2, 5]
+    seed    = 20250101
+
+    [model]
+    names = ["event_logit", "trajectory"]
+
+    prior = "priors/afghanistan_saudi_iran.toml"   # or an inline [prior] table
+
+    [sampler]
+    draws = 1000
+    tune = 1000
+    chains = 2
+    backend = "nutpie"
+
+    [[scenarios]]
+    name = "status_quo"
+    note = "Humanitarian aid routed around the regime; Russia/China engagement."
+    oda_gni = 15.0
+    alt_patrons = 1
+    sanctions = 3
+
+Relative paths (``prior`` files) are resolved against the spec file's directory, then its
+parent directory (the project root for specs in ``fits/``), then the working directory.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from analogcast.errors import AnalogcastError, UserInputError, did_you_mean
+
+__all__ = [
+    "FitSpec",
+    "SamplerSpec",
+    "ModelSpec",
+    "PriorSpec",
+    "ScenarioSpec",
+    "load_spec",
+    "parse_spec",
+    "spec_from_mapping",
+    "SPEC_VERSION",
+]
+
+SPEC_VERSION = 1
+#: The seven spaces, in ARCHITECTURE.md order (``analogcast.data.SPACES`` is authoritative).
+_SPACES_FALLBACK = (
+    "associational",
+    "informational",
+    "individual",
+    "governing",
+    "electoral",
+    "economic",
+    "women",
+)
+#: Scenario covariates every model understands (see ``analogcast.scenarios.Scenario``).
+_BASE_COVARIATES = ("oda_gni", "alt_patrons", "sanctions")
+_PRIOR_METHODS = ("map", "power", "robust_map", "none")
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def _spaces() -> tuple[str, ...]:
+    try:
+        from analogcast.data import SPACES
+    except ImportError:  # pragma: no cover - data stage not installed
+        return _SPACES_FALLBACK
+    return tuple(SPACES)
+
+
+def _resolve_country(text: str) -> str:
+    """Canonical country code via the data crosswalk (raises UnknownCountryError)."""
+    from analogcast.data import resolve_country
+
+    return resolve_country(text)
+
+
+def _scenario_covariates() -> tuple[str, ...]:
+    try:
+        from analogcast.models import SCENARIO_COVARIATES
+    except (ImportError, AttributeError):  # models stage not installed yet
+        return _BASE_COVARIATES
+    return tuple(dict.fromkeys([*_BASE_COVARIATES, *SCENARIO_COVARIATES]))
+
+
+def _model_names() -> tuple[str, ...] | None:
+    try:
+        from analogcast.models import available_models
+    except (ImportError, AttributeError):
+        return None
+    return tuple(available_models())
+
+
+class _Strict(BaseModel):
+    """Base of every spec section: unknown keys rejected, immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class SamplerSpec(_Strict):
+    """``[sampler]``: MCMC settings (the CLI's ``--draws/--tune/--chains`` override them)."""
+
+    draws: Annotated[int, Field(ge=10, le=100_000, strict=True)] = 1000
+    tune: Annotated[int, Field(ge=0, le=100_000, strict=True)] = 1000
+    chains: Annotated[int, Field(ge=1, le=16, strict=True)] = 2
+    backend: Literal["nutpie", "pymc"] = "nutpie"
+    target_accept: Annotated[float, Field(gt=0.5, lt=1.0)] | None = None
+
+
+class ModelSpec(_Strict):
+    """``[model]``: which registered models to fit and their options.
+
+    ``model = "event_logit"`` is short for ``[model] names = ["event_logit"]``.
+    """
+
+    names: Annotated[tuple[str, ...], Field(min_length=1)] = ("event_logit",)
+    start: Annotated[int, Field(ge=1900, le=2100, strict=True)] | None = None
+    options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("names", mode="before")
+    @classmethod
+    def _one_name(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    @field_validator("names")
+    @classmethod
+    def _known_models(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        known = _model_names()
+        for name in v:
+            if known is not None and name not in known:
+                raise ValueError(f"unknown model '{name}'.{did_you_mean(name, known)} Known: {', '.join(known)}")
+        if len(set(v)) != len(v):
+            raise ValueError(f"model names repeat: {list(v)}")
+        return v
+
+    @model_validator(mode="after")
+    def _options_for_fitted_models(self) -> ModelSpec:
+        for key in self.options:
+            if key not in self.names:
+                raise ValueError(
+                    f"options given for model '{key}', which is not in names {list(self.names)}."
+                    + did_you_mean(key, self.names)
+                )
+        return self
+
+
+class PriorSpec(_Strict):
+    """``prior``: a prior file (``prior = "priors/x.toml"`` or ``[prior] file = ...``) or inline.
+
+    Inline fields are passed to ``analogcast.priors.build_prior``; ``method = "none"`` gives the
+    models' weakly informative default.
+    """
+
+    file: str | None = None
+    method: str | None = None
+    analogs: tuple[str, ...] | None = None
+    discount: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    robust_weight: Annotated[float, Field(ge=0.0, lt=1.0)] | None = None
+    weights: dict[str, Annotated[float, Field(ge=0.0)]] | None = None
+    window: tuple[int, int] | None = None
+
+    @field_validator("method")
+    @classmethod
+    def _known_method(cls, v: str | None) -> str | None:
+        if v is not None and v not in _PRIOR_METHODS:
+            raise ValueError(f"unknown prior method '{v}'.{did_you_mean(v, _PRIOR_METHODS)} Known: {', '.join(_PRIOR_METHODS)}")
+        return v
+
+    @field_validator("analogs")
+    @classmethod
+    def _resolve_analogs(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if v is None:
+            return v
+        if not v:
+            raise ValueError("analogs is empty; name at least one analog country or use method = \"none\"")
+        out = tuple(_resolve_country(a) for a in v)
+        if len(set(out)) != len(out):
+            raise ValueError(f"analogs repeat: {list(out)}")
+        return out
+
+    @field_validator("weights")
+    @classmethod
+    def _resolve_weight_keys(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is None:
+            return v
+        out = {_resolve_country(k): float(w) for k, w in v.items()}
+        if not any(w > 0 for w in out.values()):
+            raise ValueError("weights must have at least one positive value")
+        return out
+
+    @field_validator("window")
+    @classmethod
+    def _ordered_window(cls, v: tuple[int, int] | None) -> tuple[int, int] | None:
+        if v is not None and not (1900 <= v[0] <= v[1] <= 2100):
+            raise ValueError(f"window must be [first_year, last_year] with first <= last, got {list(v)}")
+        return v
+
+    @model_validator(mode="after")
+    def _file_or_inline(self) -> PriorSpec:
+        inline = [k for k in ("method", "analogs", "discount", "robust_weight", "weights", "window") if getattr(self, k) is not None]
+        if self.file is not None and inline:
+            raise ValueError(f"give either a prior file or inline settings, not both (file and {', '.join(inline)})")
+        if self.file is None and self.method is None:
+            raise ValueError("give a prior file (prior = \"priors/x.toml\") or an inline method (map, power, robust_map or none)")
+        if self.method not in (None, "none") and not self.analogs:
+            raise ValueError(f"method '{self.method}' needs analogs = [\"IRN\", ...]")
+        if self.weights is not None and self.analogs is not None:
+            extra = sorted(set(self.weights) - set(self.analogs))
+            if extra:
+                raise ValueError(f"weights name countries that are not analogs: {extra}")
+        return self
+
+    @property
+    def is_file(self) -> bool:
+        """True when the prior comes from a file."""
+        return self.file is not None
+
+
+PathValue = float | list[float] | Literal["hold"]
+
+
+class ScenarioSpec(_Strict):
+    """One ``[[scenarios]]`` entry: a name, a plain-language note, covariate paths.
+
+    Covariates may be written flat (``oda_gni = 5.0``) or under ``paths``. A number holds in
+    every forecast year, a list gives one value per year from the origin (last carried forward),
+    ``"hold"`` keeps the target's last observed value (the default for unnamed covariates).
+    """
+
+    name: str
+    label: str = ""
+    note: str = ""
+    paths: dict[str, PathValue] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_covariates(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        fields = set(cls.model_fields) | {"description"}
+        flat = {k: v for k, v in data.items() if k not in fields}
+        if not flat:
+            if "description" in data:
+                data = dict(data)
+                data.setdefault("note", data.pop("description"))
+            return data
+        known = _scenario_covariates()
+        for key in flat:
+            if key not in known:
+                hint = did_you_mean(key, [*known, *cls.model_fields])
+                listing = "" if hint else f" Fields: {', '.join(cls.model_fields)}; covariates: {', '.join(known)}"
+                raise ValueError(f"unknown key '{key}' (neither a field nor a scenario covariate).{hint}{listing}")
+        out = {k: v for k, v in data.items() if k in fields}
+        if "description" in out:
+            out.setdefault("note", out.pop("description"))
+        out["paths"] = {**dict(data.get("paths") or {}), **flat}
+        return out
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, v: str) -> str:
+        if not _NAME_RE.match(v):
+            raise ValueError(f"scenario name '{v}' must be 1-64 letters, digits, '_', '-' or '.'")
+        return v
+
+    @field_validator("paths")
+    @classmethod
+    def _valid_paths(cls, v: dict[str, Any]) -> dict[str, Any]:
+        known = _scenario_covariates()
+        for key, value in v.items():
+            if key not in known:
+                raise ValueError(f"unknown covariate '{key}'.{did_you_mean(key, known)} Known: {', '.join(known)}")
+            values = value if isinstance(value, list) else [value]
+            if isinstance(value, list) and not value:
+                raise ValueError(f"{key}: an empty list; give at least one value")
+            for x in values:
+                if x == "hold":
+                    continue
+                if not math.isfinite(x):
+                    raise ValueError(f"{key}: values must be finite, got {x}")
+                if key in ("oda_gni", "sanctions") and x < 0:
+                    raise ValueError(f"{key} must be >= 0, got {x}")
+                if key == "alt_patrons" and x not in (0, 1):
+                    raise ValueError(f"alt_patrons must be 0 or 1, got {x}")
+        return v
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The ``Scenario.from_mapping`` form: name, label, description, paths."""
+        return {"name": self.name, "label": self.label or self.name.replace("_", " "), "description": self.note, "paths": dict(self.paths)}
+
+
+class FitSpec(_Strict):
+    """A validated fit specification (immutable). Build it with :func:`load_spec`.
+
+    Attributes
+    ----------
+    title
+        Human title for reports.
+    name
+        Run name (directory name under ``fits/runs/``); defaults to the spec file's stem.
+    target
+        Canonical country code of the forecast target.
+    origin
+        Last observed year; forecasts are for ``origin + h`` for ``h`` in ``horizons``.
+    spaces
+        Spaces to model, in ``analogcast.data.SPACES`` order (``"all"`` for every space).
+    horizons
+        Forecast horizons in years, each in 1..10, increasing.
+    level
+        Interval level for tables and reports (equal-tailed).
+    seed
+        Master seed; per-model sampler seeds and forecast seeds derive from it.
+    model, prior, scenarios, sampler
+        The sections described in the module docstring.
+    """
+
+    spec_version: Literal[1] = SPEC_VERSION
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    name: str | None = None
+    target: str
+    origin: Annotated[int, Field(ge=1900, le=2100, strict=True)]
+    spaces: tuple[str, ...] = _SPACES_FALLBACK
+    horizons: Annotated[tuple[Annotated[int, Field(ge=1, le=10, strict=True)], ...], Field(min_length=1)] = (1, 2, 5)
+    level: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.89
+    seed: Annotated[int, Field(ge=0, lt=2**32, strict=True)] = 0
+    model: ModelSpec = Field(default_factory=ModelSpec)
+    prior: PriorSpec | None = None
+    scenarios: Annotated[tuple[ScenarioSpec, ...], Field(min_length=1)]
+    sampler: SamplerSpec = Field(default_factory=SamplerSpec)
+
+    _base_dir: Path | None = PrivateAttr(default=None)
+
+    # -- field normalisation -------------------------------------------------------------
+    @field_validator("name")
+    @classmethod
+    def _valid_run_name(cls, v: str | None) -> str | None:
+        if v is not None and not _NAME_RE.match(v):
+            raise ValueError(f"name '{v}' must be 1-64 letters, digits, '_', '-' or '.' (it names the run directory)")
+        return v
+
+    @field_validator("target")
+    @classmethod
+    def _resolve_target(cls, v: str) -> str:
+        return _resolve_country(v)
+
+    @field_validator("spaces", mode="before")
+    @classmethod
+    def _all_spaces(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return _spaces() if v == "all" else [v]
+        return v
+
+    @field_validator("spaces")
+    @classmethod
+    def _known_spaces(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        known = _spaces()
+        if not v:
+            raise ValueError("spaces is empty; give at least one space or \"all\"")
+        for s in v:
+            if s not in known:
+                raise ValueError(f"unknown space '{s}'.{did_you_mean(s, known)} Known: {', '.join(known)}")
+        if len(set(v)) != len(v):
+            raise ValueError(f"spaces repeat: {list(v)}")
+        return tuple(s for s in known if s in v)
+
+    @field_validator("horizons")
+    @classmethod
+    def _increasing(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        if list(v) != sorted(set(v)):
+            raise ValueError(f"horizons must be increasing without repeats, got {list(v)}")
+        return v
+
+    @field_validator("prior", mode="before")
+    @classmethod
+    def _prior_shorthand(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return {"method": "none"} if v == "none" else {"file": v}
+        return v
+
+    @field_validator("model", mode="before")
+    @classmethod
+    def _model_shorthand(cls, v: Any) -> Any:
+        if isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v)):
+            return {"names": v}
+        return v
+
+    @field_validator("scenarios", mode="before")
+    @classmethod
+    def _scenario_tables(cls, v: Any) -> Any:
+        if isinstance(v, Mapping):  # [scenarios.<name>] form
+            out = []
+            for key, table in v.items():
+                if not isinstance(table, Mapping):
+                    raise ValueError(f"[scenarios.{key}] must be a table of covariates")
+                if "name" in table and table["name"] != key:
+                    raise ValueError(f"[scenarios.{key}] has name = '{table['name']}'; drop it or make it match")
+                out.append({"name": key, **table})
+            return out
+        return v
+
+    @field_validator("scenarios")
+    @classmethod
+    def _unique_scenarios(cls, v: tuple[ScenarioSpec, ...]) -> tuple[ScenarioSpec, ...]:
+        names = [s.name for s in v]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"scenario names repeat: {dup}")
+        return v
+
+    @model_validator(mode="after")
+    def _target_not_analog(self) -> FitSpec:
+        if self.prior is not None and self.prior.analogs and self.target in self.prior.analogs:
+            raise ValueError(f"the target {self.target} is also listed in prior.analogs")
+        return self
+
+    # -- helpers -------------------------------------------------------------------------
+    @property
+    def run_name(self) -> str:
+        """The run directory name: ``name`` or, failing that, a slug of target and origin."""
+        return self.name or f"{self.target.lower()}_{self.origin}"
+
+    @property
+    def base_dir(self) -> Path | None:
+        """Directory of the spec file (relative paths resolve from here), if loaded from a file."""
+        return self._base_dir
+
+    def resolve_path(self, relative: str) -> Path:
+        """Resolve a path from the spec (e.g. the prior file); raise ``UserInputError`` if absent."""
+        p = Path(relative).expanduser()
+        candidates = [p] if p.is_absolute() else []
+        if not p.is_absolute():
+            if self._base_dir is not None:
+                candidates += [self._base_dir / p, self._base_dir.parent / p]
+            candidates.append(Path.cwd() / p)
+        for c in candidates:
+            if c.is_file():
+                return c.resolve()
+        looked = ", ".join(dict.fromkeys(str(c) for c in candidates))
+        raise UserInputError(f"prior file '{relative}' not found (looked in {looked})")
+
+    def replace(self, **changes: Any) -> FitSpec:
+        """A validated copy with ``changes`` applied (nested sections as dicts or specs).
+
+        Example: ``spec.replace(spaces=["electoral"], sampler={"draws": 200})``.
+        """
+        data = self.to_dict()
+        for key, value in changes.items():
+            if isinstance(value, BaseModel):
+                value = value.model_dump(mode="json", exclude_none=True)
+            if isinstance(value, Mapping) and isinstance(data.get(key), Mapping):
+                value = {**data[key], **value}
+            data[key] = value
+        return spec_from_mapping(data, base_dir=self._base_dir, source="spec")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON/TOML-ready dict (``None`` fields dropped); ``spec_from_mapping`` inverts it."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def to_toml(self) -> str:
+        """The spec as TOML text (round-trips through :func:`parse_spec`)."""
+        import tomli_w
+
+        return tomli_w.dumps(self.to_dict())
+
+
+# -- loading ----------------------------------------------------------------------------
+
+
+def _section_fields(loc: Sequence[str | int]) -> tuple[str, ...]:
+    """Accepted keys at a pydantic error location (for did-you-mean hints)."""
+    model: type[BaseModel] | None = FitSpec
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            break
+        ann = field.annotation
+        model = None
+        for cand in (SamplerSpec, ModelSpec, PriorSpec, ScenarioSpec):
+            if cand is ann or cand.__name__ in repr(ann):
+                model = cand
+                break
+    return tuple(model.model_fields) if model is not None else ()
+
+
+def _loc_text(loc: Sequence[str | int], data: Mapping[str, Any]) -> str:
+    """Human path of an error location, naming scenarios by name: ``scenarios.isolation.oda_gni``."""
+    parts: list[str] = []
+    node: Any = data
+    for part in loc:
+        if isinstance(part, int):
+            name = None
+            if isinstance(node, Sequence) and 0 <= part < len(node) and isinstance(node[part], Mapping):
+                name = node[part].get("name")
+            if name is not None and isinstance(name, str):
+                parts.append(name)
+            else:
+                parts.append(f"[{part}]")
+            node = node[part] if isinstance(node, Sequence) and 0 <= part < len(node) else None
+        else:
+            if part.startswith("function-") or part in ("str", "float", "int", "list[float]", "literal['hold']", "tuple[str, ...]"):
+                continue
+            parts.append(part)
+            node = node.get(part) if isinstance(node, Mapping) else None
+    text = ".".join(parts).replace(".[", "[")
+    return text or "spec"
+
+
+def _format_error(err: Any, data: Mapping[str, Any]) -> str:
+    loc = tuple(err.get("loc", ()))
+    kind = err.get("type", "")
+    msg = str(err.get("msg", "invalid value"))
+    if msg.startswith("Value error, "):
+        msg = msg.removeprefix("Value error, ")
+    elif msg.startswith("Assertion failed, "):
+        msg = msg.removeprefix("Assertion failed, ")
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        where = _loc_text(loc[:-1], data)
+        hint = did_you_mean(key, _section_fields(loc[:-1]))
+        value = err.get("input")
+        what = "section" if isinstance(value, Mapping) else "key"
+        inside = "at the top level" if where == "spec" else f"in [{where}]"
+        return f"unknown {what} '{key}' {inside}.{hint}".rstrip(".") + ("" if hint else ".") + (
+            "" if hint else f" Accepted: {', '.join(_section_fields(loc[:-1]))}"
+        )
+    where = _loc_text(loc, data)
+    if kind == "missing":
+        return f"missing required key '{where}'"
+    if kind == "too_short" and where == "scenarios":
+        return "scenarios is empty; define at least one [[scenarios]] table (e.g. name = \"status_quo\")"
+    if kind == "too_short":
+        return f"{where} is empty; give at least one value"
+    value = err.get("input")
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    if kind in ("value_error", "assertion_error") or "Value error" in str(err.get("msg", "")):
+        return f"{where}: {msg}"
+    return f"{where}: {msg} (got {shown})"
+
+
+def _validation_message(exc: ValidationError, data: Mapping[str, Any]) -> str:
+    errors = exc.errors(include_url=False)
+    locs = [tuple(e.get("loc", ())) for e in errors]
+    extra_sections = {loc[:-1] for e, loc in zip(errors, locs, strict=True) if e.get("type") == "extra_forbidden"}
+
+    def consequential(e: Any, loc: tuple[Any, ...]) -> bool:
+        # a length error on a list whose item failed, or a "missing" key beside a misspelt one
+        if e.get("type") == "too_short" and any(len(o) > len(loc) and o[: len(loc)] == loc for o in locs):
+            return True
+        return e.get("type") == "missing" and loc[:-1] in extra_sections
+
+    kept = [e for e, loc in zip(errors, locs, strict=True) if not consequential(e, loc)] or errors
+    # prefer the most specific error: unknown keys first, then the rest in order
+    errors = sorted(kept, key=lambda e: 0 if e.get("type") == "extra_forbidden" else 1)
+    head = _format_error(errors[0], data)
+    more = len(errors) - 1
+    return head + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+
+
+def spec_from_mapping(data: Mapping[str, Any], *, base_dir: Path | None = None, source: str = "spec") -> FitSpec:
+    """Validate a parsed TOML mapping into a :class:`FitSpec`.
+
+    Raises
+    ------
+    UserInputError
+        One line ``"<source>: <field>: <problem>"``.
+    """
+    if not isinstance(data, Mapping):
+        raise UserInputError(f"{source}: a spec must be a table of keys, got {type(data).__name__}")
+    try:
+        spec = FitSpec.model_validate(dict(data))
+    except ValidationError as exc:
+        raise UserInputError(f"{source}: {_validation_message(exc, data)}") from None
+    except AnalogcastError as exc:  # raised outside a pydantic validator context
+        raise UserInputError(f"{source}: {exc}") from None
+    spec._base_dir = base_dir
+    return spec
+
+
+def parse_spec(text: str, *, source: str = "spec", base_dir: Path | None = None, name: str | None = None) -> FitSpec:
+    """Parse TOML ``text`` into a :class:`FitSpec`.
+
+    Parameters
+    ----------
+    text
+        TOML document.
+    source
+        Name used in error messages (usually the file path).
+    base_dir
+        Directory relative paths resolve from.
+    name
+        Default run name when the spec has no ``name`` key.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserInputError(f"{source}: TOML syntax error: {exc}") from None
+    if name is not None and "name" not in data and _NAME_RE.match(name):
+        data["name"] = name
+    return spec_from_mapping(data, base_dir=base_dir, source=source)
+
+
+def load_spec(path: str | Path) -> FitSpec:
+    """Read and validate a fit specification file.
+
+    Parameters
+    ----------
+    path
+        A ``.toml`` file, e.g. ``fits/afghanistan.toml``. The run name defaults to its stem.
+
+    Returns
+    -------
+    FitSpec
+        Immutable and fully validated (countries resolved, spaces ordered).
+
+    Raises
+    ------
+    UserInputError
+        Missing or unreadable file, TOML syntax error (with line and column), or any invalid
+        field, as one line naming the file and the field.
+    """
+    p = Path(path)
+    if not p.is_file():
+        hint = ""
+        if p.parent.is_dir():
+            hint = did_you_mean(p.name, [c.name for c in p.parent.glob("*.toml")])
+        raise UserInputError(f"spec file '{p}' not found.{hint}".rstrip(".") + ("" if hint else "."))
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserInputError(f"{p}: cannot read spec file: {exc}") from None
+    return parse_spec(text, source=str(p), base_dir=p.resolve().parent, name=p.stem)
