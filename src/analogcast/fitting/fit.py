@@ -140,7 +140,7 @@ def check_convergence(diagnostics: Mapping[str, Any], thresholds: Mapping[str, f
     for name, d in groups.items():
         who = f"{name}: " if name else ""
 
-        def val(key: str) -> float:
+        def val(key: str, d: Mapping[str, Any] = d) -> float:
             v = d.get(key)
             return float("nan") if v is None else float(v)
 

@@ -1,0 +1,51 @@
+"""Saved runs: a fit, its forecasts and provenance, written atomically and verified on load.
+
+Stage ``runs`` (after ``scenarios``). Importing this package is cheap.
+
+Public API
+----------
+``Run`` (frozen dataclass)
+    ``result`` (``FitResult``), ``scenarios``, ``forecasts`` (``xr.Dataset``), ``table``
+    (``forecasts.csv`` as a DataFrame), ``contrasts``, ``metadata``, ``path``; plus the
+    ``FitResult`` view: ``spec``, ``prior``, ``tree``, ``data``, ``diagnostics``, ``timings``,
+    ``provenance``, ``models``, ``name``, ``level``, ``target``, ``origin``,
+    ``convergence_problems()``, ``forecasts_csv()``.
+    ``Run.from_result(result, *, scenarios=None, progress=False) -> Run`` forecasts the spec's
+    scenarios.
+``save_run(run, path=None, *, if_exists="suffix", posterior_format="netcdf", extra_metadata=None) -> Path``
+    Temporary directory, fsync, rename; never replaces an existing run silently.
+``load_run(path, *, verify=True, allow_mismatch=False) -> Run``
+    Verifies every sha256 and the data hash; refuses naming the altered file.
+``verify_run(path, *, check_data=True) -> list[str]``
+``run_spec(spec, *, draws=None, tune=None, chains=None, backend=None, seed=None, progress=True) -> Run``
+    ``fit`` + ``Run.from_result`` (scenarios validated before sampling).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY: dict[str, str] = {
+    "Run": "analogcast.runs.run",
+    "spec_scenarios": "analogcast.runs.run",
+    "save_run": "analogcast.runs.store",
+    "load_run": "analogcast.runs.store",
+    "verify_run": "analogcast.runs.store",
+    "default_run_dir": "analogcast.runs.store",
+    "run_spec": "analogcast.runs.pipeline",
+}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'analogcast.runs' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,187 @@
+"""The :class:`Run`: a fit plus its scenario forecasts and provenance.
+
+A ``Run`` is what ``analogcast fit`` saves, :func:`analogcast.load_run` restores and
+``analogcast report`` renders. It exposes the :class:`~analogcast.fitting.FitResult` attributes
+(``spec``, ``prior``, ``tree``, ``data``, ``diagnostics``, ``timings``) directly, so a loaded run
+can be used wherever a fit result is expected (e.g. ``analogcast.forecast(run, ...)``).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from analogcast.fitting.fit import FitResult, derive_seed
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    import xarray as xr
+
+    from analogcast.fitting.spec import FitSpec
+    from analogcast.scenarios import Scenario
+
+__all__ = ["Run", "spec_scenarios", "table_csv", "CSV_FLOAT_FORMAT"]
+
+#: Float format of every CSV a run writes (fixed, so the same draws give the same bytes).
+CSV_FLOAT_FORMAT = "%.4f"
+
+
+def spec_scenarios(spec: FitSpec) -> list[Scenario]:
+    """The spec's scenarios as validated :class:`analogcast.scenarios.Scenario` objects.
+
+    Raises
+    ------
+    UserInputError
+        A scenario the scenario engine rejects (named).
+    """
+    from analogcast.scenarios import scenarios_from_spec
+
+    return list(scenarios_from_spec([s.to_mapping() for s in spec.scenarios]))
+
+
+def table_csv(df: pd.DataFrame) -> str:
+    """A table as CSV text with fixed float format and ``\\n`` line ends (byte-stable)."""
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
+    return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Run:
+    """A fitted spec with its forecasts, ready to save, load and report.
+
+    Attributes
+    ----------
+    result
+        The :class:`~analogcast.fitting.FitResult`.
+    scenarios
+        The scenarios forecast (``analogcast.scenarios.Scenario``), in spec order.
+    forecasts
+        ``xr.Dataset`` from :func:`analogcast.scenarios.forecast` (per-draw horizon
+        probabilities, index paths when the trajectory model was fitted).
+    table
+        ``forecasts_table(forecasts, level=spec.level)``: what ``forecasts.csv`` holds.
+    contrasts
+        Scenario contrasts (``contrasts.csv``).
+    metadata
+        Contents of ``metadata.json`` (empty until saved or loaded).
+    path
+        The run directory once saved or loaded, else ``None``.
+    """
+
+    result: FitResult
+    scenarios: tuple[Any, ...]
+    forecasts: xr.Dataset
+    table: pd.DataFrame
+    contrasts: pd.DataFrame
+    metadata: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    # -- construction --------------------------------------------------------------------
+    @classmethod
+    def from_result(
+        cls,
+        result: FitResult,
+        *,
+        scenarios: Sequence[Scenario] | None = None,
+        progress: bool = False,
+    ) -> Run:
+        """Forecast every scenario of ``result.spec`` (or ``scenarios``) and build the run.
+
+        The forecast seed derives from ``spec.seed``, so the same fit gives the same
+        forecasts, table and CSV bytes.
+        """
+        from analogcast.scenarios import contrasts, forecast, forecasts_table
+
+        spec = result.spec
+        t0 = time.perf_counter()
+        scen = list(scenarios) if scenarios is not None else spec_scenarios(spec)
+        if progress:
+            import sys
+
+            print(f"analogcast: forecasting {len(scen)} scenario(s), horizons {list(spec.horizons)}", file=sys.stderr, flush=True)
+        fc = forecast(result, scen, horizons=list(spec.horizons), seed=derive_seed(spec.seed, "forecast"))
+        table = forecasts_table(fc, level=spec.level)
+        contr = contrasts(fc, level=spec.level)
+        timings = {**result.timings, "forecast": round(time.perf_counter() - t0, 3)}
+        return cls(result=replace(result, timings=timings), scenarios=tuple(scen), forecasts=fc, table=table, contrasts=contr)
+
+    # -- FitResult view ------------------------------------------------------------------
+    @property
+    def spec(self) -> FitSpec:
+        """The validated spec (with CLI overrides applied)."""
+        return self.result.spec
+
+    @property
+    def prior(self) -> Any:
+        """The ``AnalogPrior`` used (``None`` for the weakly informative default)."""
+        return self.result.prior
+
+    @property
+    def tree(self) -> xr.DataTree:
+        """Posterior ``DataTree``, one child per model."""
+        return self.result.tree
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        """Model name -> ``ModelData`` (re-prepared from the package data after loading)."""
+        return self.result.data
+
+    @property
+    def diagnostics(self) -> dict[str, Any]:
+        """Convergence diagnostics (worst over models, plus ``by_model``)."""
+        return self.result.diagnostics
+
+    @property
+    def timings(self) -> dict[str, float]:
+        """Seconds per stage."""
+        return self.result.timings
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """Hashes, seeds, versions and model options of the fit."""
+        return self.result.provenance
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """Names of the fitted models."""
+        return self.result.models
+
+    @property
+    def name(self) -> str:
+        """Run name (the directory name it was saved under, else the spec's run name)."""
+        return self.path.name if self.path is not None else self.spec.run_name
+
+    @property
+    def level(self) -> float:
+        """Interval level of the tables."""
+        return float(self.spec.level)
+
+    @property
+    def target(self) -> str:
+        """Target country code."""
+        return self.spec.target
+
+    @property
+    def origin(self) -> int:
+        """Forecast origin year."""
+        return int(self.spec.origin)
+
+    def convergence_problems(self) -> list[str]:
+        """Failed convergence checks (empty when all pass)."""
+        return self.result.convergence_problems()
+
+    def forecasts_csv(self) -> str:
+        """``forecasts.csv`` text (fixed float format; byte-identical for the same draws)."""
+        return table_csv(self.table)
+
+    def __repr__(self) -> str:
+        where = f" at {self.path}" if self.path else ""
+        return (
+            f"Run({self.name!r}{where}: target {self.target}, origin {self.origin}, "
+            f"models {list(self.models)}, {len(self.scenarios)} scenarios, spaces {len(self.spec.spaces)})"
+        )
