@@ -1,0 +1,56 @@
+"""``analogcast run SPEC``: fit + forecasts + reports in one go (what ``make demo`` runs).
+
+Same options as ``analogcast fit`` plus ``--report-dir`` and ``--report-format``. The report
+is rendered from the saved, re-verified run, exactly as ``analogcast report RUN_DIR`` would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analogcast.cli.cmd_fit import add_fit_arguments, cli_warnings, convergence_error, fit_and_save
+from analogcast.errors import UserInputError
+
+NAME = "run"
+HELP = "Fit a spec, save the run and render its reports (fit + forecasts + reports)."
+
+_FORMATS = ("html", "pdf")
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    items = tuple(dict.fromkeys(s.strip().lower() for s in text.split(",") if s.strip()))
+    bad = [s for s in items if s not in _FORMATS]
+    if bad or not items:
+        raise argparse.ArgumentTypeError(f"report formats must be a comma-separated subset of {','.join(_FORMATS)}, got '{text}'")
+    return items
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``analogcast run`` arguments."""
+    add_fit_arguments(parser)
+    parser.add_argument("--report-dir", metavar="DIR", type=Path, default=Path("reports"), help="where reports go (default reports/)")
+    parser.add_argument("--report-format", metavar="FMT", type=_formats, default=_FORMATS, help="html,pdf (default both)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point of ``analogcast run``."""
+    from analogcast.reporting import render_report
+    from analogcast.runs import load_run
+
+    if args.report_dir.exists() and not args.report_dir.is_dir():
+        raise UserInputError(f"--report-dir {args.report_dir} exists and is not a directory")
+    with cli_warnings(args.quiet):
+        _, path, failure = fit_and_save(args)
+        if not args.quiet:
+            print(f"analogcast: rendering {', '.join(args.report_format)} report(s) into {args.report_dir}", file=sys.stderr)
+        saved = load_run(path)
+        outputs = render_report(saved, args.report_dir, formats=args.report_format)
+    if not args.quiet:
+        for out in outputs:
+            print(out)
+        print(path)
+    if failure is not None and args.strict:  # reports are rendered first, so they can be inspected
+        raise convergence_error(failure)
+    return 0
