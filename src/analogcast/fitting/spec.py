@@ -589,6 +589,11 @@ def _validation_message(exc: ValidationError, data: Mapping[str, Any]) -> str:
     return head + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
 
 
+def _one_line(text: str) -> str:
+    """Escape control characters (newlines in user keys and values) so a message stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def spec_from_mapping(data: Mapping[str, Any], *, base_dir: Path | None = None, source: str = "spec") -> FitSpec:
     """Validate a parsed TOML mapping into a :class:`FitSpec`.
 
@@ -602,9 +607,9 @@ def spec_from_mapping(data: Mapping[str, Any], *, base_dir: Path | None = None, 
     try:
         spec = FitSpec.model_validate(dict(data))
     except ValidationError as exc:
-        raise UserInputError(f"{source}: {_validation_message(exc, data)}") from None
+        raise UserInputError(_one_line(f"{source}: {_validation_message(exc, data)}")) from None
     except AnalogcastError as exc:  # raised outside a pydantic validator context
-        raise UserInputError(f"{source}: {exc}") from None
+        raise UserInputError(_one_line(f"{source}: {exc}")) from None
     spec._base_dir = base_dir
     return spec
 
@@ -626,7 +631,7 @@ def parse_spec(text: str, *, source: str = "spec", base_dir: Path | None = None,
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UserInputError(f"{source}: TOML syntax error: {exc}") from None
+        raise UserInputError(_one_line(f"{source}: TOML syntax error: {exc}")) from None
     if name is not None and "name" not in data and _NAME_RE.match(name):
         data["name"] = name
     return spec_from_mapping(data, base_dir=base_dir, source=source)

@@ -1,0 +1,255 @@
+"""Run directories: round trip, tamper detection, data-hash check, kill safety, name clashes.
+
+These tests use a synthetic run (random posterior, no sampling) so they are fast and do not
+depend on the models; ``test_runs_pipeline.py`` covers real fits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from analogcast.errors import DataIntegrityError, UserInputError
+from analogcast.fitting import FitResult, parse_spec
+from analogcast.runs import Run, load_run, save_run, verify_run
+from analogcast.runs.store import SAVE_PAUSE_ENV
+
+SPEC = """
+title = "synthetic"
+target = "AFG"
+origin = 2020
+spaces = ["associational", "electoral"]
+horizons = [2, 5]
+seed = 7
+[sampler]
+draws = 20
+tune = 20
+chains = 2
+[[scenarios]]
+name = "status_quo"
+note = "hold everything"
+[[scenarios]]
+name = "isolation"
+oda_gni = 0.0
+sanctions = 4
+"""
+
+
+def synthetic_run(seed: int = 0) -> Run:
+    """A small, fully formed Run with random draws (no sampling)."""
+    spec = parse_spec(SPEC, source="synthetic.toml", name="synthetic")
+    rng = np.random.default_rng(seed)
+    spaces = list(spec.spaces)
+    chain, draw = np.arange(2), np.arange(20)
+    post = xr.Dataset(
+        {"theta": (("chain", "draw", "space"), rng.normal(size=(2, 20, len(spaces))))},
+        coords={"chain": chain, "draw": draw, "space": spaces},
+        attrs={"sampler": "synthetic", "tuned": True},
+    )
+    stats = xr.Dataset({"diverging": (("chain", "draw"), np.zeros((2, 20), dtype=bool))}, coords={"chain": chain, "draw": draw})
+    tree = xr.DataTree.from_dict({"/event_logit/posterior": post, "/event_logit/sample_stats": stats})
+    scen = [s.name for s in spec.scenarios]
+    fc = xr.Dataset(
+        {
+            "p_opening": (("scenario", "space", "horizon", "chain", "draw"), rng.uniform(size=(2, len(spaces), 2, 2, 20))),
+            "p_closing": (("scenario", "space", "horizon", "chain", "draw"), rng.uniform(size=(2, len(spaces), 2, 2, 20))),
+        },
+        coords={"scenario": scen, "space": spaces, "horizon": [2, 5], "chain": chain, "draw": draw},
+    )
+    mean = fc.mean(("chain", "draw"))
+    rows = [
+        {"scenario": s, "space": sp, "horizon": h, "p_opening": float(mean.p_opening.sel(scenario=s, space=sp, horizon=h)), "p_closing": float(mean.p_closing.sel(scenario=s, space=sp, horizon=h))}
+        for s in scen
+        for sp in spaces
+        for h in (2, 5)
+    ]
+    table = pd.DataFrame(rows)
+    contrasts = pd.DataFrame({"scenario_a": ["status_quo"], "scenario_b": ["isolation"], "diff_mean": [0.1]})
+    diag = {"max_rhat": 1.0, "min_ess_bulk": 500.0, "min_ess_tail": 450.0, "divergences": 0, "min_bfmi": 0.9}
+    from analogcast.data import data_sha256
+
+    result = FitResult(
+        spec=spec,
+        prior=None,
+        tree=tree,
+        data={},
+        diagnostics={**diag, "by_model": {"event_logit": diag}},
+        timings={"total": 1.0},
+        provenance={"data_sha256": data_sha256(), "prior_source": "default", "prior_sha256": None, "seeds": {"event_logit": 1}},
+    )
+    return Run(result=result, scenarios=tuple(scen), forecasts=fc, table=table, contrasts=contrasts)
+
+
+@pytest.fixture(scope="module")
+def run() -> Run:
+    return synthetic_run()
+
+
+def test_round_trip_is_identical(run: Run, tmp_path: Path) -> None:
+    path = save_run(run, tmp_path / "r")
+    assert path == (tmp_path / "r").absolute()
+    assert {p.name for p in path.iterdir()} == {"metadata.json", "spec.toml", "posterior.nc", "forecasts.nc", "forecasts.csv", "contrasts.csv"}
+    loaded = load_run(path)
+    assert loaded.spec == run.spec
+    xr.testing.assert_identical(loaded.tree["event_logit/posterior"].to_dataset(), run.tree["event_logit/posterior"].to_dataset().assign_attrs(tuned=1))
+    xr.testing.assert_equal(loaded.forecasts, run.forecasts)
+    assert (path / "forecasts.csv").read_text() == run.forecasts_csv()
+    assert loaded.forecasts_csv() == run.forecasts_csv()
+    assert loaded.diagnostics["max_rhat"] == 1.0
+    meta = json.loads((path / "metadata.json").read_text())
+    assert set(meta["files"]) == {"spec.toml", "posterior.nc", "forecasts.nc", "forecasts.csv", "contrasts.csv"}
+    for key in ("spec", "data_sha256", "versions", "seed", "timings", "diagnostics", "level", "metadata_sha256"):
+        assert key in meta, key
+    assert {"analogcast", "pymc", "pytensor", "arviz", "xarray", "numpy"} <= set(meta["versions"]) or meta["versions"] == {}
+    assert verify_run(path) == []
+
+
+def test_zarr_round_trip(run: Run, tmp_path: Path) -> None:
+    path = save_run(run, tmp_path / "z", posterior_format="zarr")
+    assert (path / "posterior.zarr").is_dir()
+    loaded = load_run(path)
+    np.testing.assert_array_equal(loaded.tree["event_logit/posterior/theta"].values, run.tree["event_logit/posterior/theta"].values)
+    victim = next(p for p in sorted((path / "posterior.zarr").rglob("*")) if p.is_file() and p.stat().st_size > 20 and "theta" in str(p) and p.name != "zarr.json")
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    victim.write_bytes(bytes(data))
+    with pytest.raises(DataIntegrityError, match=victim.name):
+        load_run(path)
+
+
+@pytest.mark.parametrize("victim", ["posterior.nc", "forecasts.csv", "spec.toml", "forecasts.nc"])
+def test_one_changed_byte_is_refused_naming_the_file(run: Run, tmp_path: Path, victim: str) -> None:
+    path = save_run(run, tmp_path / "r")
+    f = path / victim
+    data = bytearray(f.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    f.write_bytes(bytes(data))
+    with pytest.raises(DataIntegrityError, match=rf"{victim} was altered"):
+        load_run(path)
+    with pytest.warns(UserWarning, match=victim):
+        try:
+            load_run(path, allow_mismatch=True)
+        except DataIntegrityError:
+            pass  # a corrupted binary file may also be unreadable; the warning still came first
+
+
+def test_edited_metadata_is_refused(run: Run, tmp_path: Path) -> None:
+    path = save_run(run, tmp_path / "r")
+    meta = json.loads((path / "metadata.json").read_text())
+    meta["seed"] = 8
+    (path / "metadata.json").write_text(json.dumps(meta))
+    with pytest.raises(DataIntegrityError, match="metadata.json"):
+        load_run(path)
+
+
+def test_missing_file_is_refused(run: Run, tmp_path: Path) -> None:
+    path = save_run(run, tmp_path / "r")
+    (path / "posterior.nc").unlink()
+    with pytest.raises(DataIntegrityError, match="posterior.nc is missing"):
+        load_run(path)
+
+
+def test_data_mismatch_refused_unless_overridden(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = save_run(run, tmp_path / "r")
+    import analogcast.data
+
+    monkeypatch.setattr(analogcast.data, "data_sha256", lambda: "0" * 64)
+    with pytest.raises(DataIntegrityError, match="installed data"):
+        load_run(path)
+    with pytest.warns(UserWarning, match="installed data"):
+        loaded = load_run(path, allow_mismatch=True)
+    assert loaded.forecasts_csv() == run.forecasts_csv()
+
+
+def test_not_a_run(tmp_path: Path) -> None:
+    with pytest.raises(UserInputError, match="no run directory"):
+        load_run(tmp_path / "absent")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataIntegrityError, match="metadata.json is missing"):
+        load_run(tmp_path / "empty")
+
+
+def test_same_name_never_overwritten_silently(run: Run, tmp_path: Path) -> None:
+    first = save_run(run, tmp_path / "r")
+    other = synthetic_run(seed=1)
+    second = save_run(other, tmp_path / "r")
+    assert second.name == "r-2"
+    assert load_run(first).forecasts_csv() == run.forecasts_csv()
+    assert load_run(second).forecasts_csv() == other.forecasts_csv()
+    with pytest.raises(UserInputError, match="already exists"):
+        save_run(other, tmp_path / "r", if_exists="error")
+    third = save_run(other, tmp_path / "r", if_exists="overwrite")
+    assert third == first
+    assert load_run(first).forecasts_csv() == other.forecasts_csv()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_failed_save_leaves_nothing(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import analogcast.runs.store as store
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "_write_tree", boom)
+    with pytest.raises(RuntimeError):
+        save_run(run, tmp_path / "r")
+    assert list(tmp_path.iterdir()) == []
+
+
+_KILL_SCRIPT = """
+import sys
+sys.path.insert(0, {tests!r})
+from test_runs_store import synthetic_run
+from analogcast.runs import save_run
+print("start", flush=True)
+save_run(synthetic_run(seed=1), {dest!r}, if_exists="overwrite")
+print("done", flush=True)
+"""
+
+
+@pytest.mark.parametrize("stage", ["posterior.nc", "forecasts.csv", "metadata.json"])
+def test_sigkill_during_save_leaves_no_loadable_partial_run(run: Run, tmp_path: Path, stage: str) -> None:
+    """SIGKILL mid-save (after ``stage`` is written): the earlier run survives, the partial never loads."""
+    dest = tmp_path / "afghanistan"
+    save_run(run, dest)
+    script = tmp_path / "save.py"
+    script.write_text(textwrap.dedent(_KILL_SCRIPT.format(tests=str(Path(__file__).parent), dest=str(dest))))
+    env = {**os.environ, SAVE_PAUSE_ENV: "0.4"}
+    proc = subprocess.Popen([sys.executable, str(script)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        partial: Path | None = None
+        while time.monotonic() < deadline:
+            tmps = [p for p in tmp_path.iterdir() if p.name.startswith(".afghanistan.tmp-")]
+            if tmps and (tmps[0] / stage).exists():
+                partial = tmps[0]
+                break
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.01)
+        assert partial is not None, "the save never reached the stage"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    # the earlier run of the same name is intact and verifies
+    assert load_run(dest).forecasts_csv() == run.forecasts_csv()
+    # the partial is refused
+    with pytest.raises(DataIntegrityError):
+        load_run(partial)
+    # the next save cleans the stale temporary directory up
+    save_run(run, tmp_path / "afghanistan", if_exists="overwrite")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".afghanistan.")]
