@@ -1,0 +1,68 @@
+"""Analogy priors: what analog countries say about the target's yearly event hazards.
+
+The prior is on ``theta[space, direction]``, the target's logit yearly hazard of an opening or
+closing event. Each analog contributes its events / coded country-years in a window; the methods
+(``map``, ``power``, ``robust_map``, ``none``) turn that evidence into a normal mixture per space and
+direction, stored with its effective sample size (country-years), each analog's share, a prior
+predictive summary and a prior-data conflict check. See ``/work/shared/METHODS.md`` section 3.
+
+>>> from analogcast.priors import build_prior, load_prior                 # doctest: +SKIP
+>>> prior = build_prior("AFG", ["SAU", "IRN"], method="robust_map", discount=0.5)  # doctest: +SKIP
+>>> prior.mixture("women", "opening").mean()                              # doctest: +SKIP
+
+Importing this package loads no data.
+"""
+
+from analogcast.priors.checks import conflict_pvalue, predictive_pmf, prob_any_event
+from analogcast.priors.ess import elir, ess_beta, ess_mixture
+from analogcast.priors.evidence import DIRECTIONS, AnalogEvidence, Window, logit_estimate, parse_window
+from analogcast.priors.io import load_prior, prior_from_dict
+from analogcast.priors.methods import (
+    DEFAULT_TAU_SCALE,
+    METHODS,
+    MapResult,
+    TauPrior,
+    map_known_tau,
+    map_prior,
+    power_prior,
+    robustify,
+    vague_prior,
+)
+from analogcast.priors.mixture import NormalMixture, kl_divergence, reduce_mixture, update_mixture
+from analogcast.priors.prior import AnalogPrior, PriorMeta, SpacePrior, build_prior
+from analogcast.priors.similarity import SIMILARITY_COVARIATES, suggest_weights
+
+__all__ = [
+    "AnalogPrior",
+    "PriorMeta",
+    "SpacePrior",
+    "build_prior",
+    "load_prior",
+    "prior_from_dict",
+    "suggest_weights",
+    "SIMILARITY_COVARIATES",
+    "NormalMixture",
+    "update_mixture",
+    "reduce_mixture",
+    "kl_divergence",
+    "TauPrior",
+    "MapResult",
+    "map_prior",
+    "map_known_tau",
+    "power_prior",
+    "robustify",
+    "vague_prior",
+    "METHODS",
+    "DEFAULT_TAU_SCALE",
+    "ess_mixture",
+    "ess_beta",
+    "elir",
+    "prob_any_event",
+    "predictive_pmf",
+    "conflict_pvalue",
+    "AnalogEvidence",
+    "Window",
+    "parse_window",
+    "logit_estimate",
+    "DIRECTIONS",
+]

@@ -1,0 +1,230 @@
+"""What each analog country says about the target's yearly event hazards.
+
+For space ``s`` and direction ``d`` (``opening`` / ``closing``), analog ``j`` contributes its event
+count ``x_j`` out of ``n_j`` coded country-years inside the window (from
+:func:`analogcast.data.load_events`; uncoded years, NaN, are not counted). On the models' scale,
+the logit yearly hazard, its estimate and delta-method standard error are
+
+``theta_hat_j = logit((x_j + 0.5) / (n_j + 1))``,  ``se_j^2 = 1 / (x_j + 0.5) + 1 / (n_j - x_j + 0.5)``
+
+(the half-count correction keeps both finite when an analog had no events, the usual case for
+rare transitions). This module is pure: it reads an events ``xr.Dataset`` passed to it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+import xarray as xr
+
+from analogcast.errors import UserInputError
+
+__all__ = [
+    "DIRECTIONS",
+    "AnalogEvidence",
+    "Window",
+    "parse_window",
+    "logit_estimate",
+    "collect_evidence",
+    "target_recent_counts",
+    "base_rates",
+]
+
+DIRECTIONS: tuple[str, str] = ("opening", "closing")
+
+
+def logit_estimate(x: float, n: float) -> tuple[float, float]:
+    """``(theta_hat, se)`` of the logit yearly hazard from ``x`` events in ``n`` coded years."""
+    if not (n > 0 and 0 <= x <= n):
+        raise UserInputError(f"need 0 <= events <= years and years > 0 (got events = {x}, years = {n})")
+    theta = math.log((x + 0.5) / (n - x + 0.5))
+    se = math.sqrt(1.0 / (x + 0.5) + 1.0 / (n - x + 0.5))
+    return theta, se
+
+
+@dataclass(frozen=True)
+class AnalogEvidence:
+    """One analog's evidence for one space and direction.
+
+    Attributes
+    ----------
+    country
+        V-Dem text id.
+    events, years
+        Events and coded country-years in the window.
+    first_year, last_year
+        Span of the coded years used (None when ``years == 0``).
+    """
+
+    country: str
+    events: int
+    years: int
+    first_year: int | None = None
+    last_year: int | None = None
+
+    @property
+    def theta_hat(self) -> float:
+        """``logit((x + 0.5) / (n + 1))``."""
+        return logit_estimate(self.events, self.years)[0]
+
+    @property
+    def se(self) -> float:
+        """Delta-method standard error of :attr:`theta_hat`."""
+        return logit_estimate(self.events, self.years)[1]
+
+
+@dataclass(frozen=True)
+class Window:
+    """Inclusive year range; either end may be open (None)."""
+
+    first: int | None = None
+    last: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.first is not None and self.last is not None and self.first > self.last:
+            raise UserInputError(f"window = {self} starts after it ends; use e.g. --window 1990-2020")
+
+    def __str__(self) -> str:
+        if self.first is None and self.last is None:
+            return "all"
+        return f"{'' if self.first is None else self.first}-{'' if self.last is None else self.last}"
+
+    @property
+    def is_all(self) -> bool:
+        """True when the window has no bounds."""
+        return self.first is None and self.last is None
+
+    def select(self, years: np.ndarray) -> np.ndarray:
+        """Boolean mask of ``years`` inside the window."""
+        years = np.asarray(years)
+        mask = np.ones(years.shape, dtype=bool)
+        if self.first is not None:
+            mask &= years >= self.first
+        if self.last is not None:
+            mask &= years <= self.last
+        return mask
+
+
+_WINDOW_RE = re.compile(r"^\s*(\d{4})?\s*(?:-|:|\.\.)\s*(\d{4})?\s*$")
+
+
+def parse_window(value: str | Sequence[int | None] | Window | None) -> Window:
+    """``None``/``"all"`` -> all years; ``"1990-2020"``, ``"1990-"``, ``"-2000"``, ``(1990, 2020)``."""
+    if value is None or isinstance(value, Window):
+        return value or Window()
+    if isinstance(value, str):
+        if value.strip().lower() in ("", "all"):
+            return Window()
+        if re.fullmatch(r"\s*\d{4}\s*", value):
+            y = int(value)
+            return Window(y, y)
+        m = _WINDOW_RE.match(value)
+        if not m or (m.group(1) is None and m.group(2) is None):
+            raise UserInputError(f"window = {value!r} is not a year range; use e.g. --window 1990-2020 or 'all'")
+        return Window(int(m.group(1)) if m.group(1) else None, int(m.group(2)) if m.group(2) else None)
+    try:
+        first, last = value
+    except (TypeError, ValueError):
+        raise UserInputError(f"window = {value!r} is not a (first, last) pair of years") from None
+    return Window(None if first is None else int(first), None if last is None else int(last))
+
+
+def _counts(events: xr.Dataset, country: str, space: str, direction: str, window: Window) -> AnalogEvidence:
+    da = events[direction].sel(country=country, space=space)
+    yrs = np.asarray(da["year"].values)
+    vals = np.asarray(da.values, dtype=float)
+    mask = window.select(yrs) & np.isfinite(vals)
+    n = int(mask.sum())
+    x = int(np.round(vals[mask].sum())) if n else 0
+    return AnalogEvidence(
+        country, x, n, int(yrs[mask].min()) if n else None, int(yrs[mask].max()) if n else None
+    )
+
+
+def collect_evidence(
+    events: xr.Dataset,
+    analogs: Sequence[str],
+    window: Window | None = None,
+    spaces: Iterable[str] | None = None,
+) -> Mapping[tuple[str, str], tuple[AnalogEvidence, ...]]:
+    """Evidence of every analog for every (space, direction).
+
+    Parameters
+    ----------
+    events
+        Dataset with dims ``(country, year, space)`` and variables ``opening``, ``closing``.
+    analogs
+        V-Dem text ids (already resolved).
+    window
+        Years used; default all.
+    spaces
+        Spaces; default all in ``events``.
+
+    Returns
+    -------
+    Mapping
+        ``(space, direction) -> tuple of AnalogEvidence`` in the order of ``analogs``. An analog with
+        no coded year in a space is kept with ``years = 0`` (it contributes nothing there).
+
+    Raises
+    ------
+    UserInputError
+        An analog missing from the data, or with no coded year at all in the window.
+    """
+    window = window or Window()
+    space_list = list(events["space"].values) if spaces is None else list(spaces)
+    known = set(map(str, events["country"].values))
+    out: dict[tuple[str, str], tuple[AnalogEvidence, ...]] = {}
+    for c in analogs:
+        if c not in known:
+            raise UserInputError(f"analog = {c!r} has no event data (not in the events dataset)")
+    for s in space_list:
+        for d in DIRECTIONS:
+            out[(s, d)] = tuple(_counts(events, c, s, d, window) for c in analogs)
+    for c in analogs:
+        if all(ev.years == 0 for key, evs in out.items() for ev in evs if ev.country == c):
+            yrs = np.asarray(events["year"].values)
+            raise UserInputError(
+                f"window = {window} has no coded years for analog {c!r} "
+                f"(event data span {int(yrs.min())}-{int(yrs.max())}); widen --window"
+            )
+    return MappingProxyType(out)
+
+
+def target_recent_counts(
+    events: xr.Dataset, target: str, space: str, direction: str, k: int = 10
+) -> tuple[int, int, tuple[int, int] | None]:
+    """Events and coded years of the target in its last ``k`` coded years: ``(x, n, (first, last))``."""
+    if target not in set(map(str, events["country"].values)):
+        return 0, 0, None
+    da = events[direction].sel(country=target, space=space)
+    yrs = np.asarray(da["year"].values)
+    vals = np.asarray(da.values, dtype=float)
+    ok = np.isfinite(vals)
+    yrs, vals = yrs[ok], vals[ok]
+    if yrs.size == 0:
+        return 0, 0, None
+    order = np.argsort(yrs)[-k:]
+    return int(np.round(vals[order].sum())), int(order.size), (int(yrs[order].min()), int(yrs[order].max()))
+
+
+def base_rates(events: xr.Dataset, window: Window | None = None) -> Mapping[tuple[str, str], float]:
+    """Pooled yearly event rate over all countries (coded years only) per (space, direction).
+
+    Used by the ``none`` method; ``(x + 0.5) / (n + 1)`` so it is inside (0, 1).
+    """
+    window = window or Window()
+    mask = xr.DataArray(window.select(events["year"].values), coords={"year": events["year"]}, dims="year")
+    out: dict[tuple[str, str], float] = {}
+    for s in map(str, events["space"].values):
+        for d in DIRECTIONS:
+            da = events[d].sel(space=s).where(mask)
+            x = float(da.sum(skipna=True))
+            n = float(da.notnull().sum())
+            out[(s, d)] = (x + 0.5) / (n + 1.0)
+    return MappingProxyType(out)

@@ -1,0 +1,151 @@
+"""Suggested analog weights from similarity on pre-period covariates.
+
+Each country is summarised by its mean over ``years`` of: regime type (``v2x_regime``, 0-3),
+women's civil liberties (``v2x_gencl``), log GDP per capita (``NY.GDP.PCAP.KD``), total natural
+resource rents % of GDP (``NY.GDP.TOTL.RT.ZS``, else oil rents ``NY.GDP.PETR.RT.ZS``) and region.
+Continuous covariates are standardised by their standard deviation across all countries in the
+panel; the squared distance between the target and candidate ``j`` is
+
+``d_j^2 = sum_k ((x_target,k - x_j,k) / sd_k)^2 + 1[region differs]``
+
+(a different region counts as one standard deviation). Covariates the target lacks are left out;
+when a candidate lacks some, its distance is scaled up by ``K / K_available`` (the mean squared
+standardised difference times the number of covariates). Weights are
+``exp(-d_j^2 / (2 bandwidth^2))`` normalised to sum to 1 (METHODS.md section 3).
+:func:`~analogcast.priors.build_prior` rescales whatever weights it gets so the largest is 1.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from analogcast.errors import UserInputError
+from analogcast.priors.evidence import Window, parse_window
+
+__all__ = ["SIMILARITY_COVARIATES", "suggest_weights"]
+
+#: column in the similarity table -> panel variables tried in order, and whether it is logged
+SIMILARITY_COVARIATES = MappingProxyType(
+    {
+        "regime": (("v2x_regime",), False),
+        "women_civil_liberties": (("v2x_gencl",), False),
+        "log_gdp_per_capita": (("NY.GDP.PCAP.KD", "gdp_pc", "e_gdppc"), True),
+        "resource_rents": (("NY.GDP.TOTL.RT.ZS", "NY.GDP.PETR.RT.ZS"), False),
+    }
+)
+
+
+def _country_means(panel: xr.Dataset, window: Window) -> pd.DataFrame:
+    years = panel["year"].values
+    sel = panel.isel(year=np.flatnonzero(window.select(years)))
+    if sel.sizes.get("year", 0) == 0:
+        raise UserInputError(f"years = {window} selects no year of the covariate panel "
+                             f"({int(years.min())}-{int(years.max())})")
+    cols: dict[str, pd.Series] = {}
+    for name, (sources, logged) in SIMILARITY_COVARIATES.items():
+        src = next((s for s in sources if s in sel.data_vars), None)
+        if src is None:
+            continue
+        da = sel[src].astype(float)
+        if logged:
+            da = np.log(da.where(da > 0))
+        cols[name] = da.mean("year", skipna=True).to_series()
+    df = pd.DataFrame(cols)
+    if "region" in panel.coords:
+        df["region"] = panel["region"].to_series().reindex(df.index)
+    df.index = df.index.astype(str)
+    return df
+
+
+def suggest_weights(
+    target: str,
+    candidates: Sequence[str],
+    bandwidth: float = 1.0,
+    years: str | tuple[int | None, int | None] | Window | None = None,
+    panel: xr.Dataset | None = None,
+) -> tuple[dict[str, float], pd.DataFrame]:
+    """Similarity weights of candidate analogs for ``target``, and the table behind them.
+
+    Parameters
+    ----------
+    target
+        Target country (resolved through :func:`analogcast.data.resolve_country` unless ``panel`` given).
+    candidates
+        Candidate analogs (not the target).
+    bandwidth
+        Kernel bandwidth in standardised units (> 0): smaller concentrates weight on the closest.
+    years
+        Pre-period whose covariate means are compared (e.g. ``"2000-2020"``); default all panel years.
+    panel
+        Covariate panel to use instead of :func:`analogcast.data.load_panel` (tests).
+
+    Returns
+    -------
+    weights : dict
+        Candidate -> weight, summing to 1.
+    table : pandas.DataFrame
+        One row per country (target first): covariate means, standardised differences ``d_<cov>``,
+        ``region_differs``, ``distance``, ``n_covariates`` used, ``weight``. ``table.attrs`` holds the
+        standardising sds and the bandwidth.
+    """
+    if not (isinstance(bandwidth, int | float) and math.isfinite(bandwidth) and bandwidth > 0):
+        raise UserInputError(f"bandwidth = {bandwidth} must be a positive number")
+    if panel is None:
+        from analogcast.data import load_panel, resolve_country
+
+        panel = load_panel()
+        tgt = resolve_country(target)
+        cands = [resolve_country(c) for c in candidates]
+    else:
+        tgt, cands = str(target).upper(), [str(c).upper() for c in candidates]
+    if not cands:
+        raise UserInputError("candidates is empty; name at least one candidate analog")
+    if tgt in cands:
+        raise UserInputError(f"candidates = {','.join(cands)} include the target {tgt}")
+    means = _country_means(panel, parse_window(years))
+    for c in (tgt, *cands):
+        if c not in means.index:
+            raise UserInputError(f"country = {c!r} is not in the covariate panel")
+    cont = [c for c in SIMILARITY_COVARIATES if c in means.columns and np.isfinite(means.at[tgt, c])]
+    sds = {c: float(means[c].std(skipna=True)) for c in cont}
+    cont = [c for c in cont if sds[c] > 0]
+    use_region = "region" in means.columns and pd.notna(means.at[tgt, "region"])
+    k_total = len(cont) + int(use_region)
+    if k_total == 0:
+        raise UserInputError(f"target {tgt} has no covariate for the similarity comparison")
+    rows = []
+    for c in (tgt, *cands):
+        row = {k: means.at[c, k] for k in [*cont, *(["region"] if use_region else [])]}
+        if c != tgt:
+            d2, k_av = 0.0, 0
+            for k in cont:
+                diff = (means.at[c, k] - means.at[tgt, k]) / sds[k]
+                row[f"d_{k}"] = diff
+                if np.isfinite(diff):
+                    d2 += diff * diff
+                    k_av += 1
+            if use_region and pd.notna(means.at[c, "region"]):
+                row["region_differs"] = bool(means.at[c, "region"] != means.at[tgt, "region"])
+                d2 += float(row["region_differs"])
+                k_av += 1
+            if k_av == 0:
+                raise UserInputError(f"candidate {c!r} has none of the similarity covariates in years = {parse_window(years)}")
+            row["distance"] = math.sqrt(d2 * k_total / k_av)
+            row["n_covariates"] = k_av
+        rows.append(pd.Series(row, name=c))
+    table = pd.DataFrame(rows)
+    d = table.loc[cands, "distance"].astype(float).to_numpy()
+    logk = -(d**2) / (2 * bandwidth**2)
+    w = np.exp(logk - logk.max())
+    w = w / w.sum()
+    table["weight"] = np.nan
+    table.loc[cands, "weight"] = w
+    table.index.name = "country"
+    table.attrs = {"target": tgt, "bandwidth": float(bandwidth), "sds": sds, "years": str(parse_window(years))}
+    return {c: float(v) for c, v in zip(cands, w, strict=True)}, table
