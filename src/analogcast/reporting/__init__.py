@@ -1,0 +1,47 @@
+"""Reports: a policy brief on top, a statistician's audit underneath (HTML and PDF).
+
+Stage ``reporting`` (after ``evaluation``). Importing this package is cheap: matplotlib, Jinja2
+and WeasyPrint load only when a report is built.
+
+Public API
+----------
+``build_report_context(run, *, horizons=None, reference=None, with_figures=True) -> ReportContext``
+    The report model: forecasts table rows, narrative sentences (every number keyed to its
+    table cell), tables, figures as PNG data URIs, diagnostics with pass/fail, analogies,
+    sensitivity (PSIS reweighting under alternative priors), provenance.
+``render_report(run, out_dir="reports", formats=("html", "pdf"), *, name=None) -> list[Path]``
+    Writes ``<name>.html`` (self-contained, no network) and ``<name>.pdf`` (A4, TOC with page
+    numbers, bookmarks) atomically. ``run`` may be a saved run directory (``load_run``).
+``render_html(ctx) -> str``, ``render_pdf(html, path) -> Path``, ``parse_formats(text)``.
+``synthetic_run(...)`` (in ``analogcast.reporting.synthetic``): clearly labelled fake run for
+tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY: dict[str, str] = {
+    "build_report_context": "analogcast.reporting.context",
+    "ReportContext": "analogcast.reporting.context",
+    "render_report": "analogcast.reporting.render",
+    "render_html": "analogcast.reporting.render",
+    "render_pdf": "analogcast.reporting.render",
+    "parse_formats": "analogcast.reporting.render",
+    "FORMATS": "analogcast.reporting.render",
+}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'analogcast.reporting' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

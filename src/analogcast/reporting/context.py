@@ -1,0 +1,625 @@
+"""The report model: every number, sentence, table and figure of a report, as plain data.
+
+:func:`build_report_context` turns a run (anything shaped like ``analogcast.runs.Run``) into a
+:class:`ReportContext`. The templates only lay it out; they compute nothing. The scenario table,
+the figures and the narrative all read one forecasts table (:mod:`analogcast.reporting.tables`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import xarray as xr
+
+from analogcast.reporting import adapt
+from analogcast.reporting.checks import Check, diagnostics_from_tree, evaluate_diagnostics
+from analogcast.reporting.narrative import (
+    SPACE_LABELS,
+    Narrative,
+    Num,
+    build_narrative,
+    cells,
+    pick_contrasts,
+    scenario_ranking,
+)
+from analogcast.reporting.sensitivity import Sensitivity, sensitivity
+from analogcast.reporting.tables import Cell, cell_key, contrast_rows, fmt_pct, forecast_rows, main_horizons
+
+__all__ = ["FigureItem", "TableBlock", "ReportContext", "build_report_context"]
+
+CONFLICT_ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class FigureItem:
+    """A figure as a PNG data URI, with its anchor id, title and caption."""
+
+    id: str
+    title: str
+    caption: str
+    uri: str
+
+
+@dataclass
+class TableBlock:
+    """A table ready for the template: header strings and rows of strings or :class:`Cell`."""
+
+    id: str
+    caption: str
+    header: list[str]
+    rows: list[list[Any]]
+    note: str = ""
+
+
+@dataclass
+class ReportContext:
+    """Everything the templates show (plain strings, numbers, tables and data URIs)."""
+
+    title: str
+    name: str
+    target: str
+    origin: int | None
+    created: str
+    synthetic: bool
+    level: float
+    horizons: list[int]
+    headline_horizon: int
+    spaces: list[str]
+    space_labels: dict[str, str]
+    scenarios: list[dict[str, str]]
+    rows: pd.DataFrame
+    narrative: Narrative
+    scenario_tables: list[TableBlock]
+    contrast_table: TableBlock
+    full_table: TableBlock
+    figures: dict[str, FigureItem]
+    checks: list[Check]
+    analogs: dict[str, Any] | None
+    sensitivity: Sensitivity | None
+    sensitivity_table: TableBlock | None
+    psense_table: TableBlock | None
+    assumptions: list[str]
+    provenance: dict[str, Any]
+    citations: list[dict[str, str]]
+    backtest: TableBlock | None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failed_checks(self) -> list[Check]:
+        """Diagnostics that failed or were not recorded (shown in the red banner)."""
+        return [c for c in self.checks if c.passed is not True]
+
+    @property
+    def diagnostics_ok(self) -> bool:
+        """True when every diagnostic passed its threshold."""
+        return not self.failed_checks
+
+    @property
+    def level_pct(self) -> str:
+        """The interval level as ``"89%"``."""
+        return f"{round(100 * self.level):d}%"
+
+
+def _space_label(sp: str) -> str:
+    return SPACE_LABELS.get(sp, sp).capitalize()
+
+
+def _scenario_tables(rows: pd.DataFrame, scen: list[dict[str, str]], spaces: list[str], horizons: list[int], level_pct: str) -> list[TableBlock]:
+    out = []
+    for quantity, word in (("p_opening", "opening"), ("p_closing", "closing")):
+        for h in horizons:
+            cs = cells(rows, quantity, h)
+            body = [[s["label"], *[cs[(s["name"], sp)] for sp in spaces]] for s in scen]
+            out.append(
+                TableBlock(
+                    id=f"table-{word}-{h}",
+                    caption=f"Probability of at least one {word} within {h} years (posterior mean, {level_pct} interval)",
+                    header=["Scenario", *[_space_label(sp) for sp in spaces]],
+                    rows=body,
+                )
+            )
+    return out
+
+
+def _fmt_pts(x: float) -> str:
+    v = round(100 * x)
+    return f"{v:+d}" if v else "0"
+
+
+def _contrast_table(cr: pd.DataFrame, labels: dict[str, str]) -> TableBlock:
+    body = []
+    for r in cr.to_dict("records"):
+        a, b, sp, h = r["scenario_a"], r["scenario_b"], r["space"], int(r["horizon"])
+        body.append(
+            [
+                labels[a],
+                labels[b],
+                _space_label(sp),
+                str(h),
+                f"{_fmt_pts(r['diff_mean'])} ({_fmt_pts(r['diff_low'])} to {_fmt_pts(r['diff_high'])})",
+                Num(cell_key("p_a_gt_b", f"{a}>{b}", sp, h), fmt_pct(r["p_a_gt_b"])),
+            ]
+        )
+    return TableBlock(
+        id="table-contrasts",
+        caption="Scenario contrasts quoted in the summary: difference in the probability of an opening (percentage points, A minus B)",
+        header=["Scenario A", "Scenario B", "Space", "Years", "A − B (points)", "P(A > B)"],
+        rows=body,
+    )
+
+
+def _full_table(rows: pd.DataFrame, labels: dict[str, str]) -> TableBlock:
+    body = []
+    for r in rows.to_dict("records"):
+        body.append(
+            [
+                labels[r["scenario"]],
+                _space_label(r["space"]),
+                str(int(r["horizon"])),
+                Cell(cell_key("p_opening", r["scenario"], r["space"], r["horizon"]), r["p_opening"], r["p_opening_low"], r["p_opening_high"]).text,
+                Cell(cell_key("p_closing", r["scenario"], r["space"], r["horizon"]), r["p_closing"], r["p_closing_low"], r["p_closing_high"]).text,
+            ]
+        )
+    return TableBlock(
+        id="table-full",
+        caption="All forecasts: probability of at least one opening and of at least one closing",
+        header=["Scenario", "Space", "Years", "Opening", "Closing"],
+        rows=body,
+    )
+
+
+def _citations() -> list[dict[str, str]]:
+    try:
+        from importlib import resources
+
+        text = resources.files("analogcast.data").joinpath("files/MANIFEST.json").read_text(encoding="utf-8")
+        files = json.loads(text).get("files", {})
+    except Exception:  # noqa: BLE001 - provenance falls back to the static list
+        files = {}
+    seen: dict[str, dict[str, str]] = {}
+    for f in files.values():
+        c = str(f.get("citation", "")).strip()
+        if c and c not in seen:
+            seen[c] = {
+                "producer": str(f.get("producer", "")),
+                "version": str(f.get("version", "")),
+                "license": str(f.get("license", "")),
+                "citation": c,
+            }
+    if seen:
+        return list(seen.values())
+    return [
+        {"producer": "V-Dem Institute", "version": "v14", "license": "CC BY-SA 4.0", "citation": "Coppedge, Michael et al. 2024. V-Dem Dataset v14. Varieties of Democracy (V-Dem) Project. https://doi.org/10.23696/mcwt-fr58"},
+        {"producer": "V-Dem Institute", "version": "", "license": "CC BY-SA 4.0 (V-Dem data)", "citation": "Beger, Andreas, Richard K. Morgan and Laura Maxwell. 2020. The Democratic Spaces Barometer. V-Dem Institute."},
+        {"producer": "World Bank", "version": "", "license": "CC BY 4.0", "citation": "World Bank. World Development Indicators."},
+        {"producer": "GSDB", "version": "", "license": "attribution", "citation": "Felbermayr, Gabriel et al. 2020. The Global Sanctions Data Base. European Economic Review 129."},
+    ]
+
+
+_IDENTIFICATION = [
+    "Openings and closings are modelled jointly for all spaces with a hierarchical logit: each "
+    "country-year's chance of an event depends on covariates measured the year before, year "
+    "effects that absorb global trends, and country effects.",
+    "The target's own baseline hazard (theta) carries the analogy prior: the analog countries' "
+    "event rates, pooled with between-country heterogeneity and discounted, so the analogies count "
+    "as a stated number of country-years (the effective sample size) and no more.",
+    "The aid effect is identified as in Dunning (2004): aid = log(1 + ODA as % of GNI), allowed to "
+    "differ when alternative patrons existed (Cold War, years up to 1990) from when they did not; "
+    "sanctions enter the same way. The scenario 'alternative patrons available' switches that regime on.",
+    "Limits: this is an observational association across countries and years, not a randomized "
+    "effect. Aid responds to expected political change, so the estimate can be confounded by what "
+    "donors know; year and country effects remove only common trends and stable differences. "
+    "Scenario paths move the named covariates only; everything else holds at its last observed value.",
+]
+
+
+def _analogs_section(prior: Any, spaces: list[str], theta: xr.DataArray | None) -> dict[str, Any] | None:
+    if prior is None:
+        return None
+    meta = adapt.prior_meta(prior)
+    analogs = [str(a) for a in meta.get("analogs", []) or []]
+    weights = list(meta.get("weights", []) or [])
+    if isinstance(meta.get("weights"), dict):
+        wmap = {str(k): float(v) for k, v in meta["weights"].items()}
+    else:
+        wmap = {a: float(w) for a, w in zip(analogs, weights, strict=False)}
+    if wmap:
+        tot = sum(wmap.values()) or 1.0
+        wmap = {k: v / tot for k, v in wmap.items()}
+    ess_rows, conflict_spaces, shares_total = [], [], {a: 0.0 for a in analogs}
+    n_share = 0
+    for sp in spaces:
+        for d in ("opening", "closing"):
+            ess = adapt.as_float(adapt.prior_lookup(prior, ("ess",), sp, d))
+            pc = adapt.as_float(adapt.prior_lookup(prior, ("conflict_p", "conflict", "conflict_pvalue", "p_conflict"), sp, d))
+            share = adapt.prior_lookup(prior, ("ess_share", "ess_shares", "shares"), sp, d)
+            share = dict(share) if isinstance(share, dict) else {}
+            for a, v in share.items():
+                shares_total[str(a)] = shares_total.get(str(a), 0.0) + float(v)
+            n_share += bool(share)
+            mean_txt = ""
+            try:
+                from analogcast.reporting.sensitivity import MixtureParams
+
+                m = MixtureParams.of(adapt.mixture_function(prior)(sp, d))
+                mu = float((m.weights * m.means).sum())
+                mean_txt = fmt_pct(1 / (1 + math.exp(-mu)))
+            except Exception:  # noqa: BLE001
+                mean_txt = "n/a"
+            post_txt = "n/a"
+            if theta is not None:
+                th = theta.sel(space=sp, direction=d)
+                p = 1 / (1 + xr.ufuncs.exp(-th))
+                post_txt = fmt_pct(float(p.mean()))
+            flag = math.isfinite(pc) and pc < CONFLICT_ALPHA
+            if flag and d == "opening":
+                conflict_spaces.append(sp)
+            top = max(share, key=share.get) if share else ""
+            ess_rows.append(
+                [
+                    _space_label(sp),
+                    d,
+                    mean_txt,
+                    post_txt,
+                    "n/a" if not math.isfinite(ess) else f"{ess:.1f}",
+                    f"{top} ({fmt_pct(share[top])})" if top else "n/a",
+                    "n/a" if not math.isfinite(pc) else (f"{pc:.3f}" + (" — conflict" if flag else "")),
+                ]
+            )
+    shares = {a: v / n_share for a, v in shares_total.items()} if n_share else {}
+    sim = adapt.similarity_table(prior)
+    sim_block = None
+    if sim is not None and not sim.empty:
+        sim_block = TableBlock(
+            id="table-similarity",
+            caption="Analog countries: similarity to the target and the weight each gets",
+            header=[str(c).replace("_", " ") for c in sim.columns],
+            rows=[[_fmt_any(v) for v in r] for r in sim.itertuples(index=False)],
+        )
+    meta_rows = [
+        [k.replace("_", " "), _fmt_any(meta[k])]
+        for k in ("target", "method", "discount", "robust_weight", "window", "tau_prior", "version", "created")
+        if k in meta and meta[k] not in (None, "")
+    ]
+    return {
+        "analogs": analogs,
+        "weights": wmap,
+        "shares": shares,
+        "meta_rows": meta_rows,
+        "similarity": sim_block,
+        "ess": TableBlock(
+            id="table-ess",
+            caption="Analogy prior per space and direction: yearly hazard (prior mean, posterior mean), prior ESS in country-years, the analog with the largest ESS share, prior-data conflict p-value",
+            header=["Space", "Direction", "Prior mean", "Posterior mean", "Prior ESS", "Largest share", "Conflict p"],
+            rows=ess_rows,
+            note=f"A conflict p-value below {CONFLICT_ALPHA} means the target's own events are surprising under the analogy prior.",
+        ),
+        "conflict_spaces": conflict_spaces,
+    }
+
+
+def _fmt_any(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.3g}"
+    if isinstance(v, list | tuple):
+        return ", ".join(_fmt_any(x) for x in v)
+    return str(v)
+
+
+def _sens_table(sens: Sensitivity, spaces: list[str], label: str) -> TableBlock:
+    body = []
+    for r in sens.rows:
+        k = r.max_khat
+        reliable = "" if not math.isfinite(k) else ("ok" if k <= 0.7 else "unreliable: refit")
+        body.append([r.label, r.method, *[fmt_pct(r.values.get(sp, float("nan"))) for sp in spaces], "—" if not math.isfinite(k) else f"{k:.2f} {reliable}"])
+    return TableBlock(
+        id="table-sensitivity",
+        caption=f"Probability of at least one opening within {sens.horizon} years under {label}, as fitted and under alternative analogy priors",
+        header=["Alternative", "Method", *[_space_label(sp) for sp in spaces], "Max k-hat"],
+        rows=body,
+        note="Each alternative changes the prior of one space at a time and reweights the posterior draws (Pareto-smoothed importance sampling); k-hat above 0.7 means the reweighted number cannot be trusted without a refit.",
+    )
+
+
+def _backtest(run: Any) -> TableBlock | None:
+    bt = getattr(run, "backtest", None)
+    if bt is None:
+        path = getattr(run, "path", None)
+        if path is not None:
+            from pathlib import Path
+
+            for name in ("backtest.csv", "backtest_scores.csv", "scores.csv"):
+                p = Path(path) / name
+                if p.is_file():
+                    bt = pd.read_csv(p)
+                    break
+    if not isinstance(bt, pd.DataFrame) or bt.empty:
+        return None
+    return TableBlock(
+        id="table-backtest",
+        caption="Backtest skill (out-of-sample scores against baselines)",
+        header=[str(c).replace("_", " ") for c in bt.columns],
+        rows=[[_fmt_any(v) for v in r] for r in bt.itertuples(index=False)],
+    )
+
+
+def build_report_context(
+    run: Any,
+    *,
+    horizons: Sequence[int] | None = None,
+    reference: str | None = None,
+    with_figures: bool = True,
+) -> ReportContext:
+    """Build the report model of ``run``.
+
+    Parameters
+    ----------
+    run
+        An ``analogcast.runs.Run`` or any object with ``forecasts`` (xr.Dataset), ``metadata`` and
+        ``result`` (``spec``, ``prior``, ``tree``, ``diagnostics``); ``table`` and ``contrasts``
+        are used when present.
+    horizons
+        Headline horizons (default 2, 5 and 10 years where forecast).
+    reference
+        Reference scenario for contrasts (default ``status_quo`` if present, else the first).
+    with_figures
+        Draw the figures (off for fast tests of the numbers).
+
+    Returns
+    -------
+    ReportContext
+    """
+    fc: xr.Dataset = run.forecasts
+    meta = adapt.metadata(run)
+    spec = adapt.spec_dict(run)
+    level = adapt.as_float(getattr(run, "level", None))
+    if not math.isfinite(level):
+        level = adapt.as_float(spec.get("level", meta.get("level", 0.89)))
+    if not math.isfinite(level):
+        level = 0.89
+    scen = adapt.run_scenarios(run, fc)
+    labels = {s["name"]: s["label"] for s in scen}
+    names = [s["name"] for s in scen]
+    spaces = [str(s) for s in fc["space"].values]
+    rows = forecast_rows(fc, level, getattr(run, "table", None))
+    avail = sorted(set(rows["horizon"]))
+    hz = [h for h in (horizons or []) if h in avail] or main_horizons(avail)
+    head = 5 if 5 in hz else hz[len(hz) // 2]
+    ranking = scenario_ranking(rows, head)
+    ref = reference if reference in names else ("status_quo" if "status_quo" in names else names[0])
+    picks = pick_contrasts(rows, head, ranking, ref)
+    stored_c = getattr(run, "contrasts", None)
+    cr_parts = [
+        contrast_rows(fc, level, [(a, b)], [head], table=stored_c if isinstance(stored_c, pd.DataFrame) else None).query("space == @sp")
+        for a, b, sp in picks
+    ]
+    cr = pd.concat(cr_parts, ignore_index=True) if cr_parts else pd.DataFrame(
+        columns=["scenario_a", "scenario_b", "space", "horizon", "diff_mean", "diff_low", "diff_high", "p_a_gt_b"]
+    )
+
+    result = getattr(run, "result", None)
+    tree = getattr(result, "tree", None) if result is not None else getattr(run, "tree", None)
+    diag = getattr(result, "diagnostics", None) if result is not None else getattr(run, "diagnostics", None)
+    if not diag and tree is not None:
+        diag = diagnostics_from_tree(tree)
+    checks = evaluate_diagnostics(diag)
+    diag_ok = all(c.passed is True for c in checks)
+
+    prior = adapt._prior(run)
+    theta = adapt.find_theta(tree)
+    analogs = _analogs_section(prior, spaces, theta)
+    conflict_spaces = analogs["conflict_spaces"] if analogs else []
+
+    target = str(getattr(run, "target", None) or spec.get("target") or fc.attrs.get("target", ""))
+    origin_raw = getattr(run, "origin", None) or spec.get("origin") or fc.attrs.get("origin")
+    origin = int(origin_raw) if origin_raw is not None else None
+    target_name = _country_name(target)
+    narrative = build_narrative(
+        rows,
+        cr,
+        labels=labels,
+        target_name=target_name,
+        origin=origin,
+        horizon=head,
+        level=level,
+        ranking=ranking,
+        spaces=spaces,
+        diagnostics_ok=diag_ok,
+        conflict_spaces=conflict_spaces,
+    )
+
+    best = str(ranking.iloc[0]["scenario"])
+    sens = None
+    sens_tbl = psense_tbl = None
+    try:
+        sens = sensitivity(
+            theta=theta,
+            prior=prior,
+            mixture_of=adapt.mixture_function(prior),
+            p_opening=fc["p_opening"],
+            scenario=best,
+            horizon=head,
+            spaces=spaces,
+            meta=adapt.prior_meta(prior),
+            loo_builder=None,
+            tree=tree,
+        )
+        sens_tbl = _sens_table(sens, spaces, labels[best])
+        if sens.psense:
+            keys = [k for k in sens.psense[0] if k not in ("model",)]
+            psense_tbl = TableBlock(
+                id="table-psense",
+                caption="Power-scaling sensitivity (arviz-stats psense_summary)",
+                header=["model", *keys],
+                rows=[[r.get("model", ""), *[_fmt_any(r.get(k)) for k in keys]] for r in sens.psense],
+            )
+    except Exception as exc:  # noqa: BLE001 - a report without this section beats no report
+        sens = None
+        warnings_sens = f"Sensitivity analysis failed: {exc}"
+    else:
+        warnings_sens = ""
+
+    figures: dict[str, FigureItem] = {}
+    if with_figures:
+        figures = _figures(run, fc, rows, theta, prior, spaces, names, labels, level, head, sens, analogs)
+
+    provenance = _provenance(run, spec, meta)
+    assumptions = [str(a) for a in (fc.attrs.get("assumptions") or [])]
+    if isinstance(fc.attrs.get("assumptions"), str):
+        assumptions = [fc.attrs["assumptions"]]
+    title = str(spec.get("title") or meta.get("title") or f"{target_name}: scenario forecasts")
+    ctx = ReportContext(
+        title=title,
+        name=str(getattr(run, "name", None) or meta.get("name") or spec.get("name") or "report"),
+        target=target,
+        origin=origin,
+        created=str(meta.get("created", "")),
+        synthetic=bool(meta.get("synthetic", False)),
+        level=level,
+        horizons=hz,
+        headline_horizon=head,
+        spaces=spaces,
+        space_labels={sp: _space_label(sp) for sp in spaces},
+        scenarios=scen,
+        rows=rows,
+        narrative=narrative,
+        scenario_tables=_scenario_tables(rows, scen, spaces, hz, f"{round(100 * level):d}%"),
+        contrast_table=_contrast_table(cr, labels),
+        full_table=_full_table(rows[rows["horizon"].isin(hz)], labels),
+        figures=figures,
+        checks=checks,
+        analogs=analogs,
+        sensitivity=sens,
+        sensitivity_table=sens_tbl,
+        psense_table=psense_tbl,
+        assumptions=assumptions,
+        provenance=provenance,
+        citations=_citations(),
+        backtest=_backtest(run),
+    )
+    if warnings_sens:
+        ctx.warnings.append(warnings_sens)
+    return ctx
+
+
+def _country_name(code: str) -> str:
+    try:
+        from analogcast.data import country_table
+
+        tbl = country_table()
+        for col in ("country_text_id", "text_id", "code"):
+            if col in tbl.columns:
+                hit = tbl[tbl[col] == code]
+                for name_col in ("country_name", "name"):
+                    if not hit.empty and name_col in hit.columns:
+                        return str(hit.iloc[0][name_col])
+    except Exception:  # noqa: BLE001 - fall back to the code
+        pass
+    return {"AFG": "Afghanistan"}.get(code, code)
+
+
+def _provenance(run: Any, spec: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+    prov = dict(getattr(run, "provenance", None) or getattr(getattr(run, "result", None), "provenance", None) or {})
+    spec_obj = getattr(run, "spec", None) or getattr(getattr(run, "result", None), "spec", None)
+    spec_text = ""
+    if spec_obj is not None and callable(getattr(spec_obj, "to_toml", None)):
+        try:
+            spec_text = spec_obj.to_toml()
+        except Exception:  # noqa: BLE001
+            spec_text = ""
+    if not spec_text:
+        spec_text = json.dumps(spec, indent=2, sort_keys=True, default=str)
+    hashes: dict[str, str] = {}
+    for src in (meta.get("hashes"), meta.get("files"), meta.get("sha256")):
+        if isinstance(src, dict):
+            for k, v in src.items():
+                hashes[str(k)] = str(v.get("sha256", v)) if isinstance(v, dict) else str(v)
+    for k in ("data_sha256", "prior_sha256"):
+        if prov.get(k):
+            hashes.setdefault(k, str(prov[k]))
+    versions = meta.get("versions") or prov.get("versions") or {}
+    seed = meta.get("seed", spec.get("seed"))
+    timings = dict(getattr(run, "timings", None) or getattr(getattr(run, "result", None), "timings", None) or {})
+    return {
+        "spec_text": spec_text,
+        "hashes": dict(sorted(hashes.items())),
+        "versions": {str(k): str(v) for k, v in dict(versions).items()},
+        "seed": seed,
+        "seeds": prov.get("seeds"),
+        "models": ", ".join(map(str, spec.get("model", {}).get("names", []) if isinstance(spec.get("model"), dict) else [])) or str(run.forecasts.attrs.get("models", "")),
+        "timings": {str(k): (f"{v:.1f} s" if isinstance(v, int | float) else str(v)) for k, v in timings.items()},
+        "created": str(meta.get("created", "")),
+        "path": str(getattr(run, "path", "") or ""),
+    }
+
+
+def _figures(
+    run: Any,
+    fc: xr.Dataset,
+    rows: pd.DataFrame,
+    theta: xr.DataArray | None,
+    prior: Any,
+    spaces: list[str],
+    names: list[str],
+    labels: dict[str, str],
+    level: float,
+    head: int,
+    sens: Sensitivity | None,
+    analogs: dict[str, Any] | None,
+) -> dict[str, FigureItem]:
+    from analogcast.reporting import figures as F
+
+    sl = {sp: SPACE_LABELS.get(sp, sp) for sp in spaces}
+    lp = f"{round(100 * level):d}%"
+    out: dict[str, FigureItem] = {}
+
+    def add(key: str, title: str, caption: str, fig: Any) -> None:
+        out[key] = FigureItem(id=f"fig-{key}", title=title, caption=caption, uri=F.to_data_uri(fig))
+
+    add(
+        "horizons",
+        "Probability of an opening by horizon",
+        f"Probability of at least one opening within 1 to {max(rows['horizon'])} years, per scenario (line: posterior mean; band: {lp} interval). Same numbers as the scenario tables.",
+        F.horizon_curves(rows, spaces=spaces, scenarios=names, labels=labels, space_labels=sl),
+    )
+    add(
+        "comparison",
+        "Scenario comparison",
+        f"Probability of at least one opening within {head} years: dot = posterior mean, line = {lp} interval.",
+        F.scenario_comparison(rows, horizon=head, spaces=spaces, scenarios=names, labels=labels, space_labels=sl),
+    )
+    if "index" in fc:
+        hist = adapt.target_history(run, spaces)
+        add(
+            "fan",
+            "Fan charts of each space's index",
+            f"Observed index (black) and simulated paths per scenario (line: median; band: {lp} interval), V-Dem 0-1 scale.",
+            F.fan_charts(hist, fc["index"], spaces=spaces, scenarios=names, labels=labels, space_labels=sl, level=level, first_year=(int(fc['year'].min()) - 25) if 'year' in fc.coords else None),
+        )
+    if theta is not None:
+        add(
+            "prior-posterior",
+            "Prior and posterior of the target's yearly hazard",
+            "Yearly probability of an opening for the target at its own average covariates: the analogy prior (dashed) and the posterior (solid).",
+            F.prior_posterior(theta, adapt.mixture_function(prior), spaces=spaces, space_labels=sl),
+        )
+    if analogs and analogs.get("weights"):
+        add(
+            "analogs",
+            "Analog weights",
+            "Similarity weight of each analog and its average share of the prior's effective sample size.",
+            F.analog_weights(analogs["weights"], analogs.get("shares")),
+        )
+    if sens is not None and len(sens.rows) > 1:
+        add(
+            "sensitivity",
+            "Sensitivity of the headline probabilities",
+            f"Probability of at least one opening within {sens.horizon} years under {labels[sens.scenario]}, as fitted (black) and under alternative priors.",
+            F.sensitivity_plot(sens.rows, spaces, sl),
+        )
+    return out

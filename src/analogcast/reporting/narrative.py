@@ -1,0 +1,296 @@
+"""Plain-language sentences generated from the report's table rows.
+
+Every number in a sentence is a :class:`Num` that carries the key of the table cell it quotes
+(:func:`analogcast.reporting.tables.cell_key`) and the cell's printed text, so the HTML marks it up
+as ``<span class="num" data-key=...>`` and a test can check sentence against table. No number is
+computed here that the tables do not also show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analogcast.reporting.tables import Cell, cell_key, fmt_pct
+
+__all__ = ["Num", "Sentence", "space_phrase", "scenario_ranking", "build_narrative", "Narrative"]
+
+SPACE_LABELS: Mapping[str, str] = {
+    "associational": "associational",
+    "informational": "informational",
+    "individual": "individual",
+    "governing": "governing",
+    "electoral": "electoral",
+    "economic": "economic",
+    "women": "women's",
+}
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number quoted in a sentence: the table cell ``key`` and its printed ``text``."""
+
+    key: str
+    text: str
+
+
+Segment = str | Num
+
+
+@dataclass
+class Sentence:
+    """A sentence as a list of plain-text and number segments (escaped when rendered)."""
+
+    segments: list[Segment]
+    kind: str = "text"
+
+    @property
+    def text(self) -> str:
+        """The sentence as plain text."""
+        return "".join(s.text if isinstance(s, Num) else s for s in self.segments)
+
+
+@dataclass
+class Narrative:
+    """The executive summary: lead sentences, per-scenario bullets, contrasts, cautions."""
+
+    lead: list[Sentence] = field(default_factory=list)
+    scenario_bullets: list[Sentence] = field(default_factory=list)
+    contrasts: list[Sentence] = field(default_factory=list)
+    cautions: list[Sentence] = field(default_factory=list)
+
+
+def space_phrase(space: str) -> str:
+    """``"associational space"``, ``"women's space"``."""
+    return f"{SPACE_LABELS.get(space, space)} space"
+
+
+def _horizon_phrase(h: int) -> str:
+    return f"{int(h)}-year"
+
+
+def cells(rows: pd.DataFrame, quantity: str, horizon: int) -> dict[tuple[str, str], Cell]:
+    """``(scenario, space) -> Cell`` for one quantity (``p_opening``/``p_closing``) and horizon."""
+    sub = rows[rows["horizon"] == int(horizon)]
+    out: dict[tuple[str, str], Cell] = {}
+    for r in sub.itertuples(index=False):
+        d = r._asdict()
+        out[(d["scenario"], d["space"])] = Cell(
+            key=cell_key(quantity, d["scenario"], d["space"], horizon),
+            mean=float(d[quantity]),
+            low=float(d[f"{quantity}_low"]),
+            high=float(d[f"{quantity}_high"]),
+        )
+    return out
+
+
+def scenario_ranking(rows: pd.DataFrame, horizon: int) -> pd.DataFrame:
+    """Rank scenarios by their mean rank across spaces of the opening probability at ``horizon``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scenario, mean_rank, n_best, n_worst, n_spaces`` sorted best first (rank 1 = highest
+        probability of an opening).
+    """
+    sub = rows[rows["horizon"] == int(horizon)]
+    wide = sub.pivot(index="space", columns="scenario", values="p_opening")
+    order = list(dict.fromkeys(sub["scenario"]))
+    wide = wide.loc[:, order]
+    ranks = wide.rank(axis=1, ascending=False, method="min")
+    out = pd.DataFrame(
+        {
+            "scenario": order,
+            "mean_rank": [float(ranks[s].mean()) for s in order],
+            "n_best": [int((ranks[s] == 1).sum()) for s in order],
+            "n_worst": [int((ranks[s] == ranks.max(axis=1)).sum()) for s in order],
+            "n_spaces": [int(wide.shape[0])] * len(order),
+        }
+    )
+    return out.sort_values(["mean_rank", "n_best"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+
+def _evidence(p: float) -> str:
+    if p >= 0.9 or p <= 0.1:
+        return ""
+    if p >= 0.75 or p <= 0.25:
+        return " (moderate evidence)"
+    return " (weak evidence: the two scenarios are hard to tell apart)"
+
+
+def contrast_sentence(
+    row: Mapping, open_cells: Mapping[tuple[str, str], Cell], labels: Mapping[str, str]
+) -> Sentence:
+    """The example sentence of issue 6, from one contrasts row and the two quoted table cells.
+
+    ``"Conditional engagement raises the 5-year probability of an opening in associational space
+    from 9% (4–16%) under Isolation to 21% (12–33%); the probability that it is higher is 97%."``
+    """
+    a, b, sp, h = row["scenario_a"], row["scenario_b"], row["space"], int(row["horizon"])
+    ca, cb = open_cells[(a, sp)], open_cells[(b, sp)]
+    verb = "raises" if ca.mean >= cb.mean else "lowers"
+    p = float(row["p_a_gt_b"])
+    pkey = cell_key("p_a_gt_b", f"{a}>{b}", sp, h)
+    return Sentence(
+        [
+            f"{labels[a]} {verb} the {_horizon_phrase(h)} probability of an opening in {space_phrase(sp)} from ",
+            Num(cb.key, cb.text),
+            f" under {labels[b]} to ",
+            Num(ca.key, ca.text),
+            "; the probability that it is higher is ",
+            Num(pkey, fmt_pct(p)),
+            f"{_evidence(p)}.",
+        ],
+        kind="contrast",
+    )
+
+
+def pick_contrasts(
+    rows: pd.DataFrame, horizon: int, ranking: pd.DataFrame, reference: str | None, max_n: int = 6
+) -> list[tuple[str, str, str]]:
+    """Choose which ``(scenario_a, scenario_b, space)`` contrasts to state (higher mean first).
+
+    Best versus worst scenario in the spaces where they differ most, then each other scenario
+    against the reference scenario in the space where it differs most from it.
+    """
+    sub = rows[rows["horizon"] == int(horizon)].set_index(["scenario", "space"])["p_opening"]
+    spaces = list(dict.fromkeys(rows["space"]))
+    picked: list[tuple[str, str, str]] = []
+
+    def add(x: str, y: str, sp: str) -> None:
+        hi, lo = (x, y) if sub[(x, sp)] >= sub[(y, sp)] else (y, x)
+        if (hi, lo, sp) not in picked:
+            picked.append((hi, lo, sp))
+
+    order = list(ranking["scenario"])
+    if len(order) < 2:
+        return picked
+    best, worst = order[0], order[-1]
+    gaps = sorted(spaces, key=lambda sp: -abs(sub[(best, sp)] - sub[(worst, sp)]))
+    for sp in gaps[: min(3, len(gaps))]:
+        add(best, worst, sp)
+    if reference is not None:
+        for s in order:
+            if s in (reference,) or len(picked) >= max_n:
+                continue
+            sp = max(spaces, key=lambda q: abs(sub[(s, q)] - sub[(reference, q)]))
+            add(s, reference, sp)
+    return picked[:max_n]
+
+
+def build_narrative(
+    rows: pd.DataFrame,
+    contrasts: pd.DataFrame,
+    *,
+    labels: Mapping[str, str],
+    target_name: str,
+    origin: int | None,
+    horizon: int,
+    level: float,
+    ranking: pd.DataFrame,
+    spaces: Sequence[str],
+    diagnostics_ok: bool,
+    conflict_spaces: Sequence[str] = (),
+) -> Narrative:
+    """Write the executive summary from the forecast rows and the chosen contrasts.
+
+    Parameters
+    ----------
+    rows
+        The forecasts table (:func:`analogcast.reporting.tables.forecast_rows`).
+    contrasts
+        Contrast rows for the pairs chosen by :func:`pick_contrasts` (higher mean as ``scenario_a``).
+    labels
+        Scenario name -> display label (user text; escaped by the template).
+    target_name, origin
+        The target country and forecast origin year.
+    horizon
+        The headline horizon in years.
+    level
+        Interval level (e.g. 0.89).
+    ranking
+        Output of :func:`scenario_ranking`.
+    spaces
+        Spaces in display order.
+    diagnostics_ok
+        Whether every sampler diagnostic passed (adds a caution otherwise).
+    conflict_spaces
+        Spaces whose analogy prior conflicts with the target's own data.
+    """
+    nar = Narrative()
+    hp = _horizon_phrase(horizon)
+    lvl = f"{round(100 * level):d}%"
+    since = f" after {origin}" if origin is not None else ""
+    nar.lead.append(
+        Sentence(
+            [
+                f"This report gives, for {target_name}, the probability of at least one opening (a "
+                f"marked liberalizing change) and of at least one closing in each democratic space "
+                f"within a given number of years{since}, under {len(labels)} aid scenarios. Each "
+                f"figure is a posterior mean with its {lvl} interval in brackets."
+            ]
+        )
+    )
+    open_cells = cells(rows, "p_opening", horizon)
+    close_cells = cells(rows, "p_closing", horizon)
+    order = list(ranking["scenario"])
+    if len(order) >= 2:
+        best, worst = ranking.iloc[0], ranking.iloc[-1]
+        nar.lead.append(
+            Sentence(
+                [
+                    f"The most promising scenario is {labels[best.scenario]}: it has the highest "
+                    f"{hp} probability of an opening in {best.n_best} of {best.n_spaces} spaces. "
+                    f"The least promising is {labels[worst.scenario]}, lowest in {worst.n_worst} "
+                    f"of {worst.n_spaces}."
+                ],
+                kind="ranking",
+            )
+        )
+    for s in order:
+        segs: list[Segment] = [f"{labels[s]}: "]
+        for i, sp in enumerate(spaces):
+            c = open_cells[(s, sp)]
+            segs += [f"{SPACE_LABELS.get(sp, sp)} ", Num(c.key, c.text)]
+            segs.append("; " if i < len(spaces) - 1 else ".")
+        nar.scenario_bullets.append(Sentence(segs, kind="scenario"))
+    for r in contrasts.to_dict("records"):
+        nar.contrasts.append(contrast_sentence(r, open_cells, labels))
+    # the highest closing risk
+    if close_cells:
+        (s, sp), c = max(close_cells.items(), key=lambda kv: kv[1].mean)
+        nar.lead.append(
+            Sentence(
+                [
+                    f"The highest risk of a closing is in {space_phrase(sp)} under {labels[s]}: ",
+                    Num(c.key, c.text),
+                    f" within {horizon} years.",
+                ],
+                kind="closing",
+            )
+        )
+    if not diagnostics_ok:
+        nar.cautions.append(
+            Sentence(
+                [
+                    "The sampler's diagnostics failed at least one threshold (see the banner and "
+                    "the Diagnostics section): treat every number in this report as provisional."
+                ],
+                kind="caution",
+            )
+        )
+    if conflict_spaces:
+        names = ", ".join(space_phrase(s) for s in conflict_spaces)
+        nar.cautions.append(
+            Sentence(
+                [
+                    f"The analogous countries disagree with the target's own history in {names} "
+                    "(prior-data conflict); there the forecast leans more on the target's own data "
+                    "and on the robust part of the prior."
+                ],
+                kind="caution",
+            )
+        )
+    return nar

@@ -1,0 +1,259 @@
+"""How the headline probabilities move with the analogy prior, without refitting.
+
+Method: Pareto-smoothed importance reweighting of the posterior draws (Vehtari et al. 2024). For
+an alternative prior ``q`` on the target's opening hazard ``theta[space, "opening"]``, each draw
+gets weight ``q(theta) / p(theta)`` (``p`` = the prior used in the fit); the weights are smoothed
+with arviz-stats' PSIS and the headline probability is re-averaged with them. The Pareto k-hat of
+each reweighting is reported: above 0.7 the reweighted number is unreliable and a refit is
+needed. Alternatives, each changing one space's prior at a time:
+
+* prior power-scaling ``p^alpha`` (alpha 0.5 and 2) -- the perturbation ``psense`` uses;
+* the robust weight (share of the vague component) set to 0.1, 0.5 and 1 (1 = analogies ignored);
+* the power-prior discount halved and doubled (informative components' precision scaled by the
+  discount ratio, a normal approximation);
+* leave-one-analog-out, when ``analogcast.priors.build_prior`` can rebuild the prior.
+
+When the fitted tree stores ``log_prior`` and ``log_likelihood`` groups, arviz-stats'
+``psense_summary`` (power-scaling sensitivity diagnostic) is added.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+__all__ = ["MixtureParams", "SensitivityRow", "Sensitivity", "mixture_logpdf", "reweighted_mean", "sensitivity"]
+
+KHAT_OK = 0.7
+_VAGUE_LABELS = {"vague", "robust", "weak", "unit"}
+
+
+@dataclass(frozen=True)
+class MixtureParams:
+    """A normal mixture as plain arrays (``labels`` may be empty)."""
+
+    weights: np.ndarray
+    means: np.ndarray
+    sds: np.ndarray
+    labels: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, m: Any) -> MixtureParams:
+        """From any object with ``weights``, ``means``, ``sds`` (and optional ``labels``)."""
+        w = np.asarray(m.weights, dtype=float)
+        return cls(w / w.sum(), np.asarray(m.means, float), np.asarray(m.sds, float), tuple(getattr(m, "labels", ()) or ()))
+
+    @property
+    def vague(self) -> np.ndarray:
+        """Boolean mask of the robust (vague) components, by label."""
+        return np.array([lab.lower() in _VAGUE_LABELS for lab in self.labels], dtype=bool) if self.labels else np.zeros(len(self.weights), bool)
+
+
+def mixture_logpdf(m: MixtureParams, x: np.ndarray) -> np.ndarray:
+    """Log density of the mixture at ``x`` (any shape)."""
+    x = np.asarray(x, float)[..., None]
+    z = (x - m.means) / m.sds
+    comp = np.log(np.maximum(m.weights, 1e-300)) - 0.5 * z**2 - np.log(m.sds) - 0.5 * math.log(2 * math.pi)
+    mx = comp.max(axis=-1, keepdims=True)
+    return (mx + np.log(np.exp(comp - mx).sum(axis=-1, keepdims=True)))[..., 0]
+
+
+def reweighted_mean(values: xr.DataArray, log_ratio: xr.DataArray) -> tuple[xr.DataArray, float]:
+    """PSIS-reweighted posterior mean of ``values`` and the Pareto k-hat of the weights.
+
+    Parameters
+    ----------
+    values
+        Per-draw quantity with dims including ``chain`` and ``draw``.
+    log_ratio
+        ``log q(theta) - log p(theta)`` per draw (dims ``chain``, ``draw``).
+    """
+    import arviz_stats  # noqa: F401  (registers the .azstats accessor)
+
+    lw, khat = log_ratio.azstats.psislw(dim=["chain", "draw"])
+    w = np.exp(lw)
+    w = w / w.sum()
+    return (values * w).sum(("chain", "draw")), float(khat)
+
+
+@dataclass
+class SensitivityRow:
+    """One alternative prior: label, method, per-space reweighted probability and k-hat."""
+
+    label: str
+    method: str
+    values: dict[str, float] = field(default_factory=dict)
+    khat: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def max_khat(self) -> float:
+        """Worst k-hat across spaces (NaN for the fitted row)."""
+        ks = [k for k in self.khat.values() if math.isfinite(k)]
+        return max(ks) if ks else float("nan")
+
+
+@dataclass
+class Sensitivity:
+    """Rows of alternatives for one scenario at one horizon, plus psense output and notes."""
+
+    scenario: str
+    horizon: int
+    spaces: list[str]
+    rows: list[SensitivityRow]
+    psense: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _alternatives(m: MixtureParams, meta: dict[str, Any]) -> list[tuple[str, str, MixtureParams | float]]:
+    """``(label, method, alternative)``; a float alternative means power-scaling by alpha."""
+    alts: list[tuple[str, str, MixtureParams | float]] = [
+        ("Prior power 0.5 (weaker analogy prior)", "PSIS power-scaling", 0.5),
+        ("Prior power 2 (stronger analogy prior)", "PSIS power-scaling", 2.0),
+    ]
+    vague = m.vague
+    if vague.any() and (~vague).any():
+        cur = float(m.weights[vague].sum())
+        for w_new in (0.1, 0.5, 1.0):
+            if abs(w_new - cur) < 1e-6:
+                continue
+            w = m.weights.copy()
+            w[vague] = w[vague] / w[vague].sum() * w_new
+            w[~vague] = w[~vague] / w[~vague].sum() * (1.0 - w_new)
+            lab = "Vague component only (analogies ignored)" if w_new == 1.0 else f"Robust weight {w_new:g} (fitted {cur:.2g})"
+            alts.append((lab, "PSIS reweighting", MixtureParams(w, m.means, m.sds, m.labels)))
+    disc = meta.get("discount")
+    try:
+        d = float(disc)
+    except (TypeError, ValueError):
+        d = float("nan")
+    if math.isfinite(d) and d > 0 and (~vague).any():
+        for d_new in sorted({d / 2, min(1.0, 2 * d)}):
+            if abs(d_new - d) < 1e-9:
+                continue
+            sds = m.sds.copy()
+            sds[~vague] = sds[~vague] * math.sqrt(d / d_new)
+            alts.append(
+                (f"Discount {d_new:g} (fitted {d:g})", "PSIS reweighting, normal approx.", MixtureParams(m.weights, m.means, sds, m.labels))
+            )
+    return alts
+
+
+def sensitivity(
+    *,
+    theta: xr.DataArray | None,
+    prior: Any,
+    mixture_of: Callable[[str, str], Any] | None,
+    p_opening: xr.DataArray,
+    scenario: str,
+    horizon: int,
+    spaces: Sequence[str],
+    meta: dict[str, Any],
+    loo_builder: Callable[[str], Callable[[str, str], Any]] | None = None,
+    tree: Any = None,
+) -> Sensitivity:
+    """Headline opening probabilities under alternative priors, by PSIS reweighting.
+
+    Parameters
+    ----------
+    theta
+        Posterior draws of the target's ``theta`` (chain, draw, space, direction), or ``None``.
+    prior
+        The analogy prior object (``None`` if the fit used the weakly informative default).
+    mixture_of
+        ``(space, direction) -> mixture`` for the fitted prior.
+    p_opening
+        Per-draw opening probabilities (scenario, space, horizon, chain, draw).
+    scenario, horizon
+        Which headline numbers to recompute.
+    spaces
+        Spaces, in display order.
+    meta
+        The prior's metadata (``discount``, ``analogs``, ...).
+    loo_builder
+        ``analog -> mixture_of`` for the prior rebuilt without that analog (optional).
+    tree
+        The fitted DataTree, for ``psense_summary`` when it has log_prior/log_likelihood groups.
+    """
+    base = p_opening.sel(scenario=scenario, horizon=horizon)
+    fitted = SensitivityRow("As fitted", "posterior mean", {sp: float(base.sel(space=sp).mean()) for sp in spaces})
+    out = Sensitivity(scenario=scenario, horizon=int(horizon), spaces=list(spaces), rows=[fitted])
+    if theta is None or prior is None or mixture_of is None:
+        out.notes.append(
+            "No analogy prior or no posterior draws of theta in the run: prior sensitivity by "
+            "reweighting is not available."
+        )
+        return out
+    # posterior draws must line up with the forecast draws
+    if theta.sizes.get("chain") != base.sizes.get("chain") or theta.sizes.get("draw") != base.sizes.get("draw"):
+        out.notes.append("Forecast draws do not line up with posterior draws; reweighting skipped.")
+        return out
+    th = theta.transpose("chain", "draw", ...)
+    per_alt: dict[str, SensitivityRow] = {}
+    for sp in spaces:
+        x = th.sel(space=sp, direction="opening")
+        m = MixtureParams.of(mixture_of(sp, "opening"))
+        lp = xr.DataArray(mixture_logpdf(m, x.values), dims=("chain", "draw"))
+        vals = base.sel(space=sp)
+        for label, method, alt in _alternatives(m, meta):
+            lr = (alt - 1.0) * lp if isinstance(alt, float) else xr.DataArray(mixture_logpdf(alt, x.values), dims=("chain", "draw")) - lp
+            mean, k = reweighted_mean(vals, lr)
+            row = per_alt.setdefault(label, SensitivityRow(label, method))
+            row.values[sp] = float(mean)
+            row.khat[sp] = k
+        if loo_builder is not None:
+            for analog in meta.get("analogs", []) or []:
+                label = f"Without analog {analog}"
+                try:
+                    alt_m = MixtureParams.of(loo_builder(analog)(sp, "opening"))
+                except Exception as exc:  # noqa: BLE001 - report, never crash the report
+                    out.notes.append(f"Leave-one-analog-out for {analog} not computed: {exc}")
+                    continue
+                lr = xr.DataArray(mixture_logpdf(alt_m, x.values), dims=("chain", "draw")) - lp
+                mean, k = reweighted_mean(vals, lr)
+                row = per_alt.setdefault(label, SensitivityRow(label, "PSIS reweighting, rebuilt prior"))
+                row.values[sp] = float(mean)
+                row.khat[sp] = k
+    out.rows += list(per_alt.values())
+    if loo_builder is None:
+        out.notes.append(
+            "Leave-one-analog-out needs the prior rebuilt without each analog "
+            "(analogcast.priors.build_prior) and was not computed for this run."
+        )
+    out.psense = _psense(tree)
+    if not out.psense:
+        out.notes.append(
+            "Power-scaling diagnostic (arviz-stats psense) needs log_prior and log_likelihood "
+            "groups in the fitted tree; this run does not store them."
+        )
+    return out
+
+
+def _psense(tree: Any) -> list[dict[str, Any]]:
+    """``psense_summary`` rows for every model node holding log_prior and log_likelihood."""
+    if tree is None:
+        return []
+    rows: list[dict[str, Any]] = []
+    nodes = [("", tree)] + [(k, tree[k]) for k in getattr(tree, "children", {})]
+    for name, node in nodes:
+        ch = getattr(node, "children", {})
+        if not {"posterior", "log_prior", "log_likelihood"} <= set(ch):
+            continue
+        try:
+            import arviz_stats as azs
+
+            post = node["posterior"].to_dataset()
+            var_names = ["theta"] if "theta" in post else None
+            df = azs.psense_summary(node, var_names=var_names)
+        except Exception:  # noqa: BLE001 - the diagnostic is optional
+            continue
+        df = df.reset_index()
+        for rec in df.to_dict("records"):
+            rec = {str(k): v for k, v in rec.items()}
+            rec["model"] = name
+            rows.append(rec)
+    return rows

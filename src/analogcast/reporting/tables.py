@@ -1,0 +1,212 @@
+"""The report's single source of numbers: forecast rows, contrasts, and how a number is printed.
+
+The scenario table, the figures and the narrative all read the rows built here, and every
+probability is printed by :func:`fmt_pct` / :func:`fmt_interval`, so a number in a sentence is the
+same string as the number in its table cell (a test parses both).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+__all__ = [
+    "Cell",
+    "fmt_pct",
+    "fmt_interval",
+    "cell_key",
+    "forecast_rows",
+    "contrast_rows",
+    "main_horizons",
+]
+
+TABLE_COLUMNS = (
+    "scenario",
+    "space",
+    "horizon",
+    "p_opening",
+    "p_opening_low",
+    "p_opening_high",
+    "p_closing",
+    "p_closing_low",
+    "p_closing_high",
+)
+
+
+def fmt_pct(p: float) -> str:
+    """A probability as a whole percentage: ``0.213 -> "21%"``, ``"<1%"``, ``">99%"``, ``"n/a"``."""
+    if p is None or not math.isfinite(float(p)):
+        return "n/a"
+    p = float(p)
+    if 0 < p < 0.005:
+        return "<1%"
+    if 0.995 < p < 1:
+        return ">99%"
+    return f"{round(100 * p):d}%"
+
+
+def fmt_interval(mean: float, low: float, high: float) -> str:
+    """``"21% (12–33%)"``: mean with its interval, each printed by :func:`fmt_pct`."""
+    lo = fmt_pct(low).rstrip("%")
+    return f"{fmt_pct(mean)} ({lo}–{fmt_pct(high)})"
+
+
+def cell_key(quantity: str, scenario: str, space: str, horizon: int) -> str:
+    """Identifier shared by a table cell and the narrative number that quotes it."""
+    return f"{quantity}|{scenario}|{space}|{int(horizon)}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One printed estimate: the numbers, their text, and the key linking table and narrative."""
+
+    key: str
+    mean: float
+    low: float
+    high: float
+
+    @property
+    def text(self) -> str:
+        """The printed form, e.g. ``"21% (12–33%)"``."""
+        return fmt_interval(self.mean, self.low, self.high)
+
+    @property
+    def mean_text(self) -> str:
+        """The printed mean alone."""
+        return fmt_pct(self.mean)
+
+    @property
+    def interval_text(self) -> str:
+        """The printed interval alone, e.g. ``"(12–33%)"``."""
+        return self.text[len(self.mean_text) + 1 :]
+
+
+def _eti(x: xr.DataArray, level: float) -> tuple[xr.DataArray, xr.DataArray]:
+    a = (1.0 - level) / 2.0
+    q = x.quantile([a, 1.0 - a], dim=("chain", "draw"))
+    return q.isel(quantile=0, drop=True), q.isel(quantile=1, drop=True)
+
+
+def forecast_rows(
+    forecasts: xr.Dataset, level: float, table: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The forecasts table (``TABLE_COLUMNS``), from the run's stored table or from the draws.
+
+    Parameters
+    ----------
+    forecasts
+        ``p_opening`` and ``p_closing`` with dims (scenario, space, horizon, chain, draw).
+    level
+        Equal-tailed interval level (used only when ``table`` is ``None``).
+    table
+        The run's own ``forecasts_table`` (preferred: it is what ``forecasts.csv`` holds).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario, space and horizon, in the run's scenario and space order.
+    """
+    if table is not None and set(TABLE_COLUMNS) <= set(table.columns):
+        out = table.loc[:, list(TABLE_COLUMNS)].copy()
+    else:
+        parts = {}
+        for q in ("p_opening", "p_closing"):
+            da = forecasts[q]
+            lo, hi = _eti(da, level)
+            parts[q] = da.mean(("chain", "draw"))
+            parts[f"{q}_low"] = lo
+            parts[f"{q}_high"] = hi
+        ds = xr.Dataset(parts)
+        out = (
+            ds.to_dataframe()
+            .reset_index()
+            .loc[:, list(TABLE_COLUMNS)]
+        )
+    out["scenario"] = out["scenario"].astype(str)
+    out["space"] = out["space"].astype(str)
+    out["horizon"] = out["horizon"].astype(int)
+    scen_order = {s: i for i, s in enumerate(map(str, forecasts["scenario"].values))}
+    space_order = {s: i for i, s in enumerate(map(str, forecasts["space"].values))}
+    out = out[out["scenario"].isin(scen_order) & out["space"].isin(space_order)]
+    out = out.sort_values(
+        by=["scenario", "space", "horizon"],
+        key=lambda c: c.map(scen_order) if c.name == "scenario" else (c.map(space_order) if c.name == "space" else c),
+    )
+    return out.reset_index(drop=True)
+
+
+def contrast_rows(
+    forecasts: xr.Dataset,
+    level: float,
+    pairs: Sequence[tuple[str, str]],
+    horizons: Sequence[int],
+    outcome: str = "p_opening",
+    table: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Contrasts ``P_A - P_B`` per draw for the given ordered scenario pairs.
+
+    Uses the run's stored contrasts when they cover a pair, else computes them from the draws
+    (same definition as ``analogcast.scenarios.contrasts``: equal-tailed interval at ``level``,
+    ``p_a_gt_b`` the share of draws with ``P_A > P_B``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``scenario_a, scenario_b, space, horizon, diff_mean, diff_low, diff_high, p_a_gt_b``.
+    """
+    cols = ["scenario_a", "scenario_b", "space", "horizon", "diff_mean", "diff_low", "diff_high", "p_a_gt_b"]
+    rows: list[dict] = []
+    stored = None
+    if table is not None and set(cols) <= set(table.columns) and outcome == "p_opening":
+        stored = table.assign(
+            scenario_a=table["scenario_a"].astype(str),
+            scenario_b=table["scenario_b"].astype(str),
+            space=table["space"].astype(str),
+            horizon=table["horizon"].astype(int),
+        )
+    da = forecasts[outcome]
+    for a, b in pairs:
+        for h in horizons:
+            got = None
+            if stored is not None:
+                got = stored[(stored.scenario_a == a) & (stored.scenario_b == b) & (stored.horizon == int(h))]
+                if got.empty:
+                    got = None
+            if got is not None:
+                rows += got.loc[:, cols].to_dict("records")
+                continue
+            diff = da.sel(scenario=a, horizon=h) - da.sel(scenario=b, horizon=h)
+            lo, hi = _eti(diff, level)
+            mean = diff.mean(("chain", "draw"))
+            gt = (diff > 0).mean(("chain", "draw"))
+            for sp in map(str, da["space"].values):
+                rows.append(
+                    {
+                        "scenario_a": a,
+                        "scenario_b": b,
+                        "space": sp,
+                        "horizon": int(h),
+                        "diff_mean": float(mean.sel(space=sp)),
+                        "diff_low": float(lo.sel(space=sp)),
+                        "diff_high": float(hi.sel(space=sp)),
+                        "p_a_gt_b": float(gt.sel(space=sp)),
+                    }
+                )
+    return pd.DataFrame(rows, columns=cols)
+
+
+def main_horizons(available: Sequence[int], wanted: Sequence[int] = (2, 5, 10)) -> list[int]:
+    """The headline horizons: ``wanted`` where available, else up to three spread over ``available``."""
+    avail = sorted({int(h) for h in available})
+    got = [h for h in wanted if h in avail]
+    if got:
+        return got
+    if len(avail) <= 3:
+        return avail
+    idx = np.unique(np.linspace(0, len(avail) - 1, 3).round().astype(int))
+    return [avail[i] for i in idx]
