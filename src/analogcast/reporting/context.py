@@ -28,7 +28,14 @@ from analogcast.reporting.narrative import (
     scenario_ranking,
 )
 from analogcast.reporting.sensitivity import Sensitivity, sensitivity
-from analogcast.reporting.tables import Cell, cell_key, contrast_rows, fmt_pct, forecast_rows, main_horizons
+from analogcast.reporting.tables import (
+    Cell,
+    cell_key,
+    contrast_rows,
+    fmt_pct,
+    forecast_rows,
+    main_horizons,
+)
 
 __all__ = ["FigureItem", "TableBlock", "ReportContext", "build_report_context"]
 
@@ -315,8 +322,11 @@ def _sens_table(sens: Sensitivity, spaces: list[str], label: str) -> TableBlock:
     body = []
     for r in sens.rows:
         k = r.max_khat
-        reliable = "" if not math.isfinite(k) else ("ok" if k <= 0.7 else "unreliable: refit")
-        body.append([r.label, r.method, *[fmt_pct(r.values.get(sp, float("nan"))) for sp in spaces], "—" if not math.isfinite(k) else f"{k:.2f} {reliable}"])
+        if not math.isfinite(k):
+            ktxt = "—"
+        else:
+            ktxt = f"{k:.2f} ok" if k <= 0.7 else f"{k:.2f} unreliable"
+        body.append([r.label, r.method, *[fmt_pct(r.values.get(sp, float("nan"))) for sp in spaces], ktxt])
     return TableBlock(
         id="table-sensitivity",
         caption=f"Probability of at least one opening within {sens.horizon} years under {label}, as fitted and under alternative analogy priors",
@@ -395,8 +405,10 @@ def build_report_context(
     picks = pick_contrasts(rows, head, ranking, ref)
     stored_c = getattr(run, "contrasts", None)
     cr_parts = [
-        contrast_rows(fc, level, [(a, b)], [head], table=stored_c if isinstance(stored_c, pd.DataFrame) else None).query("space == @sp")
-        for a, b, sp in picks
+        contrast_rows(fc, level, [(a, b)], [head], table=stored_c if isinstance(stored_c, pd.DataFrame) else None)
+        .query("space == @sp")
+        .assign(subject=subj)
+        for a, b, sp, subj in picks
     ]
     cr = pd.concat(cr_parts, ignore_index=True) if cr_parts else pd.DataFrame(
         columns=["scenario_a", "scenario_b", "space", "horizon", "diff_mean", "diff_low", "diff_high", "p_a_gt_b"]

@@ -273,8 +273,8 @@ def analog_weights(weights: Mapping[str, float], shares: Mapping[str, float] | N
         ax.set_yticks(y, [_plain(n) for n in names])
         ax.invert_yaxis()
         ax.set_xlabel("%")
-        ax.legend(frameon=False, loc="lower right")
         ax.grid(axis="x", lw=0.4, alpha=0.5)
+        fig.legend(loc="outside lower center", ncols=2, frameon=False)
     return fig
 
 

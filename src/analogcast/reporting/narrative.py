@@ -121,25 +121,35 @@ def _evidence(p: float) -> str:
 
 
 def contrast_sentence(
-    row: Mapping, open_cells: Mapping[tuple[str, str], Cell], labels: Mapping[str, str]
+    row: Mapping,
+    open_cells: Mapping[tuple[str, str], Cell],
+    labels: Mapping[str, str],
+    subject: str | None = None,
 ) -> Sentence:
     """The example sentence of issue 6, from one contrasts row and the two quoted table cells.
 
+    ``row`` has the higher-mean scenario as ``scenario_a``. With ``subject = scenario_a`` (default):
     ``"Conditional engagement raises the 5-year probability of an opening in associational space
     from 9% (4–16%) under Isolation to 21% (12–33%); the probability that it is higher is 97%."``
+    With ``subject = scenario_b`` the same numbers are told from B's side: ``"Isolation lowers
+    ... from 21% (12–33%) under Conditional engagement to 9% (4–16%); the probability that it is
+    lower is 97%."``
     """
     a, b, sp, h = row["scenario_a"], row["scenario_b"], row["space"], int(row["horizon"])
     ca, cb = open_cells[(a, sp)], open_cells[(b, sp)]
-    verb = "raises" if ca.mean >= cb.mean else "lowers"
     p = float(row["p_a_gt_b"])
     pkey = cell_key("p_a_gt_b", f"{a}>{b}", sp, h)
+    if subject == b:
+        subj, other, c_from, c_to, verb, cmp_word = b, a, ca, cb, "lowers", "lower"
+    else:
+        subj, other, c_from, c_to, verb, cmp_word = a, b, cb, ca, "raises", "higher"
     return Sentence(
         [
-            f"{labels[a]} {verb} the {_horizon_phrase(h)} probability of an opening in {space_phrase(sp)} from ",
-            Num(cb.key, cb.text),
-            f" under {labels[b]} to ",
-            Num(ca.key, ca.text),
-            "; the probability that it is higher is ",
+            f"{labels[subj]} {verb} the {_horizon_phrase(h)} probability of an opening in {space_phrase(sp)} from ",
+            Num(c_from.key, c_from.text),
+            f" under {labels[other]} to ",
+            Num(c_to.key, c_to.text),
+            f"; the probability that it is {cmp_word} is ",
             Num(pkey, fmt_pct(p)),
             f"{_evidence(p)}.",
         ],
@@ -149,20 +159,21 @@ def contrast_sentence(
 
 def pick_contrasts(
     rows: pd.DataFrame, horizon: int, ranking: pd.DataFrame, reference: str | None, max_n: int = 6
-) -> list[tuple[str, str, str]]:
-    """Choose which ``(scenario_a, scenario_b, space)`` contrasts to state (higher mean first).
+) -> list[tuple[str, str, str, str]]:
+    """Choose which ``(scenario_a, scenario_b, space, subject)`` contrasts to state.
 
-    Best versus worst scenario in the spaces where they differ most, then each other scenario
-    against the reference scenario in the space where it differs most from it.
+    ``scenario_a`` has the higher mean; ``subject`` is the scenario the sentence is about. Best
+    versus worst scenario in the spaces where they differ most (about the best), then each other
+    scenario against the reference scenario in the space where it differs most (about it).
     """
     sub = rows[rows["horizon"] == int(horizon)].set_index(["scenario", "space"])["p_opening"]
     spaces = list(dict.fromkeys(rows["space"]))
-    picked: list[tuple[str, str, str]] = []
+    picked: list[tuple[str, str, str, str]] = []
 
     def add(x: str, y: str, sp: str) -> None:
         hi, lo = (x, y) if sub[(x, sp)] >= sub[(y, sp)] else (y, x)
-        if (hi, lo, sp) not in picked:
-            picked.append((hi, lo, sp))
+        if all((p[0], p[1], p[2]) != (hi, lo, sp) for p in picked):
+            picked.append((hi, lo, sp, x))
 
     order = list(ranking["scenario"])
     if len(order) < 2:
@@ -201,7 +212,8 @@ def build_narrative(
     rows
         The forecasts table (:func:`analogcast.reporting.tables.forecast_rows`).
     contrasts
-        Contrast rows for the pairs chosen by :func:`pick_contrasts` (higher mean as ``scenario_a``).
+        Contrast rows for the pairs chosen by :func:`pick_contrasts` (higher mean as ``scenario_a``),
+        with a ``subject`` column naming the scenario each sentence is about.
     labels
         Scenario name -> display label (user text; escaped by the template).
     target_name, origin
@@ -257,7 +269,7 @@ def build_narrative(
             segs.append("; " if i < len(spaces) - 1 else ".")
         nar.scenario_bullets.append(Sentence(segs, kind="scenario"))
     for r in contrasts.to_dict("records"):
-        nar.contrasts.append(contrast_sentence(r, open_cells, labels))
+        nar.contrasts.append(contrast_sentence(r, open_cells, labels, r.get("subject")))
     # the highest closing risk
     if close_cells:
         (s, sp), c = max(close_cells.items(), key=lambda kv: kv[1].mean)

@@ -112,8 +112,8 @@ class Sensitivity:
 def _alternatives(m: MixtureParams, meta: dict[str, Any]) -> list[tuple[str, str, MixtureParams | float]]:
     """``(label, method, alternative)``; a float alternative means power-scaling by alpha."""
     alts: list[tuple[str, str, MixtureParams | float]] = [
-        ("Prior power 0.5 (weaker analogy prior)", "PSIS power-scaling", 0.5),
-        ("Prior power 2 (stronger analogy prior)", "PSIS power-scaling", 2.0),
+        ("Prior power 0.5 (weaker analogy prior)", "power-scaling", 0.5),
+        ("Prior power 2 (stronger analogy prior)", "power-scaling", 2.0),
     ]
     vague = m.vague
     if vague.any() and (~vague).any():
@@ -125,7 +125,7 @@ def _alternatives(m: MixtureParams, meta: dict[str, Any]) -> list[tuple[str, str
             w[vague] = w[vague] / w[vague].sum() * w_new
             w[~vague] = w[~vague] / w[~vague].sum() * (1.0 - w_new)
             lab = "Vague component only (analogies ignored)" if w_new == 1.0 else f"Robust weight {w_new:g} (fitted {cur:.2g})"
-            alts.append((lab, "PSIS reweighting", MixtureParams(w, m.means, m.sds, m.labels)))
+            alts.append((lab, "reweighting", MixtureParams(w, m.means, m.sds, m.labels)))
     disc = meta.get("discount")
     try:
         d = float(disc)
@@ -138,7 +138,7 @@ def _alternatives(m: MixtureParams, meta: dict[str, Any]) -> list[tuple[str, str
             sds = m.sds.copy()
             sds[~vague] = sds[~vague] * math.sqrt(d / d_new)
             alts.append(
-                (f"Discount {d_new:g} (fitted {d:g})", "PSIS reweighting, normal approx.", MixtureParams(m.weights, m.means, sds, m.labels))
+                (f"Discount {d_new:g} (fitted {d:g})", "reweighting (approx.)", MixtureParams(m.weights, m.means, sds, m.labels))
             )
     return alts
 
@@ -215,7 +215,7 @@ def sensitivity(
                     continue
                 lr = xr.DataArray(mixture_logpdf(alt_m, x.values), dims=("chain", "draw")) - lp
                 mean, k = reweighted_mean(vals, lr)
-                row = per_alt.setdefault(label, SensitivityRow(label, "PSIS reweighting, rebuilt prior"))
+                row = per_alt.setdefault(label, SensitivityRow(label, "reweighting (rebuilt prior)"))
                 row.values[sp] = float(mean)
                 row.khat[sp] = k
     out.rows += list(per_alt.values())
