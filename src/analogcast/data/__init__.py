@@ -27,6 +27,15 @@ from analogcast.data.crosswalk import (
 )
 from analogcast.data.events import load_barometer_events, load_events
 from analogcast.data.panel import YEARS, load_panel
+from analogcast.data.provenance import (
+    FileCheck,
+    check_files,
+    citations,
+    coverage,
+    data_sha256,
+    licenses,
+    manifest,
+)
 
 __all__ = [
     "SPACES",
@@ -48,4 +57,11 @@ __all__ = [
     "text_id_to_wb",
     "wb_to_text_id",
     "unmatched_countries",
+    "FileCheck",
+    "check_files",
+    "citations",
+    "coverage",
+    "data_sha256",
+    "licenses",
+    "manifest",
 ]

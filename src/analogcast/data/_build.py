@@ -72,16 +72,30 @@ COUP_COLUMNS = [
     "years_since_last_pt_attempt",
     "years_since_last_pt_coup",
 ]
-# GSDB codes of states that no longer exist -> V-Dem text id of the Gleditsch-Ward successor
-# unit, valid up to the given last year (later rows are listed as unmatched, not merged).
-GSDB_PREDECESSORS: dict[str, tuple[str, int]] = {
-    "SUN": ("RUS", 1991),  # Soviet Union -> gwcode 365
-    "CSK": ("CZE", 1992),  # Czechoslovakia -> gwcode 315
-    "YUG": ("SRB", 2005),  # Yugoslavia / Serbia and Montenegro -> gwcode 345
-    "YAR": ("YEM", 1989),  # North Yemen -> gwcode 678
-    "RVN": ("VDR", 1975),  # South Vietnam -> gwcode 817
-    "RHO": ("ZWE", 1979),  # Rhodesia -> gwcode 552
-}
+# GSDB target codes (as the shared-data curators coded them) that are not panel text ids -> the V-Dem
+# text id of the Gleditsch-Ward unit they refer to, for years first..last (inclusive). Rows outside
+# these windows are listed in unmatched.csv.gz, not merged.
+GSDB_ALIASES: list[tuple[str, str, int, int]] = [
+    ("SUN", "RUS", 1900, 1991),  # Soviet Union -> gwcode 365
+    ("CSK", "CZE", 1900, 1992),  # Czechoslovakia -> gwcode 315
+    (
+        "YUG",
+        "SRB",
+        1900,
+        2100,
+    ),  # Yugoslavia / Serbia and Montenegro -> gwcode 345, then 340 (continuator)
+    ("YAR", "YEM", 1900, 2100),  # 'Yemen, North': gwcode 678 continues as unified Yemen after 1990
+    ("RVN", "VDR", 1900, 1975),  # 'South Vietnam' up to 1975 -> gwcode 817
+    (
+        "RVN",
+        "VNM",
+        1976,
+        2100,
+    ),  # 'South Vietnam' rows after 1975 can only be Vietnam (e.g. the US embargo)
+    ("RHO", "ZWE", 1900, 2100),  # Rhodesia -> gwcode 552
+]
+# World Bank codes that differ from the V-Dem text id of the same country.
+WB_ALIASES: dict[str, str] = {"KSV": "XKX"}  # WBL codes Kosovo KSV; WDI and V-Dem use XKX
 
 
 def _csv_gz_bytes(df: pd.DataFrame) -> bytes:
@@ -156,6 +170,8 @@ def build(source: Path, out: Path = OUT) -> dict[str, object]:
     wdi = pd.read_csv(source / "wdi_selected" / "wdi_selected_country_year.csv")
     wdi_c = wdi[wdi["is_aggregate"] == 0]
     wbl = pd.read_csv(source / "wbl_2024_panel" / "wbl_panel_2024_1971_2024.csv")
+    wbl["iso3"] = wbl["iso3"].replace(WB_ALIASES)
+    wdi_c = wdi_c.assign(iso3=wdi_c["iso3"].replace(WB_ALIASES))
     wb_codes = set(wdi_c["iso3"]) | set(wbl["iso3"])
     spells["wb_code"] = np.where(
         spells["country_text_id"].isin(wb_codes), spells["country_text_id"], ""
@@ -272,13 +288,13 @@ def build(source: Path, out: Path = OUT) -> dict[str, object]:
     gs = pd.read_csv(source / "gsdb_v4" / "gsdb_v4_target_country_year.csv")
     counts = [c for c in gs.columns if c.startswith("n_")]
     gs["country_text_id"] = gs["iso3"].where(gs["iso3"].isin(universe), "")
-    for code, (succ, last_year) in GSDB_PREDECESSORS.items():
-        sel = (gs["iso3"] == code) & (gs["year"] <= last_year)
+    for code, succ, first_year, last_year in GSDB_ALIASES:
+        sel = (gs["iso3"] == code) & (gs["year"] >= first_year) & (gs["year"] <= last_year)
         gs.loc[sel, "country_text_id"] = succ
     for (code, name), g in gs[gs["country_text_id"] == ""].groupby(["iso3", "gsdb_target_name"]):
         reason = (
-            f"former state; rows after {GSDB_PREDECESSORS[code][1]} have no successor unit in the panel"
-            if code in GSDB_PREDECESSORS
+            "former state; these years have no successor unit in the panel"
+            if code in {a[0] for a in GSDB_ALIASES}
             else "sanctions target not among the panel's countries"
         )
         unmatched.append(

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-VDEM_CITATION = (
+VDEM_CITATION = [
     "Coppedge, Michael, John Gerring, Carl Henrik Knutsen, Staffan I. Lindberg, Jan Teorell et al. 2024. "
     '"V-Dem [Country-Year/Country-Date] Dataset v14". Varieties of Democracy (V-Dem) Project. '
-    'https://doi.org/10.23696/mcwt-fr58; and Pemstein, Daniel et al. 2024. "The V-Dem Measurement Model", '
-    "V-Dem Working Paper No. 21, 9th edition."
-)
+    "https://doi.org/10.23696/mcwt-fr58",
+    'Pemstein, Daniel et al. 2024. "The V-Dem Measurement Model: Latent Variable Analysis for Cross-National '
+    'and Cross-Temporal Expert-Coded Data". V-Dem Working Paper No. 21, 9th edition.',
+]
 BAROMETER_CITATION = (
     'Beger, Andreas, Richard K. Morgan and Laura Maxwell. 2020. "The Democratic Spaces Barometer: Global '
     'Forecasts of Autocratization and Democratization". V-Dem Institute. https://github.com/vdeminstitute/demspaces'
+)
+WDI_CITATION = (
+    "World Bank. World Development Indicators (releases as listed per series). "
+    "https://databank.worldbank.org/source/world-development-indicators"
+)
+PT_CITATION = (
+    'Powell, Jonathan M. and Clayton L. Thyne. 2011. "Global Instances of Coups from 1950 to 2010: A New '
+    'Dataset". Journal of Peace Research 48(2): 249-259.'
+)
+GW_CITATION = (
+    'Gleditsch, Kristian S. and Michael D. Ward. 1999. "Interstate System Membership: A Revised List of the '
+    'Independent States since 1816". International Interactions 25(4): 393-413.'
 )
 VDEM_LICENSE = (
     "CC BY-SA 4.0 (V-Dem data). ShareAlike: the derived V-Dem files shipped here stay under CC BY-SA 4.0 "
@@ -23,7 +36,7 @@ DATASETS: dict[str, dict[str, object]] = {
         "dataset": "Democratic Spaces Barometer data (V-Dem v14 spaces indices, coded events, cutpoints)",
         "version": "V-Dem v14; demspaces repository at commit 1012a66 (2026-01-23)",
         "license": VDEM_LICENSE + " The demspaces repository itself carries no license file.",
-        "citation": BAROMETER_CITATION + "; " + VDEM_CITATION,
+        "citation": [BAROMETER_CITATION, *VDEM_CITATION],
         "source_repository": "https://github.com/vdeminstitute/demspaces",
         "source_commit": "1012a66d590d2315c292f2ec745f168abbf84d05",
     },
@@ -32,7 +45,7 @@ DATASETS: dict[str, dict[str, object]] = {
         "dataset": "Democratic Spaces Barometer covariate inputs (create-data/input)",
         "version": "demspaces repository at commit 1012a66 (2026-01-23)",
         "license": "No license file in the demspaces repository; underlying sources as named per file.",
-        "citation": BAROMETER_CITATION,
+        "citation": [BAROMETER_CITATION],
         "source_repository": "https://github.com/vdeminstitute/demspaces",
         "source_commit": "1012a66d590d2315c292f2ec745f168abbf84d05",
     },
@@ -50,7 +63,9 @@ DATASETS: dict[str, dict[str, object]] = {
         "dataset": "WBL 1.0 historical panel (WBL2024-1-0-Historical-Panel-Data.xlsx, sheet 'WBL Panel 2024')",
         "version": "WBL 2024 release, report years 1971-2024",
         "license": "CC BY 4.0 (World Bank Terms of Use for Datasets)",
-        "citation": "World Bank. 2024. Women, Business and the Law 2024. Washington, DC: World Bank.",
+        "citation": [
+            "World Bank. 2024. Women, Business and the Law 2024. Washington, DC: World Bank."
+        ],
         "source_repository": "https://github.com/damiancalabresi/msml602-final-project "
         "(datasets/processed/women/world-bank/women-business-and-the-law-historical.csv)",
         "source_commit": "fde46d7329e8d9c240a69aaf5cdab924631d07c1 (file last changed in 51259c2b5994abdccd0d1eb8911aa4305f6151fc)",
@@ -64,8 +79,7 @@ DATASETS: dict[str, dict[str, object]] = {
         "hdesaioecd/oecd-sof-2022-public, whose LICENCE file restricts redistribution of the repository content; "
         "the values are verbatim World Bank WDI (CC BY 4.0) and should be re-pulled from the World Bank when "
         "network access allows.",
-        "citation": "World Bank. World Development Indicators (releases as listed under version). "
-        "https://databank.worldbank.org/source/world-development-indicators",
+        "citation": [WDI_CITATION],
         "source_repository": "hdesaioecd/oecd-sof-2022-public @ 6d9ba76875007eefdde133e8c9fe42e96c7f6131 (ODA % GNI); "
         "ZhiyuanJ/ECON642-Development-Term-Paper @ d5983cb7d2a55d75ba1561696b830ff579c446c6 (ODA per capita, FLFP); "
         "SainavyaGadde/Sainavya_CAFP_Assignment_3 @ 9027be963cfc965b702c5545c0ae782c0a66f2a0 (oil rents); "
@@ -80,10 +94,13 @@ DATASETS: dict[str, dict[str, object]] = {
         "license": "NO OPEN LICENSE FOUND. The producers' website and papers state no license; they provide the "
         "data for research and request citation. Only derived yearly counts are shipped, with attribution; "
         "check the producers' current terms before redistributing outside the project.",
-        "citation": "Felbermayr, Gabriel, Aleksandra Kirilakha, Constantinos Syropoulos, Erdal Yalcin and Yoto V. "
-        'Yotov. 2020. "The Global Sanctions Data Base". European Economic Review 129: 103561; and Kirilakha, '
-        'Aleksandra, Gabriel Felbermayr, Constantinos Syropoulos, Erdal Yalcin and Yoto V. Yotov. 2021. "The '
-        'Global Sanctions Data Base (GSDB): An Update that Includes the Years of the Trump Presidency".',
+        "citation": [
+            "Felbermayr, Gabriel, Aleksandra Kirilakha, Constantinos Syropoulos, Erdal Yalcin and Yoto V. Yotov. "
+            '2020. "The Global Sanctions Data Base". European Economic Review 129: 103561.',
+            "Kirilakha, Aleksandra, Gabriel Felbermayr, Constantinos Syropoulos, Erdal Yalcin and Yoto V. Yotov. "
+            '2021. "The Global Sanctions Data Base (GSDB): An Update that Includes the Years of the Trump '
+            'Presidency".',
+        ],
         "source_repository": "https://github.com/xintong-utk/civil-wars-research-paper (GSDB_V4.csv)",
         "source_commit": "131c5b0fb8f92ffcb688f96fe489851de4759baa (file added in aa4bb9243f5140be7c469e3c7a328d4dbbedf8e8)",
     },
@@ -92,7 +109,7 @@ DATASETS: dict[str, dict[str, object]] = {
         "dataset": "analogcast country crosswalk and match report",
         "version": "built by analogcast.data._build",
         "license": "CC BY-SA 4.0 (derived from V-Dem identifiers and the Barometer's region mapping)",
-        "citation": BAROMETER_CITATION + "; " + VDEM_CITATION,
+        "citation": [BAROMETER_CITATION, *VDEM_CITATION],
         "source_repository": "this package (src/analogcast/data/_build.py)",
         "source_commit": "n/a",
     },
@@ -125,6 +142,7 @@ FILE_META: dict[str, dict[str, object]] = {
         "dataset": "demspaces_covariates",
         "source_file": "vdem_demspaces/gdp.csv (repo: create-data/input/gdp.csv)",
         "original_source": "World Bank WDI constant-US$ GDP (with the Barometer's gap filling), by gwcode",
+        "citation": [BAROMETER_CITATION, WDI_CITATION],
         "description": "NY.GDP.MKTP.KD, NY.GDP.MKTP.KD.ZG, NY.GDP.PCAP.KD, NY.GDP.PCAP.KD.ZG by gwcode, year.",
         "changes": "Kept the panel's gwcodes within their spells and years 1968-2023. " + _SAME,
     },
@@ -139,6 +157,7 @@ FILE_META: dict[str, dict[str, object]] = {
         "dataset": "demspaces_covariates",
         "source_file": "vdem_demspaces/wdi-infmort.csv (repo: create-data/input/wdi-infmort.csv)",
         "original_source": "World Bank WDI infant mortality (SP.DYN.IMRT.IN), Barometer's year-adjusted version",
+        "citation": [BAROMETER_CITATION, WDI_CITATION],
         "description": "infmort (per 1,000 live births), infmort_yearadj by gwcode, year.",
         "changes": "Kept the panel's gwcodes within their spells and years 1968-2023; dropped infmort_imputed. "
         + _SAME,
@@ -146,8 +165,8 @@ FILE_META: dict[str, dict[str, object]] = {
     "ptcoups.csv.gz": {
         "dataset": "demspaces_covariates",
         "source_file": "vdem_demspaces/ptcoups.csv (repo: create-data/input/ptcoups.csv)",
-        "original_source": 'Powell, Jonathan M. and Clayton L. Thyne. 2011. "Global instances of coups from '
-        '1950 to 2010: A new dataset". Journal of Peace Research 48(2): 249-259 (updated).',
+        "original_source": "Powell & Thyne coup data (updated), as compiled by the Barometer",
+        "citation": [BAROMETER_CITATION, PT_CITATION],
         "description": "Coup attempts/successes/failures (counts, 5-year counts, years since last) by gwcode, year.",
         "changes": "Kept 7 of 18 columns, the panel's gwcodes within their spells, years 1968-2023. "
         + _SAME,
@@ -155,8 +174,8 @@ FILE_META: dict[str, dict[str, object]] = {
     "state_age.csv.gz": {
         "dataset": "demspaces_covariates",
         "source_file": "vdem_demspaces/gwstate-age.csv (repo: create-data/input/gwstate-age.csv)",
-        "original_source": 'Gleditsch, Kristian S. and Michael D. Ward. 1999. "Interstate System Membership: '
-        'A Revised List of the Independent States since 1816". International Interactions 25: 393-413.',
+        "original_source": "Gleditsch-Ward list of independent states, as compiled by the Barometer",
+        "citation": [BAROMETER_CITATION, GW_CITATION],
         "description": "state_age (years since independence, Gleditsch-Ward state list) by gwcode, year.",
         "changes": "Kept the panel's gwcodes within their spells and years 1968-2023. " + _SAME,
     },
@@ -174,8 +193,8 @@ FILE_META: dict[str, dict[str, object]] = {
         "source_file": "wbl_2024_panel/wbl_panel_2024_1971_2024.csv",
         "description": "wbl_index and its 8 indicator scores (0-100) by World Bank code and report_year. The "
         "panel aligns report_year - 1 to calendar year (a report measures laws of the previous autumn).",
-        "changes": "Kept 9 of 52 columns (no question-level answers) and economies matched to panel countries. "
-        + _SAME,
+        "changes": "Kept 9 of 52 columns (no question-level answers) and economies matched to panel countries; "
+        "recoded Kosovo's WBL code KSV to XKX (the WDI and V-Dem code). " + _SAME,
     },
     "wdi.csv.gz": {
         "dataset": "wdi",
@@ -192,10 +211,13 @@ FILE_META: dict[str, dict[str, object]] = {
         "description": "Sparse counts of sanction cases by target country and year: active, new, by type, "
         "sender (US, UN, EU, multilateral) and objective (democracy, human rights). An absent country-year "
         "means no GSDB-recorded active sanction (count 0).",
-        "changes": "Mapped target codes to V-Dem text ids; codes of former states go to the Gleditsch-Ward "
-        "successor unit within the predecessor's lifetime (SUN->RUS to 1991, CSK->CZE to 1992, YUG->SRB to "
-        "2005, YAR->YEM to 1989, RVN->VDR to 1975, RHO->ZWE to 1979) and counts are summed per text id and "
-        "year; rows of unmatched targets are listed in unmatched.csv.gz; years 1968-2023.",
+        "changes": "Mapped target codes to V-Dem text ids. Codes that are not panel text ids go to the "
+        "Gleditsch-Ward unit they denote: SUN->RUS (to 1991), CSK->CZE (to 1992), YUG->SRB (all years; "
+        "continuator), YAR 'Yemen, North'->YEM (all years: gwcode 678 continues as unified Yemen, and the "
+        "source has no YEM rows), RVN 'South Vietnam'->VDR to 1975 and ->VNM from 1976 (no South Vietnam "
+        "existed then; these rows cover e.g. the US embargo on Vietnam), RHO->ZWE. Counts are summed per "
+        "text id and year (in 1976 VNM gets the 'North Vietnam' and 'South Vietnam' rows; a case listing "
+        "both would count twice). Unmatched targets are listed in unmatched.csv.gz. Years 1968-2023.",
     },
     "crosswalk.csv.gz": {
         "dataset": "analogcast",
