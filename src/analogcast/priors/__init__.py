@@ -15,7 +15,13 @@ Importing this package loads no data.
 
 from analogcast.priors.checks import conflict_pvalue, predictive_pmf, prob_any_event
 from analogcast.priors.ess import elir, ess_beta, ess_mixture
-from analogcast.priors.evidence import DIRECTIONS, AnalogEvidence, Window, logit_estimate, parse_window
+from analogcast.priors.evidence import (
+    DIRECTIONS,
+    AnalogEvidence,
+    Window,
+    logit_estimate,
+    parse_window,
+)
 from analogcast.priors.io import load_prior, prior_from_dict
 from analogcast.priors.methods import (
     DEFAULT_TAU_SCALE,

@@ -21,7 +21,13 @@ from scipy import special, stats
 from analogcast.errors import UserInputError
 from analogcast.priors.mixture import NormalMixture, quadrature_nodes
 
-__all__ = ["CONFLICT_ALPHA", "PredictiveSummary", "prob_any_event", "predictive_pmf", "conflict_pvalue"]
+__all__ = [
+    "CONFLICT_ALPHA",
+    "PredictiveSummary",
+    "prob_any_event",
+    "predictive_pmf",
+    "conflict_pvalue",
+]
 
 CONFLICT_ALPHA: float = 0.05
 

@@ -75,7 +75,9 @@ def elir(pdf: Fn, prior_info: Fn, unit_info: Fn, nodes: np.ndarray, weights: np.
 
 def _beta_rule(a: float, b: float, n: int = 64) -> tuple[np.ndarray, np.ndarray]:
     """Gauss-Legendre panels on (0, 1), refined geometrically towards both ends."""
-    edges = np.unique(np.concatenate([np.geomspace(1e-12, 0.5, 40), 1 - np.geomspace(1e-12, 0.5, 40), [0.0, 1.0]]))
+    edges = np.unique(
+        np.concatenate([np.geomspace(1e-12, 0.5, 40), 1 - np.geomspace(1e-12, 0.5, 40), [0.0, 1.0]])
+    )
     x, w = np.polynomial.legendre.leggauss(n)
     a_, b_ = edges[:-1], edges[1:]
     half, mid = 0.5 * (b_ - a_), 0.5 * (b_ + a_)
@@ -115,7 +117,9 @@ def _beta_elir_quad(a: float, b: float) -> float:
     """Same ELIR integral by adaptive ``quad`` (independent check used in tests)."""
 
     def f(p: float) -> float:
-        return float(stats.beta.pdf(p, a, b) * ((a - 1) / p**2 + (b - 1) / (1 - p) ** 2) * p * (1 - p))
+        return float(
+            stats.beta.pdf(p, a, b) * ((a - 1) / p**2 + (b - 1) / (1 - p) ** 2) * p * (1 - p)
+        )
 
     return float(integrate.quad(f, 0.0, 1.0, limit=400, epsabs=0, epsrel=1e-12)[0])
 
@@ -125,7 +129,9 @@ def reference_rate(mix: NormalMixture) -> float:
     return float(special.expit(mix.mean()))
 
 
-def ess_mixture(mix: NormalMixture, method: EssMethod = "elir") -> float:
+def ess_mixture(
+    mix: NormalMixture, method: EssMethod = "elir", p_ref: float | None = None
+) -> float:
     """ESS of a prior on the logit yearly hazard, in country-years (see the module docstring).
 
     Parameters
@@ -135,8 +141,14 @@ def ess_mixture(mix: NormalMixture, method: EssMethod = "elir") -> float:
     method
         ``"elir"`` (reference information, the headline), ``"moment"`` or ``"local"`` (ELIR with the
         local Bernoulli information).
+    p_ref
+        Reference rate for ``elir``/``moment``; default :func:`reference_rate` of ``mix``. Analog
+        shares pass the combined prior's rate so every analog is measured in the same unit.
     """
-    p_ref = reference_rate(mix)
+    if p_ref is None:
+        p_ref = reference_rate(mix)
+    elif not 0.0 < p_ref < 1.0:
+        raise UserInputError(f"p_ref = {p_ref} must be inside (0, 1)")
     i_ref = p_ref * (1.0 - p_ref)
     if method == "moment":
         return 1.0 / (mix.var() * i_ref)

@@ -41,7 +41,9 @@ DIRECTIONS: tuple[str, str] = ("opening", "closing")
 def logit_estimate(x: float, n: float) -> tuple[float, float]:
     """``(theta_hat, se)`` of the logit yearly hazard from ``x`` events in ``n`` coded years."""
     if not (n > 0 and 0 <= x <= n):
-        raise UserInputError(f"need 0 <= events <= years and years > 0 (got events = {x}, years = {n})")
+        raise UserInputError(
+            f"need 0 <= events <= years and years > 0 (got events = {x}, years = {n})"
+        )
     theta = math.log((x + 0.5) / (n - x + 0.5))
     se = math.sqrt(1.0 / (x + 0.5) + 1.0 / (n - x + 0.5))
     return theta, se
@@ -87,12 +89,16 @@ class Window:
 
     def __post_init__(self) -> None:
         if self.first is not None and self.last is not None and self.first > self.last:
-            raise UserInputError(f"window = {self} starts after it ends; use e.g. --window 1990-2020")
+            raise UserInputError(
+                f"window = {self} starts after it ends; use e.g. --window 1990-2020"
+            )
 
     def __str__(self) -> str:
         if self.first is None and self.last is None:
             return "all"
-        return f"{'' if self.first is None else self.first}-{'' if self.last is None else self.last}"
+        return (
+            f"{'' if self.first is None else self.first}-{'' if self.last is None else self.last}"
+        )
 
     @property
     def is_all(self) -> bool:
@@ -125,8 +131,12 @@ def parse_window(value: str | Sequence[int | None] | Window | None) -> Window:
             return Window(y, y)
         m = _WINDOW_RE.match(value)
         if not m or (m.group(1) is None and m.group(2) is None):
-            raise UserInputError(f"window = {value!r} is not a year range; use e.g. --window 1990-2020 or 'all'")
-        return Window(int(m.group(1)) if m.group(1) else None, int(m.group(2)) if m.group(2) else None)
+            raise UserInputError(
+                f"window = {value!r} is not a year range; use e.g. --window 1990-2020 or 'all'"
+            )
+        return Window(
+            int(m.group(1)) if m.group(1) else None, int(m.group(2)) if m.group(2) else None
+        )
     try:
         first, last = value
     except (TypeError, ValueError):
@@ -134,7 +144,9 @@ def parse_window(value: str | Sequence[int | None] | Window | None) -> Window:
     return Window(None if first is None else int(first), None if last is None else int(last))
 
 
-def _counts(events: xr.Dataset, country: str, space: str, direction: str, window: Window) -> AnalogEvidence:
+def _counts(
+    events: xr.Dataset, country: str, space: str, direction: str, window: Window
+) -> AnalogEvidence:
     da = events[direction].sel(country=country, space=space)
     yrs = np.asarray(da["year"].values)
     vals = np.asarray(da.values, dtype=float)
@@ -210,7 +222,11 @@ def target_recent_counts(
     if yrs.size == 0:
         return 0, 0, None
     order = np.argsort(yrs)[-k:]
-    return int(np.round(vals[order].sum())), int(order.size), (int(yrs[order].min()), int(yrs[order].max()))
+    return (
+        int(np.round(vals[order].sum())),
+        int(order.size),
+        (int(yrs[order].min()), int(yrs[order].max())),
+    )
 
 
 def base_rates(events: xr.Dataset, window: Window | None = None) -> Mapping[tuple[str, str], float]:
@@ -219,7 +235,9 @@ def base_rates(events: xr.Dataset, window: Window | None = None) -> Mapping[tupl
     Used by the ``none`` method; ``(x + 0.5) / (n + 1)`` so it is inside (0, 1).
     """
     window = window or Window()
-    mask = xr.DataArray(window.select(events["year"].values), coords={"year": events["year"]}, dims="year")
+    mask = xr.DataArray(
+        window.select(events["year"].values), coords={"year": events["year"]}, dims="year"
+    )
     out: dict[tuple[str, str], float] = {}
     for s in map(str, events["space"].values):
         for d in DIRECTIONS:

@@ -46,8 +46,8 @@ _HEADER = """\
 #   ess                                 effective sample size in country-years (ELIR; one country-year =
 #                                       one yearly Bernoulli observation at the prior's mean rate)
 #   ess_moment                          ESS of the normal with the prior's mean and variance
-#   ess_share                           each analog's share (ESS of the prior from that analog alone,
-#                                       over the sum across analogs)
+#   ess_share                           each analog's share (ESS of the prior from that analog alone, at
+#                                       this prior's reference rate, over the sum across analogs)
 #   p_any_2y_*                          prior mean and 89% interval of P(at least one event within 2 years)
 #   conflict_p, conflict_flag           two-sided prior predictive tail probability of the target's events
 #                                       in its last conflict_years coded years (flag when < 0.05)
@@ -85,13 +85,15 @@ def _cell(sp: SpacePrior) -> dict[str, Any]:
         "tau_upper": sp.tau_upper,
         "compression_kl": sp.compression_kl,
         "evidence": [
-            _clean({
-                "country": e.country,
-                "events": e.events,
-                "years": e.years,
-                "first_year": e.first_year,
-                "last_year": e.last_year,
-            })
+            _clean(
+                {
+                    "country": e.country,
+                    "events": e.events,
+                    "years": e.years,
+                    "first_year": e.first_year,
+                    "last_year": e.last_year,
+                }
+            )
             for e in sp.evidence
         ],
         "mixture": mix.to_dict(),
@@ -109,7 +111,10 @@ _ARRAY_RE = re.compile(r"= \[\n((?:    [^\n\[\]{}]*,\n)+)\]")
 
 def _one_line_arrays(text: str) -> str:
     """Put arrays of scalars on one line (tomli_w writes one element per line)."""
-    return _ARRAY_RE.sub(lambda m: "= [" + ", ".join(x.strip().rstrip(",") for x in m.group(1).splitlines()) + "]", text)
+    return _ARRAY_RE.sub(
+        lambda m: "= [" + ", ".join(x.strip().rstrip(",") for x in m.group(1).splitlines()) + "]",
+        text,
+    )
 
 
 def prior_to_toml(prior: AnalogPrior) -> str:
@@ -133,12 +138,20 @@ def prior_to_toml(prior: AnalogPrior) -> str:
         "notes": meta.notes,
     }
     parts = [_HEADER.format(fmt=FORMAT_VERSION, method=meta.method)]
-    parts.append("# weights: as given (1 each by default); analog_power: the power each analog's likelihood\n"
-                 "# is raised to = discount * weight / max(weight). tau_prior: MAP heterogeneity prior (logit scale).\n")
+    parts.append(
+        "# weights: as given (1 each by default); analog_power: the power each analog's likelihood\n"
+        "# is raised to = discount * weight / max(weight). tau_prior: MAP heterogeneity prior (logit scale).\n"
+    )
     parts.append(_one_line_arrays(tomli_w.dumps({"meta": meta_d})))
     for s, dirs in prior.spaces.items():
-        parts.append(f"\n# ---------------------------------------------------------------- space: {s}\n")
-        parts.append(_one_line_arrays(tomli_w.dumps({"spaces": {s: {d: _cell(sp) for d, sp in dirs.items()}}})))
+        parts.append(
+            f"\n# ---------------------------------------------------------------- space: {s}\n"
+        )
+        parts.append(
+            _one_line_arrays(
+                tomli_w.dumps({"spaces": {s: {d: _cell(sp) for d, sp in dirs.items()}}})
+            )
+        )
     text = "".join(parts)
     back = prior_from_dict(tomllib.loads(text), "<rendered>")
     if back != prior:  # pragma: no cover - guards the writer against silent drift
@@ -154,8 +167,15 @@ class _Reader:
     def fail(self, key: str, msg: str) -> DataIntegrityError:
         return DataIntegrityError(f"prior file {self.source}: key '{key}' {msg}")
 
-    def get(self, table: Mapping[str, Any], key: str, where: str, kind: type | tuple[type, ...],
-            optional: bool = False, default: Any = None) -> Any:
+    def get(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        where: str,
+        kind: type | tuple[type, ...],
+        optional: bool = False,
+        default: Any = None,
+    ) -> Any:
         full = f"{where}.{key}" if where else key
         if key not in table:
             if optional:
@@ -165,7 +185,9 @@ class _Reader:
         if kind is float and isinstance(v, int) and not isinstance(v, bool):
             v = float(v)
         if isinstance(v, bool) and kind is not bool:
-            raise self.fail(full, f"= {v!r} has the wrong type (expected {getattr(kind, '__name__', kind)})")
+            raise self.fail(
+                full, f"= {v!r} has the wrong type (expected {getattr(kind, '__name__', kind)})"
+            )
         if not isinstance(v, kind):
             name = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
             raise self.fail(full, f"= {v!r} has the wrong type (expected {name})")
@@ -183,7 +205,9 @@ class _Reader:
         return tuple(out)
 
     def summary(self, t: Mapping[str, Any], prefix: str, where: str) -> PredictiveSummary:
-        return PredictiveSummary(*(self.get(t, f"{prefix}_{k}", where, float) for k in ("mean", "lower", "upper")))
+        return PredictiveSummary(
+            *(self.get(t, f"{prefix}_{k}", where, float) for k in ("mean", "lower", "upper"))
+        )
 
 
 def _cell_from(r: _Reader, t: Any, space: str, d: str, analogs: tuple[str, ...]) -> SpacePrior:
@@ -193,13 +217,17 @@ def _cell_from(r: _Reader, t: Any, space: str, d: str, analogs: tuple[str, ...])
     mt = r.get(t, "mixture", where, dict)
     labels = r.get(mt, "labels", f"{where}.mixture", list, optional=True, default=[])
     try:
-        mix = NormalMixture(r.floats(mt, "weights", f"{where}.mixture"), r.floats(mt, "means", f"{where}.mixture"),
-                            r.floats(mt, "sds", f"{where}.mixture"), tuple(str(x) for x in labels))
+        mix = NormalMixture(
+            r.floats(mt, "weights", f"{where}.mixture"),
+            r.floats(mt, "means", f"{where}.mixture"),
+            r.floats(mt, "sds", f"{where}.mixture"),
+            tuple(str(x) for x in labels),
+        )
     except UserInputError as exc:
         raise r.fail(f"{where}.mixture", f"is not a valid normal mixture: {exc}") from None
     shares_t = r.get(t, "ess_share", where, dict, optional=True, default={})
     shares: dict[str, float] = {}
-    for k, v in shares_t.items():
+    for k in shares_t:
         shares[str(k)] = r.get(shares_t, k, f"{where}.ess_share", float)
         if k not in analogs:
             raise r.fail(f"{where}.ess_share.{k}", f"names {k}, which is not in meta.analogs")
@@ -208,16 +236,31 @@ def _cell_from(r: _Reader, t: Any, space: str, d: str, analogs: tuple[str, ...])
         ew = f"{where}.evidence[{i}]"
         if not isinstance(e, dict):
             raise r.fail(ew, "must be a table")
-        ev.append(AnalogEvidence(r.get(e, "country", ew, str), r.get(e, "events", ew, int), r.get(e, "years", ew, int),
-                                 r.get(e, "first_year", ew, int, optional=True), r.get(e, "last_year", ew, int, optional=True)))
+        ev.append(
+            AnalogEvidence(
+                r.get(e, "country", ew, str),
+                r.get(e, "events", ew, int),
+                r.get(e, "years", ew, int),
+                r.get(e, "first_year", ew, int, optional=True),
+                r.get(e, "last_year", ew, int, optional=True),
+            )
+        )
     span = r.get(t, "conflict_span", where, list, optional=True)
     if span is not None and (len(span) != 2 or not all(isinstance(x, int) for x in span)):
         raise r.fail(f"{where}.conflict_span", f"= {span!r} must be [first_year, last_year]")
     for k in ("ess", "ess_moment"):
         if r.get(t, k, where, float) < 0:
             raise r.fail(f"{where}.{k}", "must be >= 0")
-    opt = {k: r.get(t, k, where, float, optional=True)
-           for k in ("vague_weight_posterior", "tau_median", "tau_lower", "tau_upper", "compression_kl")}
+    opt = {
+        k: r.get(t, k, where, float, optional=True)
+        for k in (
+            "vague_weight_posterior",
+            "tau_median",
+            "tau_lower",
+            "tau_upper",
+            "compression_kl",
+        )
+    }
     cp = r.get(t, "conflict_p", where, float, optional=True)
     if cp is not None and not 0.0 <= cp <= 1.0:
         raise r.fail(f"{where}.conflict_p", f"= {cp} is not a probability")
@@ -245,7 +288,9 @@ def prior_from_dict(doc: Mapping[str, Any], source: str = "<dict>") -> AnalogPri
     m = r.get(doc, "meta", "", dict)
     fmt = r.get(m, "format", "meta", int)
     if fmt != FORMAT_VERSION:
-        raise r.fail("meta.format", f"= {fmt} is not a supported format (expected {FORMAT_VERSION})")
+        raise r.fail(
+            "meta.format", f"= {fmt} is not a supported format (expected {FORMAT_VERSION})"
+        )
     method = r.get(m, "method", "meta", str)
     if method not in METHODS:
         raise r.fail("meta.method", f"= {method!r} is not one of {', '.join(METHODS)}")
@@ -289,7 +334,9 @@ def prior_from_dict(doc: Mapping[str, Any], source: str = "<dict>") -> AnalogPri
             spaces[s][d] = _cell_from(r, dirs[d], s, d, analogs)
         extra = set(dirs) - set(DIRECTIONS)
         if extra:
-            raise r.fail(f"spaces.{s}.{sorted(extra)[0]}", f"is not a direction ({', '.join(DIRECTIONS)})")
+            raise r.fail(
+                f"spaces.{s}.{sorted(extra)[0]}", f"is not a direction ({', '.join(DIRECTIONS)})"
+            )
     return AnalogPrior(meta, MappingProxyType(spaces))
 
 
@@ -306,7 +353,9 @@ def load_prior(path: str | Path) -> AnalogPrior:
     """
     p = Path(path)
     if not p.is_file():
-        raise UserInputError(f"prior file {p} does not exist; build one with 'analogcast priors build'")
+        raise UserInputError(
+            f"prior file {p} does not exist; build one with 'analogcast priors build'"
+        )
     try:
         doc = tomllib.loads(p.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

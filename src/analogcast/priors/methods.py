@@ -144,17 +144,23 @@ class MapResult:
     compression_kl: float
 
 
-def _check_evidence(theta_hat: Sequence[float], se: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+def _check_evidence(
+    theta_hat: Sequence[float], se: Sequence[float]
+) -> tuple[np.ndarray, np.ndarray]:
     y = np.asarray(theta_hat, dtype=float).ravel()
     s = np.asarray(se, dtype=float).ravel()
     if y.size == 0 or y.size != s.size:
-        raise UserInputError(f"need one se per estimate and at least one analog (got {y.size} and {s.size})")
+        raise UserInputError(
+            f"need one se per estimate and at least one analog (got {y.size} and {s.size})"
+        )
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(s)) and np.all(s > 0)):
         raise UserInputError(f"analog estimates must be finite with se > 0 (theta_hat={y}, se={s})")
     return y, s
 
 
-def discounted_se(se: Sequence[float], discount: float = 1.0, weights: Sequence[float] | None = None) -> np.ndarray:
+def discounted_se(
+    se: Sequence[float], discount: float = 1.0, weights: Sequence[float] | None = None
+) -> np.ndarray:
     """Standard errors after raising each analog's likelihood to the power ``discount * w_j / max(w)``.
 
     A normal likelihood ``N(theta_hat, se^2)`` raised to ``a`` is ``N(theta_hat, se^2 / a)``, so the
@@ -170,13 +176,17 @@ def discounted_se(se: Sequence[float], discount: float = 1.0, weights: Sequence[
     else:
         w = np.asarray(weights, dtype=float)
         if w.shape != s.shape or np.any(~np.isfinite(w)) or np.any(w < 0) or not np.any(w > 0):
-            raise UserInputError(f"analog weights = {list(w)} must be >= 0, one per analog, not all 0")
+            raise UserInputError(
+                f"analog weights = {list(w)} must be >= 0, one per analog, not all 0"
+            )
         a = discount * w / w.max()
     with np.errstate(divide="ignore"):
         return np.where(a > 0, s / np.sqrt(a), np.inf)
 
 
-def map_known_tau(theta_hat: Sequence[float], se: Sequence[float], tau: float) -> tuple[float, float]:
+def map_known_tau(
+    theta_hat: Sequence[float], se: Sequence[float], tau: float
+) -> tuple[float, float]:
     """Analytic MAP predictive for known ``tau``: ``(mean, variance)``.
 
     ``mean = sum v_j theta_hat_j / sum v_j``, ``var = tau^2 + 1 / sum v_j``, ``v_j = 1 / (se_j^2 + tau^2)``.
@@ -241,12 +251,15 @@ def map_prior(
     exact = NormalMixture(tuple(post), tuple(mu_hat), tuple(pred_sd), (label,) * n_nodes)
     mix = reduce_mixture(exact, k=k)
     tau_med, tau_lo, tau_hi = (
-        float(tau_prior.ppf(np.asarray(_weighted_quantile(u, post, qq)))) for qq in (0.5, 0.055, 0.945)
+        float(tau_prior.ppf(np.asarray(_weighted_quantile(u, post, qq))))
+        for qq in (0.5, 0.055, 0.945)
     )
     return MapResult(mix, exact, tau_med, tau_lo, tau_hi, kl_divergence(exact, mix))
 
 
-def power_prior(theta_hat: Sequence[float], se: Sequence[float], a0: float = 1.0, label: str = "power") -> NormalMixture:
+def power_prior(
+    theta_hat: Sequence[float], se: Sequence[float], a0: float = 1.0, label: str = "power"
+) -> NormalMixture:
     """Power prior with a flat initial prior: ``N(theta_pool, 1 / (a0 * sum 1 / se_j^2))``.
 
     ``se`` may already carry per-analog discounts (:func:`discounted_se`); ``a0`` is applied on top.
@@ -278,7 +291,9 @@ def robustify(mix: NormalMixture, weight: float, mean: float | None = None) -> N
         Centre of the vague component; default the mean of ``mix``.
     """
     if not (math.isfinite(weight) and 0.0 <= weight < 1.0):
-        raise UserInputError(f"robust_weight = {weight} is outside [0, 1); use e.g. --robust-weight 0.2")
+        raise UserInputError(
+            f"robust_weight = {weight} is outside [0, 1); use e.g. --robust-weight 0.2"
+        )
     centre = mix.mean() if mean is None else float(mean)
     vague = NormalMixture.normal(centre, unit_information_sd(centre), "vague")
     if weight == 0.0:

@@ -65,9 +65,13 @@ class NormalMixture:
                 f"mixture needs equally many weights, means and sds (got {len(w)}, {len(m)}, {len(s)})"
             )
         if labels and len(labels) != len(w):
-            raise UserInputError(f"mixture labels has {len(labels)} entries for {len(w)} components")
+            raise UserInputError(
+                f"mixture labels has {len(labels)} entries for {len(w)} components"
+            )
         if not all(math.isfinite(v) for v in (*w, *m, *s)):
-            raise UserInputError(f"mixture parameters must be finite (weights={w}, means={m}, sds={s})")
+            raise UserInputError(
+                f"mixture parameters must be finite (weights={w}, means={m}, sds={s})"
+            )
         if any(v < 0 for v in w):
             raise UserInputError(f"mixture weights must be >= 0 (got {w})")
         if any(v <= 0 for v in s):
@@ -130,13 +134,17 @@ class NormalMixture:
 
     def weight_of(self, label: str) -> float:
         """Total weight of the components labelled ``label`` (0.0 if none)."""
-        return float(sum(w for w, lab in zip(self.weights, self.labels, strict=False) if lab == label))
+        return float(
+            sum(w for w, lab in zip(self.weights, self.labels, strict=False) if lab == label)
+        )
 
     def component(self, label: str) -> NormalMixture:
         """The sub-mixture of components labelled ``label``, renormalised."""
         idx = [i for i, lab in enumerate(self.labels) if lab == label]
         if not idx:
-            raise UserInputError(f"mixture has no component labelled {label!r} (labels: {self.labels})")
+            raise UserInputError(
+                f"mixture has no component labelled {label!r} (labels: {self.labels})"
+            )
         w = np.asarray([self.weights[i] for i in idx])
         return NormalMixture(
             tuple(w / w.sum()),
@@ -236,8 +244,35 @@ class NormalMixture:
         return out
 
 
-_PANEL_EDGES = np.array([-14.0, -10.0, -8.0, -6.0, -5.0, -4.0, -3.0, -2.5, -2.0, -1.5, -1.0, -0.5, 0.0,
-                         0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 14.0])
+_PANEL_EDGES = np.array(
+    [
+        -14.0,
+        -10.0,
+        -8.0,
+        -6.0,
+        -5.0,
+        -4.0,
+        -3.0,
+        -2.5,
+        -2.0,
+        -1.5,
+        -1.0,
+        -0.5,
+        0.0,
+        0.5,
+        1.0,
+        1.5,
+        2.0,
+        2.5,
+        3.0,
+        4.0,
+        5.0,
+        6.0,
+        8.0,
+        10.0,
+        14.0,
+    ]
+)
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(10)
 
 
@@ -285,14 +320,18 @@ def expect(mix: NormalMixture, f: Callable[[np.ndarray], np.ndarray]) -> float:
 
 
 # ---------------------------------------------------------------------- reduction
-def _merge(w1: float, m1: float, v1: float, w2: float, m2: float, v2: float) -> tuple[float, float, float]:
+def _merge(
+    w1: float, m1: float, v1: float, w2: float, m2: float, v2: float
+) -> tuple[float, float, float]:
     w = w1 + w2
     m = (w1 * m1 + w2 * m2) / w
     v = (w1 * v1 + w2 * v2) / w + w1 * w2 * (m1 - m2) ** 2 / (w * w)
     return w, m, v
 
 
-def reduce_mixture(mix: NormalMixture, k: int = 4, drop_below: float = 1e-12, em_steps: int = 30) -> NormalMixture:
+def reduce_mixture(
+    mix: NormalMixture, k: int = 4, drop_below: float = 1e-12, em_steps: int = 30
+) -> NormalMixture:
     """Compress ``mix`` to at most ``k`` components by greedy moment-preserving merges.
 
     At each step the pair with the smallest Runnalls upper bound on the KL divergence caused by
@@ -325,11 +364,14 @@ def reduce_mixture(mix: NormalMixture, k: int = 4, drop_below: float = 1e-12, em
         n = len(w)
         wa, ma, va = np.asarray(w), np.asarray(m), np.asarray(v)
         wij = wa[:, None] + wa[None, :]
-        mij = (wa[:, None] * ma[:, None] + wa[None, :] * ma[None, :]) / wij
         vij = (wa[:, None] * va[:, None] + wa[None, :] * va[None, :]) / wij + (
             wa[:, None] * wa[None, :] * (ma[:, None] - ma[None, :]) ** 2
         ) / (wij * wij)
-        cost = 0.5 * (wij * np.log(vij) - wa[:, None] * np.log(va)[:, None] - wa[None, :] * np.log(va)[None, :])
+        cost = 0.5 * (
+            wij * np.log(vij)
+            - wa[:, None] * np.log(va)[:, None]
+            - wa[None, :] * np.log(va)[None, :]
+        )
         cost[np.diag_indices(n)] = np.inf
         i, j = np.unravel_index(int(np.argmin(cost)), cost.shape)
         i, j = min(i, j), max(i, j)

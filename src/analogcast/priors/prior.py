@@ -24,8 +24,13 @@ from scipy import special
 
 from analogcast._version import __version__
 from analogcast.errors import UnknownCountryError, UserInputError, did_you_mean
-from analogcast.priors.checks import CONFLICT_ALPHA, PredictiveSummary, conflict_pvalue, prob_any_event
-from analogcast.priors.ess import ess_mixture
+from analogcast.priors.checks import (
+    CONFLICT_ALPHA,
+    PredictiveSummary,
+    conflict_pvalue,
+    prob_any_event,
+)
+from analogcast.priors.ess import ess_mixture, reference_rate
 from analogcast.priors.evidence import (
     DIRECTIONS,
     AnalogEvidence,
@@ -49,7 +54,12 @@ from analogcast.priors.mixture import NormalMixture, update_mixture
 
 __all__ = ["PriorMeta", "SpacePrior", "AnalogPrior", "build_prior", "INFORMATIVE_LABEL"]
 
-INFORMATIVE_LABEL: dict[str, str] = {"map": "map", "robust_map": "map", "power": "power", "none": "default"}
+INFORMATIVE_LABEL: dict[str, str] = {
+    "map": "map",
+    "robust_map": "map",
+    "power": "power",
+    "none": "default",
+}
 
 
 def _r(x: float | None, sig: int = 10) -> float | None:
@@ -65,8 +75,12 @@ def _r(x: float | None, sig: int = 10) -> float | None:
 def _rmix(mix: NormalMixture) -> NormalMixture:
     w = np.asarray([_r(v, 12) for v in mix.weights], dtype=float)
     w[0] = _r(1.0 - float(np.sum(w[1:])), 15)  # exact sum 1 after rounding
-    return NormalMixture(tuple(float(v) for v in w), tuple(_r(v, 12) for v in mix.means),
-                         tuple(_r(v, 12) for v in mix.sds), mix.labels)
+    return NormalMixture(
+        tuple(float(v) for v in w),
+        tuple(_r(v, 12) for v in mix.means),
+        tuple(_r(v, 12) for v in mix.sds),
+        mix.labels,
+    )
 
 
 @dataclass(frozen=True)
@@ -102,7 +116,8 @@ class SpacePrior:
         :mod:`analogcast.priors.ess`).
     ess_share
         Analog -> share of the ESS: ESS of the prior built from that analog alone (same method and
-        settings, before robustification) over the sum of those ESSs.
+        settings, before robustification), measured at the combined prior's reference rate, over
+        the sum of those ESSs (so shares compare information, not where each analog is centred).
     evidence
         Each analog's events and coded years in the window.
     rate
@@ -148,7 +163,9 @@ class SpacePrior:
     def informative(self) -> NormalMixture:
         """The analog-informed part of the mixture (the whole mixture unless robustified)."""
         if "vague" in self.mixture.labels and set(self.mixture.labels) != {"vague"}:
-            return self.mixture.component(next(lab for lab in self.mixture.labels if lab != "vague"))
+            return self.mixture.component(
+                next(lab for lab in self.mixture.labels if lab != "vague")
+            )
         return self.mixture
 
 
@@ -160,7 +177,9 @@ class AnalogPrior:
     """
 
     meta: PriorMeta
-    spaces: Mapping[str, Mapping[str, SpacePrior]] = field(default_factory=lambda: MappingProxyType({}))
+    spaces: Mapping[str, Mapping[str, SpacePrior]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     def __post_init__(self) -> None:
         frozen = MappingProxyType({s: MappingProxyType(dict(d)) for s, d in self.spaces.items()})
@@ -174,8 +193,10 @@ class AnalogPrior:
     def get(self, space: str, direction: str) -> SpacePrior:
         """The :class:`SpacePrior` of one space and direction (clear error when absent)."""
         if space not in self.spaces:
-            raise UserInputError(f"space = {space!r} is not in this prior.{did_you_mean(space, self.spaces)}"
-                                 f" Spaces: {', '.join(self.spaces)}")
+            raise UserInputError(
+                f"space = {space!r} is not in this prior.{did_you_mean(space, self.spaces)}"
+                f" Spaces: {', '.join(self.spaces)}"
+            )
         if direction not in self.spaces[space]:
             raise UserInputError(f"direction = {direction!r} is not one of {', '.join(DIRECTIONS)}")
         return self.spaces[space][direction]
@@ -237,9 +258,13 @@ class AnalogPrior:
         ``weight = 0`` gives the plain informative prior; method becomes ``robust_map`` for MAP priors.
         """
         if self.meta.method not in ("map", "robust_map"):
-            raise UserInputError(f"with_robust_weight needs a MAP prior (method = {self.meta.method!r})")
+            raise UserInputError(
+                f"with_robust_weight needs a MAP prior (method = {self.meta.method!r})"
+            )
         if not (math.isfinite(weight) and 0.0 <= weight < 1.0):
-            raise UserInputError(f"robust_weight = {weight} is outside [0, 1); use e.g. --robust-weight 0.2")
+            raise UserInputError(
+                f"robust_weight = {weight} is outside [0, 1); use e.g. --robust-weight 0.2"
+            )
         new: dict[str, dict[str, SpacePrior]] = {}
         for s, dirs in self.spaces.items():
             new[s] = {}
@@ -250,8 +275,9 @@ class AnalogPrior:
                     mixture=mix,
                     **_summaries(mix, sp.conflict_events, sp.conflict_years),
                 )
-        meta = dataclasses.replace(self.meta, robust_weight=float(weight),
-                                   method="robust_map" if weight > 0 else "map")
+        meta = dataclasses.replace(
+            self.meta, robust_weight=float(weight), method="robust_map" if weight > 0 else "map"
+        )
         return AnalogPrior(meta, MappingProxyType(new))
 
 
@@ -287,37 +313,56 @@ def _resolver(events: xr.Dataset | None):  # type: ignore[no-untyped-def]
         t = str(text).strip().upper()
         if t in known:
             return t
-        raise UnknownCountryError(f"country = {text!r} is not in the events data.{did_you_mean(t, known)}")
+        raise UnknownCountryError(
+            f"country = {text!r} is not in the events data.{did_you_mean(t, known)}"
+        )
 
     return resolve
 
 
 def _check_inputs(method: str, discount: float, robust_weight: float, conflict_years: int) -> None:
     if method not in METHODS:
-        raise UserInputError(f"method = {method!r} is not one of {', '.join(METHODS)}.{did_you_mean(method, METHODS)}")
-    if not (isinstance(discount, int | float) and math.isfinite(discount) and 0.0 < discount <= 1.0):
+        raise UserInputError(
+            f"method = {method!r} is not one of {', '.join(METHODS)}.{did_you_mean(method, METHODS)}"
+        )
+    if not (
+        isinstance(discount, int | float) and math.isfinite(discount) and 0.0 < discount <= 1.0
+    ):
         raise UserInputError(f"discount = {discount} is outside (0, 1]; use e.g. --discount 0.5")
-    if not (isinstance(robust_weight, int | float) and math.isfinite(robust_weight) and 0.0 <= robust_weight < 1.0):
-        raise UserInputError(f"robust_weight = {robust_weight} is outside [0, 1); use e.g. --robust-weight 0.2")
+    if not (
+        isinstance(robust_weight, int | float)
+        and math.isfinite(robust_weight)
+        and 0.0 <= robust_weight < 1.0
+    ):
+        raise UserInputError(
+            f"robust_weight = {robust_weight} is outside [0, 1); use e.g. --robust-weight 0.2"
+        )
     if int(conflict_years) != conflict_years or conflict_years < 1:
-        raise UserInputError(f"conflict_years = {conflict_years} must be a whole number of years >= 1")
+        raise UserInputError(
+            f"conflict_years = {conflict_years} must be a whole number of years >= 1"
+        )
 
 
-def _analog_weights(analogs: Sequence[str], weights: Mapping[str, float] | Sequence[float] | None,
-                    resolve: Any) -> tuple[float, ...]:
+def _analog_weights(
+    analogs: Sequence[str], weights: Mapping[str, float] | Sequence[float] | None, resolve: Any
+) -> tuple[float, ...]:
     if weights is None:
         return tuple(1.0 for _ in analogs)
     if isinstance(weights, Mapping):
         resolved = {resolve(k): float(v) for k, v in weights.items()}
         extra = set(resolved) - set(analogs)
         if extra:
-            raise UserInputError(f"weights name {', '.join(sorted(extra))}, which are not among the analogs "
-                                 f"({', '.join(analogs)})")
+            raise UserInputError(
+                f"weights name {', '.join(sorted(extra))}, which are not among the analogs "
+                f"({', '.join(analogs)})"
+            )
         w = tuple(resolved.get(a, 0.0) for a in analogs)
     else:
         w = tuple(float(v) for v in weights)
         if len(w) != len(analogs):
-            raise UserInputError(f"weights has {len(w)} values for {len(analogs)} analogs ({', '.join(analogs)})")
+            raise UserInputError(
+                f"weights has {len(w)} values for {len(analogs)} analogs ({', '.join(analogs)})"
+            )
     for a, v in zip(analogs, w, strict=True):
         if not math.isfinite(v) or v < 0:
             raise UserInputError(f"weight of analog {a} = {v} must be a finite number >= 0")
@@ -326,13 +371,19 @@ def _analog_weights(analogs: Sequence[str], weights: Mapping[str, float] | Seque
     return w
 
 
-def _informative(method: str, y: np.ndarray, se: np.ndarray, tau: TauPrior, k: int | None) -> tuple[NormalMixture, dict[str, float]]:
+def _informative(
+    method: str, y: np.ndarray, se: np.ndarray, tau: TauPrior, k: int | None
+) -> tuple[NormalMixture, dict[str, float]]:
     """Informative part for ``map``/``robust_map`` (MAP) or ``power`` (already-discounted se)."""
     if method == "power":
         return power_prior(y, se, 1.0), {}
     res = map_prior(y, se, tau, k=k or 64, label="map")
-    extra = {"tau_median": res.tau_median, "tau_lower": res.tau_lower, "tau_upper": res.tau_upper,
-             "compression_kl": res.compression_kl}
+    extra = {
+        "tau_median": res.tau_median,
+        "tau_lower": res.tau_lower,
+        "tau_upper": res.tau_upper,
+        "compression_kl": res.compression_kl,
+    }
     return (res.mixture if k else res.exact), extra
 
 
@@ -396,19 +447,28 @@ def build_prior(
     _check_inputs(method, discount, robust_weight, conflict_years)
     if not 1 <= n_components <= 4:
         raise UserInputError(f"n_components = {n_components} must be between 1 and 4")
-    resolve = _resolver(events)
-    tgt = resolve(target)
+    base_resolve = _resolver(events)
+
+    def resolve_field(field_name: str, text: str) -> str:
+        try:
+            return base_resolve(text)
+        except UnknownCountryError as exc:
+            raise UnknownCountryError(f"{field_name} = {text!r}: {exc}") from None
+
+    tgt = resolve_field("target", target)
     if isinstance(analogs, str):
         analogs = [a for a in analogs.split(",") if a.strip()]
-    an = [resolve(a) for a in analogs]
+    an = [resolve_field("analogs", a) for a in analogs]
     if tgt in an:
-        raise UserInputError(f"analogs = {','.join(an)} include the target {tgt}; an analog must be another country")
+        raise UserInputError(
+            f"analogs = {','.join(an)} include the target {tgt}; an analog must be another country"
+        )
     dup = sorted({a for a in an if an.count(a) > 1})
     if dup:
         raise UserInputError(f"analogs = {','.join(an)} list {', '.join(dup)} more than once")
     if not an and method != "none":
         raise UserInputError(f"method = {method!r} needs at least one analog (--analogs SAU,IRN)")
-    w = _analog_weights(an, weights, resolve)
+    w = _analog_weights(an, weights, lambda t: resolve_field("weights", t))
     win = parse_window(window)
     if tau_prior is None:
         tau = TauPrior("halfnormal", tau_scale)
@@ -427,7 +487,9 @@ def build_prior(
     space_list = all_spaces if spaces is None else [str(s) for s in spaces]
     for s in space_list:
         if s not in all_spaces:
-            raise UserInputError(f"space = {s!r} is unknown.{did_you_mean(s, all_spaces)} Spaces: {', '.join(all_spaces)}")
+            raise UserInputError(
+                f"space = {s!r} is unknown.{did_you_mean(s, all_spaces)} Spaces: {', '.join(all_spaces)}"
+            )
 
     evidence = collect_evidence(events, an, win, space_list) if an else {}
     rates = base_rates(events, win) if method == "none" else {}
@@ -456,9 +518,19 @@ def build_prior(
                 se = np.array([ev[i].se for i in use]) / np.sqrt([power[i] for i in use])
                 informative, extra = _informative(method, y, se, tau, n_components)
                 informative = _rmix(informative)
-                mix = _rmix(robustify(informative, robust_weight)) if method == "robust_map" else informative
-                alone = {an[i]: ess_mixture(_informative(method, y[[j]], se[[j]], tau, None)[0], "elir")
-                         for j, i in enumerate(use)}
+                mix = (
+                    _rmix(robustify(informative, robust_weight))
+                    if method == "robust_map"
+                    else informative
+                )
+                # each analog alone, in country-years at the combined prior's reference rate
+                p_ref = reference_rate(informative)
+                alone = {
+                    an[i]: ess_mixture(
+                        _informative(method, y[[j]], se[[j]], tau, None)[0], "elir", p_ref
+                    )
+                    for j, i in enumerate(use)
+                }
                 tot = sum(alone.values())
                 shares = {a: (_r(alone.get(a, 0.0) / tot, 6) or 0.0) for a in an}
             cp = conflict_pvalue(informative, x_t, n_t) if n_t > 0 else None

@@ -45,8 +45,10 @@ def _country_means(panel: xr.Dataset, window: Window) -> pd.DataFrame:
     years = panel["year"].values
     sel = panel.isel(year=np.flatnonzero(window.select(years)))
     if sel.sizes.get("year", 0) == 0:
-        raise UserInputError(f"years = {window} selects no year of the covariate panel "
-                             f"({int(years.min())}-{int(years.max())})")
+        raise UserInputError(
+            f"years = {window} selects no year of the covariate panel "
+            f"({int(years.min())}-{int(years.max())})"
+        )
     cols: dict[str, pd.Series] = {}
     for name, (sources, logged) in SIMILARITY_COVARIATES.items():
         src = next((s for s in sources if s in sel.data_vars), None)
@@ -112,7 +114,9 @@ def suggest_weights(
     for c in (tgt, *cands):
         if c not in means.index:
             raise UserInputError(f"country = {c!r} is not in the covariate panel")
-    cont = [c for c in SIMILARITY_COVARIATES if c in means.columns and np.isfinite(means.at[tgt, c])]
+    cont = [
+        c for c in SIMILARITY_COVARIATES if c in means.columns and np.isfinite(means.at[tgt, c])
+    ]
     sds = {c: float(means[c].std(skipna=True)) for c in cont}
     cont = [c for c in cont if sds[c] > 0]
     use_region = "region" in means.columns and pd.notna(means.at[tgt, "region"])
@@ -135,7 +139,9 @@ def suggest_weights(
                 d2 += float(row["region_differs"])
                 k_av += 1
             if k_av == 0:
-                raise UserInputError(f"candidate {c!r} has none of the similarity covariates in years = {parse_window(years)}")
+                raise UserInputError(
+                    f"candidate {c!r} has none of the similarity covariates in years = {parse_window(years)}"
+                )
             row["distance"] = math.sqrt(d2 * k_total / k_av)
             row["n_covariates"] = k_av
         rows.append(pd.Series(row, name=c))
@@ -147,5 +153,10 @@ def suggest_weights(
     table["weight"] = np.nan
     table.loc[cands, "weight"] = w
     table.index.name = "country"
-    table.attrs = {"target": tgt, "bandwidth": float(bandwidth), "sds": sds, "years": str(parse_window(years))}
+    table.attrs = {
+        "target": tgt,
+        "bandwidth": float(bandwidth),
+        "sds": sds,
+        "years": str(parse_window(years)),
+    }
     return {c: float(v) for c, v in zip(cands, w, strict=True)}, table

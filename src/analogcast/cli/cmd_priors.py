@@ -1,0 +1,191 @@
+"""``analogcast priors``: build an analogy prior file, or show one.
+
+``analogcast priors build --target AFG --analogs SAU,IRN --method robust_map --discount 0.5
+--robust-weight 0.2 --out priors/afghanistan_saudi_iran.toml`` writes the prior TOML;
+``analogcast priors show PATH`` prints its per-space table; ``analogcast priors similar --target AFG
+--candidates SAU,IRN,PAK`` prints suggested analog weights and the similarity table behind them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Sequence
+
+from analogcast.errors import UserInputError
+
+NAME = "priors"
+HELP = "build, show or compare analogy priors (borrowing from analog countries)"
+
+
+def _float_arg(name: str):  # type: ignore[no-untyped-def]
+    def parse(text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} = {text!r} is not a number") from None
+
+    return parse
+
+
+def _list(text: str | None) -> list[str]:
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+def _weights(text: str | None, analogs: Sequence[str]) -> dict[str, float] | list[float] | None:
+    """``SAU=1,IRN=0.5`` or ``1,0.5`` (aligned with --analogs)."""
+    items = _list(text)
+    if not items:
+        return None
+    try:
+        if all("=" in it for it in items):
+            return {k.strip(): float(v) for k, v in (it.split("=", 1) for it in items)}
+        return [float(it) for it in items]
+    except ValueError:
+        raise UserInputError(
+            f"--weights = {text!r} is not a list like 'SAU=1,IRN=0.5' or '1,0.5'"
+        ) from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Sub-commands ``build``, ``show`` and ``similar``."""
+    sub = parser.add_subparsers(dest="priors_command", metavar="ACTION", parser_class=type(parser))
+    b = sub.add_parser("build", help="build an analogy prior and write it as TOML")
+    b.add_argument("--target", required=True, help="target country (code or name), e.g. AFG")
+    b.add_argument("--analogs", default="", help="comma-separated analog countries, e.g. SAU,IRN")
+    b.add_argument(
+        "--method", default="robust_map", help="map, power, robust_map (default) or none"
+    )
+    b.add_argument(
+        "--discount",
+        type=_float_arg("--discount"),
+        default=1.0,
+        help="power a0 in (0, 1] on the analogs' likelihood (1 = full borrowing; default 1)",
+    )
+    b.add_argument(
+        "--robust-weight",
+        type=_float_arg("--robust-weight"),
+        default=0.2,
+        help="robust_map: prior weight in [0, 1) of the vague component (default 0.2)",
+    )
+    b.add_argument(
+        "--weights",
+        default=None,
+        help="analog weights, 'SAU=1,IRN=0.5' or '1,0.5' (default equal); 'similar' to use "
+        "suggested similarity weights",
+    )
+    b.add_argument(
+        "--window", default=None, help="years of analog history, e.g. 1990-2020 (default all)"
+    )
+    b.add_argument(
+        "--tau-prior",
+        default=None,
+        help="MAP heterogeneity prior, e.g. 'HalfNormal(1)' (default), 'HalfCauchy(0.5)', 'Fixed(0.3)'",
+    )
+    b.add_argument(
+        "--conflict-years",
+        type=int,
+        default=10,
+        help="conflict check on the target's last N coded years (default 10)",
+    )
+    b.add_argument(
+        "--spaces", default=None, help="comma-separated subset of spaces (default all seven)"
+    )
+    b.add_argument("--notes", default="", help="free text stored in [meta] notes")
+    b.add_argument(
+        "--out", required=True, help="output TOML path, e.g. priors/afghanistan_saudi_iran.toml"
+    )
+    s = sub.add_parser("show", help="print the per-space table of a prior file")
+    s.add_argument("path", help="prior TOML file")
+    m = sub.add_parser(
+        "similar", help="suggest analog weights from similarity on pre-period covariates"
+    )
+    m.add_argument("--target", required=True)
+    m.add_argument("--candidates", required=True, help="comma-separated candidate analogs")
+    m.add_argument("--bandwidth", type=_float_arg("--bandwidth"), default=1.0)
+    m.add_argument("--years", default=None, help="pre-period, e.g. 2000-2020 (default all)")
+
+
+def _pct(x: float | None) -> str:
+    return "   -  " if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:5.1f}%"
+
+
+def format_table(prior) -> str:  # type: ignore[no-untyped-def]
+    """Plain-text per-space table of an :class:`~analogcast.priors.AnalogPrior`."""
+    meta = prior.meta
+    head = (
+        f"prior for {meta.target} from {', '.join(meta.analogs) or '(no analogs)'}: method {meta.method}, "
+        f"discount {meta.discount:g}, robust weight {meta.robust_weight:g}, window {meta.window}"
+        + (f", tau ~ {meta.tau_prior}" if meta.tau_prior else "")
+        + f"\nyearly event probability: prior mean [89% interval]; ESS in country-years; conflict on "
+        f"the target's last {meta.conflict_years} coded years (* = p < 0.05)"
+    )
+    shares_h = "  ".join(f"{a:>6}" for a in meta.analogs)
+    lines = [
+        head,
+        "",
+        f"{'space':<14}{'direction':<10}{'rate':>7} {'[89% interval]':>17}{'ESS':>8}{'moment':>8}  "
+        f"{shares_h}{'  conflict p':>12}{'  vague post':>12}",
+    ]
+    for s, dirs in prior.spaces.items():
+        for d, sp in dirs.items():
+            shares = "  ".join(f"{sp.ess_share.get(a, 0.0):6.2f}" for a in meta.analogs)
+            cp = (
+                "     -"
+                if sp.conflict_p is None
+                else f"{sp.conflict_p:6.3f}{'*' if sp.conflict_flag else ' '}"
+            )
+            vw = (
+                "     -"
+                if sp.vague_weight_posterior is None
+                else f"{sp.vague_weight_posterior:6.2f}"
+            )
+            lines.append(
+                f"{s:<14}{d:<10}{_pct(sp.rate.mean):>7} [{_pct(sp.rate.lower)}, {_pct(sp.rate.upper)}]"
+                f"{sp.ess:8.1f}{sp.ess_moment:8.1f}  {shares}{cp:>12}{vw:>12}"
+            )
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch ``build`` / ``show`` / ``similar``."""
+    from analogcast.priors import build_prior, load_prior, suggest_weights
+
+    cmd = getattr(args, "priors_command", None)
+    if cmd == "show":
+        print(format_table(load_prior(args.path)))
+        return 0
+    if cmd == "similar":
+        weights, table = suggest_weights(
+            args.target, _list(args.candidates), bandwidth=args.bandwidth, years=args.years
+        )
+        print(table.round(3).to_string())
+        print("\nsuggested weights: " + ", ".join(f"{k}={v:.3f}" for k, v in weights.items()))
+        return 0
+    if cmd == "build":
+        analogs = _list(args.analogs)
+        if args.weights and args.weights.strip().lower() == "similar":
+            weights, _ = suggest_weights(args.target, analogs)
+        else:
+            weights = _weights(args.weights, analogs)
+        prior = build_prior(
+            args.target,
+            analogs,
+            method=args.method,
+            discount=args.discount,
+            robust_weight=args.robust_weight,
+            weights=weights,
+            window=args.window,
+            tau_prior=args.tau_prior,
+            conflict_years=args.conflict_years,
+            spaces=_list(args.spaces) or None,
+        )
+        if args.notes:
+            prior = prior.with_meta(notes=args.notes)
+        path = prior.to_toml(args.out)
+        print(format_table(prior))
+        print(f"\nwrote {path}")
+        return 0
+    raise UserInputError(
+        "priors needs an action: build, show or similar (see 'analogcast priors --help')"
+    )
