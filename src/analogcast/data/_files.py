@@ -16,7 +16,15 @@ import pandas as pd
 
 from analogcast.errors import DataIntegrityError
 
-__all__ = ["data_dir", "read_table", "read_manifest", "file_sha256", "MANIFEST_NAME"]
+__all__ = [
+    "data_dir",
+    "read_table",
+    "read_manifest",
+    "cached_manifest",
+    "cache_key",
+    "file_sha256",
+    "MANIFEST_NAME",
+]
 
 MANIFEST_NAME = "MANIFEST.json"
 
@@ -109,11 +117,34 @@ def read_table(
     return df
 
 
+Stamp = tuple[tuple[str, int, int], ...]
+
+
+def cache_key(directory: Path | str | None) -> tuple[str | None, Stamp]:
+    """Cache key of a data folder: ``(None, ())`` for the package data (read-only, cached for the
+    process); for another folder its path plus each file's (name, size, mtime), so an edited copy
+    is re-read."""
+    if directory is None:
+        return None, ()
+    folder = Path(directory)
+    try:
+        stamp = tuple(
+            sorted(
+                (p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                for p in folder.iterdir()
+                if p.is_file()
+            )
+        )
+    except OSError:
+        stamp = ()
+    return str(folder), stamp
+
+
 @lru_cache(maxsize=8)
-def _cached_manifest(directory: str) -> dict[str, Any]:
+def _cached_manifest(directory: str | None, stamp: Stamp) -> dict[str, Any]:
     return read_manifest(directory)
 
 
 def cached_manifest(directory: Path | str | None = None) -> dict[str, Any]:
-    """:func:`read_manifest`, cached per directory (do not mutate the result)."""
-    return _cached_manifest(str(_resolve(directory)))
+    """:func:`read_manifest`, cached per folder version (do not mutate the result)."""
+    return _cached_manifest(*cache_key(directory))

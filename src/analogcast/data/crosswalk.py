@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analogcast.data._files import read_table
+from analogcast.data._files import Stamp, cache_key, read_table
 from analogcast.errors import UnknownCountryError, did_you_mean
 
 __all__ = [
@@ -42,7 +42,7 @@ _CROSSWALK_COLUMNS = (
 
 
 @lru_cache(maxsize=4)
-def _crosswalk(directory: str | None) -> pd.DataFrame:
+def _crosswalk(directory: str | None, stamp: Stamp = ()) -> pd.DataFrame:
     df = read_table(
         "crosswalk.csv.gz", directory, required=_CROSSWALK_COLUMNS, dtype={"wb_code": str}
     )
@@ -57,19 +57,19 @@ def crosswalk(directory: Path | str | None = None) -> pd.DataFrame:
     (years of that gwcode in the spaces data), ``country_name``, ``wb_code`` (``""`` if none),
     ``e_regionpol_6C``, ``region_name``.
     """
-    return _crosswalk(None if directory is None else str(directory)).copy()
+    return _crosswalk(*cache_key(directory)).copy()
 
 
 @lru_cache(maxsize=4)
-def _country_table(directory: str | None) -> pd.DataFrame:
-    cw = _crosswalk(directory)
+def _country_table(directory: str | None, stamp: Stamp = ()) -> pd.DataFrame:
+    cw = _crosswalk(directory, stamp)
     latest = cw.sort_values("gw_last_year").groupby("country_text_id").tail(1)
     return latest.set_index("country_text_id").sort_index()
 
 
 def country_table(directory: Path | str | None = None) -> pd.DataFrame:
     """One row per panel country (index: V-Dem text id), with its latest gwcode."""
-    return _country_table(None if directory is None else str(directory)).copy()
+    return _country_table(*cache_key(directory)).copy()
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from analogcast.data._files import read_table
+from analogcast.data._files import Stamp, cache_key, read_table
 from analogcast.data._spaces import BAROMETER_SPACES, CUTPOINTS, SPACES
 from analogcast.data.coder import code_events, mask_series_start, next2
 from analogcast.data.crosswalk import country_table, crosswalk
@@ -20,7 +20,9 @@ __all__ = ["load_events", "load_barometer_events", "space_series"]
 
 
 @lru_cache(maxsize=4)
-def _series(directory: str | None) -> tuple[np.ndarray, pd.DataFrame, dict[str, np.ndarray]]:
+def _series(
+    directory: str | None, stamp: Stamp = ()
+) -> tuple[np.ndarray, pd.DataFrame, dict[str, np.ndarray]]:
     """Index values per Gleditsch-Ward spell: (years, spells table, {space: (n_spell, n_year)})."""
     cw = crosswalk(directory).reset_index(drop=True)
     years = np.arange(YEARS[0], YEARS[1] + 1)
@@ -57,13 +59,13 @@ def space_series(
     Returns ``(years, spells, values)``: ``spells`` is :func:`crosswalk` (one row per spell),
     ``values[space]`` a ``(n_spells, n_years)`` array (NaN outside the spell). Copies.
     """
-    years, cw, out = _series(None if directory is None else str(directory))
+    years, cw, out = _series(*cache_key(directory))
     return years.copy(), cw.copy(), {k: v.copy() for k, v in out.items() if not k.startswith("_")}
 
 
 @lru_cache(maxsize=4)
-def _build_events(directory: str | None) -> xr.Dataset:
-    years, cw, values = _series(directory)
+def _build_events(directory: str | None, stamp: Stamp = ()) -> xr.Dataset:
+    years, cw, values = _series(directory, stamp)
     ct = country_table(directory)
     countries = pd.Index(ct.index)
     ci = countries.get_indexer(cw["country_text_id"])
@@ -181,7 +183,7 @@ def load_events(
         index coded). Coords ``index`` and ``cutpoint`` per space. The six Barometer spaces use its
         frozen cutpoints and reproduce its coded events; ``women`` (``v2x_gencl``) uses 0.03.
     """
-    ds = _build_events(None if data_dir is None else str(data_dir))
+    ds = _build_events(*cache_key(data_dir))
     return select(ds, countries, years).copy(deep=True)
 
 

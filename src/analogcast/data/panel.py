@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from analogcast.data._files import read_table
+from analogcast.data._files import Stamp, cache_key, read_table
 from analogcast.data._variables import VARIABLES
 from analogcast.data.crosswalk import country_table, crosswalk, resolve_countries
 from analogcast.errors import UserInputError
@@ -50,7 +50,7 @@ def _cols_of(file: str) -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def _build_panel(directory: str | None) -> xr.Dataset:
+def _build_panel(directory: str | None, stamp: Stamp = ()) -> xr.Dataset:
     ct = country_table(directory)
     cw = crosswalk(directory)
     countries = pd.Index(ct.index, name="country")
@@ -202,5 +202,5 @@ def load_panel(
     >>> float(ac.load_panel().sel(country="SAU", year=2019)["v2x_gencl"])  # doctest: +SKIP
     0.199
     """
-    ds = _build_panel(None if data_dir is None else str(data_dir))
+    ds = _build_panel(*cache_key(data_dir))
     return select(ds, countries, years).copy(deep=True)
