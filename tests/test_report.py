@@ -1,0 +1,254 @@
+"""Report tests on a SYNTHETIC run (``analogcast.reporting.synthetic``: random numbers shaped like
+the Run contract, labelled synthetic in the report itself).
+
+They check the issue-6 promises that do not need a browser: the narrative quotes the table
+(parsed from the HTML), user strings are escaped, the HTML loads nothing, failed diagnostics
+raise a red banner at the top, the PDF has a table of contents with page numbers and bookmarks,
+and the WeasyPrint fetcher refuses every URL but ``data:``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from analogcast.errors import UserInputError
+from analogcast.reporting import build_report_context, parse_formats, render_html, render_report
+from analogcast.reporting.synthetic import synthetic_run
+from analogcast.reporting.tables import fmt_interval, fmt_pct
+
+XSS = "<script>alert(1)</script>"
+INTERVAL = re.compile(r"^(<1|>99|\d+)% \((<1|>99|\d+)–(<1|>99|\d+)%\)$")
+
+
+class _Collector(HTMLParser):
+    """Collects tags/attributes, keyed numbers in the narrative and in table cells."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.stack: list[tuple[str, dict[str, str | None]]] = []
+        self.narrative: list[tuple[str, str]] = []
+        self.cells: dict[str, str] = {}
+        self._cur: list[tuple[str, str, list[str]]] = []  # (kind, key, text parts)
+        self.text_parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if tag not in ("img", "meta", "br", "hr", "link", "input"):
+            self.stack.append((tag, a))
+        if "data-key" in a and tag in ("span", "td"):
+            self._cur.append(("span" if tag == "span" else "td", str(a["data-key"]), []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._cur and tag == ("span" if self._cur[-1][0] == "span" else "td") and tag in ("span", "td"):
+            # a span inside a td (mean/ci) closes before the td: only close matching kinds
+            kind, key, parts = self._cur[-1]
+            if (kind == "span" and tag == "span" and self._in_narrative()) or (kind == "td" and tag == "td"):
+                self._cur.pop()
+                text = " ".join("".join(parts).split())
+                if kind == "span":
+                    self.narrative.append((key, text))
+                else:
+                    self.cells[key] = text
+        while self.stack and self.stack[-1][0] != tag:
+            self.stack.pop()
+        if self.stack:
+            self.stack.pop()
+
+    def _in_narrative(self) -> bool:
+        return any(t == "section" and a.get("id") == "sec-summary" for t, a in self.stack)
+
+    def handle_data(self, data: str) -> None:
+        self.text_parts.append(data)
+        for _, _, parts in self._cur:
+            parts.append(data)
+
+
+def _parse(html: str) -> _Collector:
+    c = _Collector()
+    c.feed(html)
+    return c
+
+
+@pytest.fixture(scope="module")
+def run():
+    return synthetic_run(draws=120)
+
+
+@pytest.fixture(scope="module")
+def ctx(run):
+    return build_report_context(run)
+
+
+@pytest.fixture(scope="module")
+def html(ctx) -> str:
+    return render_html(ctx)
+
+
+def test_fmt_pct_and_interval() -> None:
+    assert fmt_pct(0.213) == "21%"
+    assert fmt_pct(0.004) == "<1%"
+    assert fmt_pct(0.0) == "0%"
+    assert fmt_pct(0.996) == ">99%"
+    assert fmt_pct(float("nan")) == "n/a"
+    assert fmt_interval(0.21, 0.12, 0.33) == "21% (12–33%)"
+
+
+def test_parse_formats() -> None:
+    assert parse_formats("html, PDF") == ("html", "pdf")
+    assert parse_formats(["pdf"]) == ("pdf",)
+    with pytest.raises(UserInputError, match="docx"):
+        parse_formats("html,docx")
+    with pytest.raises(UserInputError):
+        parse_formats("")
+
+
+def test_narrative_numbers_match_the_table(html: str, ctx) -> None:
+    """Every number in the summary is the text of the table cell it quotes, and both match the rows."""
+    doc = _parse(html)
+    assert len(doc.narrative) >= len(ctx.scenarios) * len(ctx.spaces), "expected keyed numbers in the summary"
+    rows = ctx.rows.set_index(["scenario", "space", "horizon"])
+    quoted_intervals = 0
+    for key, text in doc.narrative:
+        assert key in doc.cells, f"narrative number {text!r} ({key}) has no table cell"
+        assert doc.cells[key] == text, f"{key}: narrative says {text!r}, table says {doc.cells[key]!r}"
+        quantity, scen, space, h = key.split("|")
+        if quantity in ("p_opening", "p_closing"):
+            m = INTERVAL.match(text)
+            assert m, text
+            r = rows.loc[(scen, space, int(h))]
+            for got, col in zip(m.groups(), (quantity, f"{quantity}_low", f"{quantity}_high"), strict=True):
+                assert f"{got}%" == fmt_pct(r[col])
+            quoted_intervals += 1
+    assert quoted_intervals >= len(ctx.scenarios) * len(ctx.spaces)
+    # the contrast sentence of the issue, with its probability quoted from the contrasts table
+    summary_text = "".join(doc.text_parts)
+    assert re.search(r"(raises|lowers) the 5-year probability of an opening in \w+('s)? space from \S+ \(\S+\) under ", summary_text)
+    assert re.search(r"the probability that it is (higher|lower) is (\d+|<1|>99)%", summary_text)
+
+
+def test_user_strings_are_escaped(tmp_path: Path) -> None:
+    bad = synthetic_run(
+        draws=60,
+        title=f"Title {XSS}",
+        notes=XSS,
+        scenarios=(("status_quo", f"Status quo {XSS}"), ("isolation", f"Isolation {XSS}")),
+    )
+    ctx = build_report_context(bad, with_figures=False)
+    html = render_html(ctx)
+    doc = _parse(html)
+    assert not [t for t, _ in doc.tags if t == "script"], "a <script> element made it into the report"
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    text = "".join(doc.text_parts)
+    assert f"Title {XSS}" in text and f"Status quo {XSS}" in text  # shown as text
+    # event-handler attributes cannot appear either
+    assert not any(k.startswith("on") for _, a in doc.tags for k in a)
+
+
+def test_html_is_self_contained(html: str) -> None:
+    doc = _parse(html)
+    tags = {t for t, _ in doc.tags}
+    assert not tags & {"script", "link", "iframe", "object", "embed", "base"}
+    for tag, attrs in doc.tags:
+        for attr in ("src", "href", "srcset", "poster", "data", "action"):
+            v = attrs.get(attr)
+            if v is None:
+                continue
+            assert v.startswith("#") or v.startswith("data:image/png;base64,"), f"<{tag} {attr}={v[:60]!r}>"
+    csp = [a for t, a in doc.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    assert csp and "default-src 'none'" in str(csp[0]["content"])
+    style = html.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "@import" not in style and not re.search(r"url\((?!data:)", style)
+    assert "http://" not in style and "https://" not in style
+    imgs = [a for t, a in doc.tags if t == "img"]
+    assert len(imgs) >= 4
+
+
+def test_failed_diagnostics_put_a_red_banner_at_the_top() -> None:
+    bad = synthetic_run(draws=60, failing_diagnostics=True)
+    html = render_html(build_report_context(bad, with_figures=False))
+    assert 'id="diagnostics-banner"' in html
+    banner_at = html.index('id="diagnostics-banner"')
+    assert banner_at < html.index('id="sec-summary"') and banner_at < html.index('class="toc"')
+    assert "Largest R-hat: 1.070" in html and "Divergent transitions: 12" in html
+
+
+def test_passing_diagnostics_no_banner(html: str, ctx) -> None:
+    assert ctx.diagnostics_ok
+    assert 'id="diagnostics-banner"' not in html
+
+
+def test_no_prior_run_renders(tmp_path: Path) -> None:
+    r = synthetic_run(draws=60, with_prior=False, with_index=False, n_spaces=2)
+    ctx = build_report_context(r, with_figures=False)
+    assert ctx.analogs is None
+    html = render_html(ctx)
+    assert "weakly informative default prior" in html
+
+
+def test_data_only_fetcher() -> None:
+    from analogcast.reporting.render import _data_only_fetcher
+
+    fetch = _data_only_fetcher()
+    for url in ("http://example.com/x.png", "https://example.com/a.css", "file:///etc/passwd", "ftp://x/y"):
+        with pytest.raises(ValueError, match="refused"):
+            fetch(url)
+    resp = fetch("data:text/plain;base64,aGk=")
+    assert resp is not None
+
+
+def test_pdf_has_toc_page_numbers_and_bookmarks(tmp_path: Path, ctx) -> None:
+    import weasyprint
+
+    from analogcast.reporting.render import _data_only_fetcher
+
+    html = render_html(ctx)
+    doc = weasyprint.HTML(string=html, url_fetcher=_data_only_fetcher(), media_type="print").render()
+    assert len(doc.pages) >= 5
+    labels = [b[0] for b in doc.make_bookmark_tree()]
+    assert "1. Executive summary" in labels and "5. Diagnostics" in labels
+    anchors = {a: i + 1 for i, p in enumerate(doc.pages) for a in p.anchors}
+    assert anchors["sec-diagnostics"] > anchors["sec-summary"]
+    out = tmp_path / "r.pdf"
+    doc.write_pdf(out)
+    assert out.read_bytes()[:5] == b"%PDF-"
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext not installed (apt-get install poppler-utils): TOC page numbers not read back")
+    text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    m = re.search(r"Diagnostics\s*\.*\s*(\d+)", text)
+    assert m and int(m.group(1)) == anchors["sec-diagnostics"], text[:800]
+    last = subprocess.run(["pdftotext", "-f", str(len(doc.pages)), "-l", str(len(doc.pages)), str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert f"Page {len(doc.pages)} of {len(doc.pages)}" in last
+
+
+def test_render_report_writes_both_atomically(tmp_path: Path, run, ctx) -> None:
+    out = render_report(run, tmp_path / "reports", context=ctx, name="afghanistan")
+    assert [p.name for p in out] == ["afghanistan.html", "afghanistan.pdf"]
+    assert all(p.stat().st_size > 10_000 for p in out)
+    assert not list((tmp_path / "reports").glob(".*.tmp"))
+    with pytest.raises(UserInputError):
+        render_report(run, tmp_path, formats="html", context=ctx, name="../evil")
+
+
+def test_figures_are_legible_at_print_width(ctx) -> None:
+    """Figures are drawn at the printed width with >= 8 pt fonts (so no downscaling shrinks them)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from analogcast.reporting import figures as F
+
+    assert F._RC["font.size"] >= 8 and F._RC["xtick.labelsize"] >= 8 and F._RC["legend.fontsize"] >= 8
+    for f in ctx.figures.values():
+        im = Image.open(io.BytesIO(base64.b64decode(f.uri.split(",", 1)[1])))
+        width_in = im.size[0] / 200
+        assert width_in <= F.WIDTH_IN + 0.05, f"{f.id} is wider than the page and would be scaled down"
