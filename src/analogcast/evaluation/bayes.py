@@ -1,0 +1,228 @@
+"""The Bayesian model of the backtest: a hierarchical logit of the two-year event label.
+
+Why a backtest-specific model
+-----------------------------
+``analogcast.models.event_logit`` is built around one target country (its ``theta[s, d]`` carries
+the analogy prior). A backtest forecasts every country from every origin, ~170 x 16 x 14 rows, so
+this module fits, per origin, space and direction, the partially pooled logit of METHODS §2 on the
+two-year label that the Barometer forecasts (so no hazard-to-window conversion is needed):
+
+    logit P(y[c, r] = 1) = a + v[region(c)] + u[c] + x[c, r] . beta
+    v[k] = sigma_v * zv[k],  u[c] = sigma_u * zu[c]      (non-centred)
+    a ~ Normal(logit(base rate), 1.5);  beta ~ Normal(0, tau);  tau, sigma_v, sigma_u ~ HalfNormal
+
+``x`` is the feature table of :mod:`analogcast.evaluation.features` plus the square of the
+space's own level (events are likelier mid-scale), standardised on the training rows only; a
+missing value becomes 0 (the training mean) and gets an explicit missingness indicator column
+(METHODS §2: never fill silently). A country without training rows draws ``u`` from its
+population ``Normal(0, sigma_u)``, once per posterior draw.
+
+Inference
+---------
+``method="nutpie"`` (default): nutpie's NUTS, few draws (see :data:`FAST`), chains run in threads.
+``method="advi"``: PyMC mean-field ADVI. ``method="nuts"``: the reference, nutpie with 1,000
+tuning and 1,000 draws per chain; ``bench/bench_backtest.py`` compares the fast settings with it
+on a subset of origins (mean absolute difference of forecast probabilities). The forecast is the
+posterior mean of the probability.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analogcast.evaluation.protocol import OriginSet
+
+__all__ = ["Design", "design", "fit_predict", "METHODS", "FAST", "REFERENCE"]
+
+METHODS: tuple[str, ...] = ("nutpie", "advi", "nuts")
+#: fast nutpie settings used for backtest scores
+FAST: dict[str, int] = {"chains": 2, "tune": 300, "draws": 200}
+#: reference NUTS settings (METHODS §5 sizes)
+REFERENCE: dict[str, int] = {"chains": 2, "tune": 1000, "draws": 1000}
+
+
+@dataclass(frozen=True)
+class Design:
+    """Standardised design of one fit: training matrix, forecast matrix, groups."""
+
+    x: np.ndarray
+    y: np.ndarray
+    country: np.ndarray
+    region: np.ndarray
+    x_test: np.ndarray
+    country_test: np.ndarray
+    region_test: np.ndarray
+    n_country: int
+    n_region: int
+    columns: tuple[str, ...]
+
+
+def design(data: OriginSet, direction: str) -> Design:
+    """Build the standardised design of ``data`` for ``direction`` (training rows only for scaling)."""
+    own = f"lvl_{data.space}"
+    cols = [c for c in data.features if c != "region"]
+    y_all = data.train[f"y_{direction}"]
+    ok = y_all.notna().to_numpy()
+    tr = data.train.loc[ok]
+
+    def matrix(df: pd.DataFrame) -> pd.DataFrame:
+        m = df[cols].astype(float).copy()
+        m[f"{own}_sq"] = m[own] ** 2
+        return m
+
+    mtr, mte = matrix(tr), matrix(data.test)
+    centre = mtr.mean()
+    scale = mtr.std().replace(0.0, 1.0).fillna(1.0)
+    ztr = (mtr - centre) / scale
+    zte = (mte - centre) / scale
+    miss = [c for c in mtr.columns if mtr[c].isna().any() or mte[c].isna().any()]
+    for c in miss:
+        ztr[f"miss_{c}"] = mtr[c].isna().astype(float)
+        zte[f"miss_{c}"] = mte[c].isna().astype(float)
+    # constant columns (e.g. an indicator never set in training) carry no information
+    keep = [c for c in ztr.columns if ztr[c].nunique(dropna=True) > 1]
+    ztr, zte = ztr[keep].fillna(0.0), zte[keep].fillna(0.0)
+    countries = pd.Index(tr.index.get_level_values("country").unique())
+    c_tr = countries.get_indexer(tr.index.get_level_values("country"))
+    c_te = countries.get_indexer(data.test.index.get_level_values("country"))  # -1 = unseen
+    reg_tr = np.nan_to_num(tr["region"].to_numpy(dtype=float), nan=0.0).astype(int)
+    reg_te = np.nan_to_num(data.test["region"].to_numpy(dtype=float), nan=0.0).astype(int)
+    n_region = int(max(reg_tr.max(initial=0), reg_te.max(initial=0))) + 1
+    return Design(
+        x=ztr.to_numpy(float),
+        y=y_all.to_numpy(float)[ok],
+        country=c_tr,
+        region=reg_tr,
+        x_test=zte.to_numpy(float),
+        country_test=c_te,
+        region_test=reg_te,
+        n_country=len(countries),
+        n_region=n_region,
+        columns=tuple(ztr.columns),
+    )
+
+
+def build(d: Design):  # -> pm.Model
+    """The PyMC model of a :class:`Design` (never samples)."""
+    import pymc as pm
+
+    base = np.clip(d.y.mean(), 0.01, 0.99)
+    coords = {
+        "covariate": list(d.columns),
+        "region_id": np.arange(d.n_region),
+        "country_id": np.arange(d.n_country),
+    }
+    with pm.Model(coords=coords) as model:
+        a = pm.Normal("a", float(np.log(base / (1 - base))), 1.5)
+        tau = pm.HalfNormal("tau", 0.5)
+        beta_z = pm.Normal("beta_z", 0.0, 1.0, dims="covariate")
+        beta = pm.Deterministic("beta", tau * beta_z, dims="covariate")
+        sigma_v = pm.HalfNormal("sigma_v", 0.5)
+        zv = pm.Normal("zv", 0.0, 1.0, dims="region_id")
+        sigma_u = pm.HalfNormal("sigma_u", 1.0)
+        zu = pm.Normal("zu", 0.0, 1.0, dims="country_id")
+        eta = a + sigma_v * zv[d.region] + sigma_u * zu[d.country] + pm.math.dot(d.x, beta)
+        pm.Bernoulli("y", logit_p=eta, observed=d.y)
+    return model
+
+
+def _draws(idata_post, name: str) -> np.ndarray:
+    v = idata_post[name]
+    arr = np.asarray(v.values)
+    return arr.reshape(-1, *arr.shape[2:])
+
+
+def _predict(d: Design, post, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    a = _draws(post, "a")
+    beta = _draws(post, "beta")
+    sv, zv = _draws(post, "sigma_v"), _draws(post, "zv")
+    su, zu = _draws(post, "sigma_u"), _draws(post, "zu")
+    n = a.shape[0]
+    u_seen = su[:, None] * zu  # (draw, country)
+    u_new = su[:, None] * rng.standard_normal((n, d.x_test.shape[0]))
+    seen = d.country_test >= 0
+    u = np.where(seen[None, :], u_seen[:, np.clip(d.country_test, 0, None)], u_new)
+    eta = a[:, None] + (sv[:, None] * zv)[:, d.region_test] + u + beta @ d.x_test.T
+    return (1.0 / (1.0 + np.exp(-eta))).mean(axis=0)
+
+
+def fit_predict(
+    data: OriginSet,
+    direction: str,
+    seed: int,
+    *,
+    method: str = "nutpie",
+    settings: dict[str, int] | None = None,
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Fit the hierarchical logit to ``data`` for ``direction`` and forecast its test rows.
+
+    Parameters
+    ----------
+    data
+        One origin's rows (:func:`analogcast.evaluation.protocol.origin_set`).
+    direction
+        ``"opening"`` or ``"closing"``.
+    seed
+        Seed of the sampler and of the draws for unseen countries.
+    method
+        ``"nutpie"`` (fast NUTS, :data:`FAST`), ``"nuts"`` (:data:`REFERENCE`), or ``"advi"``.
+    settings
+        Override chains / tune / draws (NUTS) or ``n`` iterations and ``draws`` (ADVI).
+
+    Returns
+    -------
+    (p, info)
+        Posterior-mean probabilities for ``data.test`` rows and a dict of fit information
+        (seconds, diagnostics where available).
+    """
+    import time
+
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    d = design(data, direction)
+    if d.y.min() == d.y.max():
+        rate = (d.y.sum() + 0.5) / (d.y.size + 1.0)
+        return np.full(d.x_test.shape[0], rate), {"seconds": 0.0, "degenerate": 1.0}
+    t0 = time.perf_counter()
+    model = build(d)
+    info: dict[str, float] = {}
+    if method in ("nutpie", "nuts"):
+        import nutpie
+
+        cfg = dict(FAST if method == "nutpie" else REFERENCE)
+        cfg.update(settings or {})
+        compiled = nutpie.compile_pymc_model(model)
+        t1 = time.perf_counter()
+        trace = nutpie.sample(
+            compiled,
+            draws=cfg["draws"],
+            tune=cfg["tune"],
+            chains=cfg["chains"],
+            seed=int(seed % (2**63)),
+            progress_bar=False,
+            cores=1,
+        )
+        post = trace.posterior
+        info["compile_seconds"] = t1 - t0
+        try:
+            info["divergences"] = float(np.asarray(trace.sample_stats["diverging"]).sum())
+        except (KeyError, AttributeError):
+            pass
+    else:
+        import pymc as pm
+
+        cfg = {"n": 20000, "draws": 500}
+        cfg.update(settings or {})
+        with model:
+            approx = pm.fit(
+                n=cfg["n"], method="advi", random_seed=int(seed % (2**32)), progressbar=False
+            )
+            idata = approx.sample(cfg["draws"], random_seed=int((seed + 1) % (2**32)))
+        post = idata.posterior
+    p = _predict(d, post, seed)
+    info["seconds"] = time.perf_counter() - t0
+    return p, info

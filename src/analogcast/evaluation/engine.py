@@ -1,0 +1,265 @@
+"""Run a rolling-origin backtest as independent tasks, serially or on Dask distributed.
+
+One task is one ``(origin, space)``: it builds that origin's rows under the protocol
+(:func:`~analogcast.evaluation.protocol.origin_set`) and runs every model for both directions.
+Tasks share nothing but the (scattered) panel, events and feature table, so they run in any order
+on any worker. Each model's seed is derived from the task's identity,
+``SeedSequence(seed, spawn_key=(origin, space, direction, model))``, never from the worker or the
+order of execution: the forecasts are the same serially, with one worker or with many
+(``tests/test_eval_engine.py`` checks it on a loopback scheduler with two workers).
+
+Execution: ``workers=0`` runs in this process; otherwise a ``LocalCluster(n_workers=workers,
+threads_per_worker=1, processes=True)`` is started and closed, unless ``scheduler`` gives the
+address of an existing cluster (``Client(address)``), which is used and left running.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from analogcast.errors import UserInputError, did_you_mean
+from analogcast.evaluation.features import SPACE_INDEX, make_features
+from analogcast.evaluation.protocol import DIRECTIONS, Protocol, check_protocol, origin_set
+
+__all__ = [
+    "MODELS",
+    "BacktestConfig",
+    "BacktestResult",
+    "task_seed",
+    "run_task",
+    "run_backtest",
+]
+
+#: model name -> where its forecasts come from (``bayes`` = :mod:`analogcast.evaluation.bayes`).
+MODELS: tuple[str, ...] = ("bayes", "climatology", "persistence", "gbm")
+
+
+def _stable_id(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def task_seed(seed: int, origin: int, space: str, direction: str, model: str) -> int:
+    """Seed of one fit, a function of the base seed and the task's identity only."""
+    ss = np.random.SeedSequence(
+        entropy=int(seed),
+        spawn_key=(int(origin), _stable_id(space), _stable_id(direction), _stable_id(model)),
+    )
+    return int(ss.generate_state(1, dtype=np.uint32)[0])
+
+
+@dataclass(frozen=True)
+class BacktestConfig:
+    """What to backtest and how to run it.
+
+    Attributes
+    ----------
+    origins
+        Forecast origins ``t`` (forecasts for ``t + 1 .. t + 2``).
+    spaces
+        Space names (``analogcast.data.SPACES`` order is kept).
+    protocol
+        ``"strict"`` (default) or ``"barometer"``.
+    models
+        Any of :data:`MODELS`.
+    method
+        Inference of the ``bayes`` model: ``"nutpie"`` (fast NUTS), ``"advi"`` or ``"nuts"``.
+    workers
+        0 = run in this process; N >= 1 = Dask ``LocalCluster`` with N single-threaded workers.
+    scheduler
+        Address of an existing Dask scheduler (overrides ``workers``).
+    seed
+        Base seed; every fit's seed derives from it and the task identity.
+    """
+
+    origins: tuple[int, ...] = tuple(range(2005, 2021))
+    spaces: tuple[str, ...] = tuple(SPACE_INDEX)
+    protocol: Protocol = "strict"
+    models: tuple[str, ...] = MODELS
+    method: str = "nutpie"
+    workers: int = 2
+    scheduler: str | None = None
+    seed: int = 20261126
+
+    def __post_init__(self) -> None:
+        check_protocol(self.protocol)
+        for s in self.spaces:
+            if s not in SPACE_INDEX:
+                raise UserInputError(f"unknown space {s!r}." + did_you_mean(s, SPACE_INDEX))
+        for m in self.models:
+            if m not in MODELS:
+                raise UserInputError(f"unknown model {m!r}; use {', '.join(MODELS)}." + did_you_mean(m, MODELS))
+        if not self.origins:
+            raise UserInputError("no origins to backtest")
+        if self.workers < 0:
+            raise UserInputError(f"--workers must be >= 0, got {self.workers}")
+
+
+@dataclass
+class BacktestResult:
+    """Forecasts of every model, with the truth of each row, and run information.
+
+    ``forecasts`` has one row per model, space, origin and country: ``model``, ``space``,
+    ``outcome`` (V-Dem index), ``origin``, ``country``, ``gwcode``, ``p_opening``, ``p_closing``,
+    ``y_opening``, ``y_closing`` (shipped truth, NaN = unscored). ``tasks`` has one row per task
+    and model with its wall time (``seconds``) and sampler information.
+    """
+
+    config: BacktestConfig
+    forecasts: pd.DataFrame
+    tasks: pd.DataFrame
+    wall_seconds: float
+    meta: dict[str, object] = field(default_factory=dict)
+
+
+def run_task(
+    panel: xr.Dataset,
+    events: xr.Dataset,
+    features: pd.DataFrame,
+    origin: int,
+    space: str,
+    protocol: Protocol,
+    models: Sequence[str],
+    method: str,
+    seed: int,
+) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """Build one origin's rows and forecast them with every model, both directions."""
+    from analogcast.evaluation.baselines import BASELINES
+
+    data = origin_set(panel, events, features, origin=origin, space=space, protocol=protocol)
+    test = data.test
+    base = pd.DataFrame(
+        {
+            "space": space,
+            "outcome": SPACE_INDEX[space],
+            "origin": origin,
+            "country": test.index.get_level_values("country"),
+            "gwcode": test["gwcode"].to_numpy(),
+            "y_opening": test["y_opening"].to_numpy(),
+            "y_closing": test["y_closing"].to_numpy(),
+        }
+    )
+    frames, info = [], []
+    for model in models:
+        out = base.copy()
+        out.insert(0, "model", model)
+        for direction in DIRECTIONS:
+            s = task_seed(seed, origin, space, direction, model)
+            t0 = time.perf_counter()
+            extra: dict[str, float] = {}
+            if model == "bayes":
+                from analogcast.evaluation.bayes import fit_predict
+
+                p, extra = fit_predict(data, direction, s, method=method)
+            else:
+                p = BASELINES[model](data, direction, s)
+            out[f"p_{direction}"] = np.asarray(p, float)
+            info.append(
+                {
+                    "origin": origin,
+                    "space": space,
+                    "direction": direction,
+                    "model": model,
+                    "n_train": int(data.train[f"y_{direction}"].notna().sum()),
+                    "seconds": time.perf_counter() - t0,
+                    "pid": os.getpid(),
+                    **extra,
+                }
+            )
+        frames.append(out)
+    return pd.concat(frames, ignore_index=True), info
+
+
+def _load(spaces: Sequence[str]) -> tuple[xr.Dataset, xr.Dataset, pd.DataFrame]:
+    from analogcast.data import load_events, load_panel
+
+    panel = load_panel()
+    events = load_events()
+    return panel, events, make_features(panel)
+
+
+def run_backtest(
+    config: BacktestConfig,
+    *,
+    panel: xr.Dataset | None = None,
+    events: xr.Dataset | None = None,
+) -> BacktestResult:
+    """Run the backtest of ``config`` (see the module docstring for execution).
+
+    Parameters
+    ----------
+    config
+        What to run.
+    panel, events
+        ``load_panel()`` / ``load_events()``; loaded from the package data when ``None``.
+    """
+    t0 = time.perf_counter()
+    if panel is None or events is None:
+        panel, events, features = _load(config.spaces)
+    else:
+        features = make_features(panel)
+    years = panel["year"].values.astype(int)
+    bad = [t for t in config.origins if t - 3 < years.min() or t + 2 > years.max()]
+    if bad:
+        raise UserInputError(
+            f"origins {bad} are outside {years.min() + 3}-{years.max() - 2}: forecasts for t+1..t+2 "
+            "must be observable to be scored"
+        )
+    space_order = [s for s in SPACE_INDEX if s in config.spaces]
+    keys = [(t, s) for t in config.origins for s in space_order]
+    args = (config.protocol, tuple(config.models), config.method, config.seed)
+    results: list[tuple[pd.DataFrame, list[dict[str, object]]]]
+    n_workers = 0
+    if config.scheduler is None and config.workers == 0:
+        results = [run_task(panel, events, features, t, s, *args) for t, s in keys]
+    else:
+        from dask.distributed import Client, LocalCluster
+
+        cluster = None
+        if config.scheduler is not None:
+            client = Client(config.scheduler, timeout="30s")
+        else:
+            cluster = LocalCluster(
+                n_workers=config.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                host="127.0.0.1",
+            )
+            client = Client(cluster)
+        try:
+            n_workers = len(client.scheduler_info()["workers"])
+            pf, ev, ft = client.scatter([panel, events, features], broadcast=True)
+            futures = [
+                client.submit(run_task, pf, ev, ft, t, s, *args, key=f"backtest-{t}-{s}-{config.protocol}", pure=False)
+                for t, s in keys
+            ]
+            results = client.gather(futures)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    forecasts = pd.concat([r[0] for r in results], ignore_index=True)
+    order = {m: i for i, m in enumerate(config.models)}
+    sorder = {s: i for i, s in enumerate(space_order)}
+    forecasts = (
+        forecasts.assign(_m=forecasts["model"].map(order), _s=forecasts["space"].map(sorder))
+        .sort_values(["_m", "_s", "origin", "gwcode", "country"], kind="mergesort")
+        .drop(columns=["_m", "_s"])
+        .reset_index(drop=True)
+    )
+    tasks = pd.DataFrame([row for r in results for row in r[1]])
+    return BacktestResult(
+        config=config,
+        forecasts=forecasts,
+        tasks=tasks,
+        wall_seconds=time.perf_counter() - t0,
+        meta={"n_workers": n_workers, "n_tasks": len(keys)},
+    )
