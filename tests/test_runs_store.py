@@ -253,3 +253,18 @@ def test_sigkill_during_save_leaves_no_loadable_partial_run(run: Run, tmp_path: 
     # the next save cleans the stale temporary directory up
     save_run(run, tmp_path / "afghanistan", if_exists="overwrite")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".afghanistan.")]
+
+
+def test_added_file_warns_but_loads(run: Run, tmp_path: Path) -> None:
+    path = save_run(run, tmp_path / "r")
+    (path / "notes.txt").write_text("my notes")
+    with pytest.warns(UserWarning, match="notes.txt"):
+        load_run(path)
+
+
+def test_unfinished_temporary_directory_is_refused(run: Run, tmp_path: Path) -> None:
+    path = save_run(run, tmp_path / "r")
+    tmp = tmp_path / ".r.tmp-999999-abcd"
+    path.rename(tmp)
+    with pytest.raises(DataIntegrityError, match="interrupted"):
+        load_run(tmp)

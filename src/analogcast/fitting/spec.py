@@ -443,6 +443,15 @@ class FitSpec(_Strict):
         return self
 
     # -- helpers -------------------------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        """Specs are equal when their contents are (wherever they were loaded from)."""
+        if not isinstance(other, FitSpec):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash(self.to_toml())
+
     @property
     def run_name(self) -> str:
         """The run directory name: ``name`` or, failing that, a slug of target and origin."""

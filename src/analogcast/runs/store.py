@@ -143,10 +143,17 @@ def _sanitize_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _netcdf_ready(ds: Any) -> Any:
+    """A copy of ``ds`` that NetCDF can store: safe attributes, object arrays as strings."""
+    import numpy as np
+
     ds = ds.copy()
     ds.attrs = _sanitize_attrs(ds.attrs)
     for name in list(ds.variables):
-        ds[name].attrs = _sanitize_attrs(ds[name].attrs)
+        var = ds[name]
+        if var.dtype == object:  # e.g. nutpie's divergence_message (None or text)
+            values = np.vectorize(lambda x: "" if x is None else str(x), otypes=[str])(var.values) if var.size else var.values.astype(str)
+            ds[name] = var.copy(data=values.astype(str))
+        ds[name].attrs = _sanitize_attrs(var.attrs)
     return ds
 
 
@@ -157,7 +164,7 @@ def _write_tree(tree: Any, path: Path, fmt: str) -> None:
     clean = xr.DataTree.from_dict(nodes)
     clean.attrs = _sanitize_attrs(tree.attrs)
     if fmt == "zarr":
-        clean.to_zarr(path, mode="w-", consolidated=True)
+        clean.to_zarr(path, mode="w-", consolidated=False)
     else:
         clean.to_netcdf(path, engine="h5netcdf", mode="w")
 
@@ -166,7 +173,7 @@ def _read_tree(path: Path) -> Any:
     import xarray as xr
 
     if path.is_dir():
-        tree = xr.open_datatree(path, engine="zarr", consolidated=True)
+        tree = xr.open_datatree(path, engine="zarr", consolidated=False)
     else:
         tree = xr.open_datatree(path, engine="h5netcdf")
     with contextlib.closing(tree):
@@ -376,7 +383,8 @@ def verify_run(path: str | os.PathLike[str], *, check_data: bool = True) -> list
     """Every integrity problem of the run at ``path`` (empty list when it is intact).
 
     Checks ``metadata.json`` against its own digest, every recorded file against its sha256,
-    unrecorded files in the run, and (``check_data``) the data hash against the installed data.
+    and (``check_data``) the data hash against the installed data. Files added to the directory
+    afterwards are not problems (:func:`load_run` warns about them).
     Raises ``DataIntegrityError`` only when the run cannot be read at all.
     """
     root = Path(path)
@@ -394,11 +402,6 @@ def verify_run(path: str | os.PathLike[str], *, check_data: bool = True) -> list
             problems.append(f"{p} is missing")
         elif sha256_file(p) != recorded:
             problems.append(f"{p} was altered or corrupted (sha256 {sha256_file(p)[:12]}... != recorded {str(recorded)[:12]}...)")
-    recorded_set = set(files) | {"metadata.json"}
-    for p in _files_under(root):
-        rel = p.relative_to(root).as_posix()
-        if rel not in recorded_set:
-            problems.append(f"{p} is not part of the saved run")
     if check_data:
         from analogcast.data import data_sha256
 
@@ -449,6 +452,10 @@ def load_run(path: str | os.PathLike[str], *, verify: bool = True, allow_mismatc
             else:
                 more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
                 raise DataIntegrityError(f"refusing to load run {root}: {problems[0]}{more}; pass --allow-mismatch / allow_mismatch=True to load anyway")
+        recorded = set(meta.get("files") or {}) | {"metadata.json"}
+        extra = [p.relative_to(root).as_posix() for p in _files_under(root) if p.relative_to(root).as_posix() not in recorded]
+        if extra:
+            warnings.warn(f"run {root} contains files that are not part of the saved run: {', '.join(extra[:5])}", UserWarning, stacklevel=2)
     else:
         warnings.warn(f"run {root} loaded without verifying its hashes (verify=False)", UserWarning, stacklevel=2)
     try:
