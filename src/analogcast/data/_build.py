@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analogcast.data._manifest_meta import DATASETS, FILE_META, NOTES
+from analogcast.data._readr import readr_double
 from analogcast.data._spaces import REGION_NAMES, SPACES
 from analogcast.data.coder import compute_cutpoint, series_changes
 
@@ -146,9 +147,15 @@ def build(source: Path, out: Path = OUT) -> dict[str, object]:
     lo, hi = YEARS
 
     # ---- spaces (the universe) ------------------------------------------------------------
-    sp = pd.read_csv(ds / "spaces_1968_2023.csv")
-    sp = sp.sort_values(["gwcode", "year"]).reset_index(drop=True)
     idx = [SPACES[s] for s in SPACES if s != "women"]
+    sp = pd.read_csv(ds / "spaces_1968_2023.csv", dtype={c: str for c in idx})
+    n_reparsed = 0
+    for col in idx:
+        # values as the Barometer's R code read them (readr), see _readr.py
+        text = sp[col]
+        sp[col] = [readr_double(t) for t in text]
+        n_reparsed += int((sp[col].to_numpy() != text.astype(float).to_numpy()).sum())
+    sp = sp.sort_values(["gwcode", "year"]).reset_index(drop=True)
     sp = sp[["gwcode", "year", "country_name", "country_id", "country_text_id", *idx]]
     _write("spaces.csv.gz", sp, out, hashes)
 
@@ -356,6 +363,7 @@ def build(source: Path, out: Path = OUT) -> dict[str, object]:
         "years": list(YEARS),
         "notes": NOTES,
         "cutpoints_recomputed": recomputed,
+        "spaces_values_reparsed_like_readr": n_reparsed,
         "files": files,
     }
     (out / "MANIFEST.json").write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")

@@ -11,7 +11,9 @@ Closings ("down") are the same rule on ``-x``. A year whose window (``t-2 .. t+1
 *uncodable* (NaN) unless one of the rules above already fires with the values that exist, exactly as
 the Barometer leaves the first two years and the last year of a series uncoded (``NA``) but still
 sets 1 where a rule fires. Comparisons are plain IEEE doubles, as in the Barometer's R code (no
-rounding, no epsilon): this reproduces its shipped events (see ``tests/test_data_events.py``).
+rounding, no epsilon). Together with index values bit-identical to those the Barometer read (the
+shipped ``spaces.csv.gz`` is parsed like R's readr, see ``_readr.py``) this reproduces the Barometer's
+coded events and two-year labels on every row of all six spaces (``tests/test_data_events.py``).
 
 Missing values (NaN) split a series: each run of observed years is coded as its own series, so a
 panel row padded with NaN before independence is coded like the Barometer's shorter series.
