@@ -1,0 +1,90 @@
+"""Benchmark: render a report (HTML + PDF) from a saved run; target < 30 s.
+
+Usage::
+
+    python bench/bench_report.py [RUN_DIR] [--repeat N]
+
+RUN_DIR defaults to ``fits/runs/afghanistan`` when it exists; otherwise a SYNTHETIC run (random
+numbers shaped like a real run, 7 spaces x 5 scenarios x 10 horizons, 2 x 1000 draws) is used and
+the result says so. Timings are wall-clock seconds in a fresh process, imports included (that is
+what ``analogcast report`` pays). Writes ``bench/results/report.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LIMIT_S = 30.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("run_dir", nargs="?", type=Path, default=ROOT / "fits" / "runs" / "afghanistan")
+    ap.add_argument("--repeat", type=int, default=1, help="timed renders after the first (warm) one")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "report.json")
+    args = ap.parse_args(argv)
+
+    t0 = time.perf_counter()
+    from analogcast._io import atomic_write_json
+    from analogcast.reporting.context import build_report_context
+    from analogcast.reporting.render import render_html, render_pdf
+
+    t_import = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    if args.run_dir.is_dir():
+        from analogcast.runs import load_run
+
+        run = load_run(args.run_dir)
+        source = str(args.run_dir.relative_to(ROOT) if args.run_dir.is_relative_to(ROOT) else args.run_dir)
+    else:
+        from analogcast.reporting.synthetic import synthetic_run
+
+        run = synthetic_run(draws=1000)
+        source = "SYNTHETIC run (no saved run found at " + str(args.run_dir) + ")"
+    t_load = time.perf_counter() - t1
+
+    rounds = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(1 + max(0, args.repeat)):
+            a = time.perf_counter()
+            ctx = build_report_context(run)
+            b = time.perf_counter()
+            html = render_html(ctx)
+            (Path(tmp) / "r.html").write_text(html, encoding="utf-8")
+            c = time.perf_counter()
+            render_pdf(html, Path(tmp) / "r.pdf")
+            d = time.perf_counter()
+            rounds.append({"context_s": round(b - a, 3), "html_s": round(c - b, 3), "pdf_s": round(d - c, 3), "render_s": round(d - a, 3)})
+            html_bytes = len(html.encode())
+            pdf_bytes = (Path(tmp) / "r.pdf").stat().st_size
+    first = rounds[0]
+    total_cold = round(t_import + t_load + first["render_s"], 3)
+    result = {
+        "benchmark": "report",
+        "source": source,
+        "import_s": round(t_import, 3),
+        "load_run_s": round(t_load, 3),
+        "first_render": first,
+        "warm_renders": rounds[1:],
+        "total_cold_s": total_cold,
+        "limit_s": LIMIT_S,
+        "passed": total_cold < LIMIT_S,
+        "html_bytes": html_bytes,
+        "pdf_bytes": pdf_bytes,
+        "machine": {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": __import__("os").cpu_count()},
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    atomic_write_json(args.out, result)
+    print(json.dumps(result, indent=2))
+    return 0 if result["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
