@@ -186,7 +186,7 @@ class PriorSpec(_Strict):
     discount: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
     robust_weight: Annotated[float, Field(ge=0.0, lt=1.0)] | None = None
     weights: dict[str, Annotated[float, Field(ge=0.0)]] | None = None
-    window: tuple[int, int] | None = None
+    window: tuple[int, int] | str | None = None
 
     @field_validator("method")
     @classmethod
@@ -219,7 +219,14 @@ class PriorSpec(_Strict):
 
     @field_validator("window")
     @classmethod
-    def _ordered_window(cls, v: tuple[int, int] | None) -> tuple[int, int] | None:
+    def _ordered_window(cls, v: tuple[int, int] | str | None) -> tuple[int, int] | str | None:
+        if isinstance(v, str):
+            if v == "all":
+                return v
+            m = re.fullmatch(r"(\d{4})-(\d{4})", v)
+            if not m:
+                raise ValueError(f"window must be [first_year, last_year], \"YYYY-YYYY\" or \"all\", got '{v}'")
+            v = (int(m.group(1)), int(m.group(2)))
         if v is not None and not (1900 <= v[0] <= v[1] <= 2100):
             raise ValueError(f"window must be [first_year, last_year] with first <= last, got {list(v)}")
         return v

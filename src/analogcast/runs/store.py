@@ -451,7 +451,7 @@ def load_run(path: str | os.PathLike[str], *, verify: bool = True, allow_mismatc
                     _refuse(msg, True)
             else:
                 more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
-                raise DataIntegrityError(f"refusing to load run {root}: {problems[0]}{more}; pass --allow-mismatch / allow_mismatch=True to load anyway")
+                raise DataIntegrityError(f"refusing to load run {root}: {problems[0]}{more}; load_run(path, allow_mismatch=True) loads it anyway, with warnings")
         recorded = set(meta.get("files") or {}) | {"metadata.json"}
         extra = [p.relative_to(root).as_posix() for p in _files_under(root) if p.relative_to(root).as_posix() not in recorded]
         if extra:
