@@ -200,3 +200,40 @@ def test_events_dims_and_order():
     assert ev["opening"].dims == ("country", "year", "space")
     assert list(ev["space"].values) == list(SPACES)
     assert ev.sizes["year"] == 11
+
+
+def _episode_coder_reference(x: list[float], cp: float, min_f: float = 0.1) -> list[float]:
+    """Literal translation of the Barometer's R ``episode_coder(type = "mod")`` for one direction."""
+    n = len(x)
+    ep: list[float] = [0.0] * n
+    for t in (0, 1, n - 1):
+        if 0 <= t < n:
+            ep[t] = float("nan")
+    d1 = [float("nan")] + [x[t] - x[t - 1] for t in range(1, n)]
+    d2 = [float("nan")] * min(2, n) + [x[t] - x[t - 2] for t in range(2, n)]
+
+    def gt(a: float, b: float) -> bool:  # R's (a > b) %in% TRUE
+        return not (a != a) and a > b
+
+    for t in range(n):
+        back = t >= 1 and gt(d2[t], cp) and gt(d1[t], cp * min_f) and gt(d1[t - 1], cp * min_f)
+        ahead = (
+            t + 1 < n and gt(d2[t + 1], cp) and gt(d1[t], cp * min_f) and gt(d1[t + 1], cp * min_f)
+        )
+        if back or ahead or gt(d1[t], cp):
+            ep[t] = 1.0
+    return ep
+
+
+def test_code_events_matches_literal_r_translation():
+    rng = np.random.default_rng(42)
+    for _ in range(400):
+        n = int(rng.integers(1, 14))
+        cp = float(rng.choice([0.03, 0.04, 0.05, 0.08]))
+        # values on a 0.01 grid create exact ties with the cutpoint
+        x = np.round(np.clip(0.5 + np.cumsum(rng.normal(0, 0.04, n)), 0, 1), 2)
+        up, down = code_events(x, cp)
+        ref_up = _episode_coder_reference(list(x), cp)
+        ref_down = _episode_coder_reference(list(-x), cp)
+        np.testing.assert_array_equal(up, np.array(ref_up))
+        np.testing.assert_array_equal(down, np.array(ref_down))

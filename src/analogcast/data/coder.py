@@ -52,6 +52,40 @@ def _shift(a: NDArray[np.float64], k: int) -> NDArray[np.float64]:
     return out
 
 
+def _uncodable(xa: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Years whose ERT-lite window ``t-2 .. t+1`` is incomplete (or missing)."""
+    n = np.isnan(xa)
+    unc = n.copy()
+    unc[..., 1:] |= n[..., :-1]
+    unc[..., 2:] |= n[..., :-2]
+    unc[..., :-1] |= n[..., 1:]
+    unc[..., :2] = True
+    unc[..., -1] = True
+    return unc
+
+
+def _events(
+    d1: NDArray[np.float64], d2: NDArray[np.float64], cp: float, thr: float, sign: float
+) -> NDArray[np.bool_]:
+    """ERT-lite rule on padded changes ``d1[t] = x[t]-x[t-1]``, ``d2[t] = x[t]-x[t-2]`` (NaN padded).
+
+    ``sign = -1`` codes closings: ``-d > cp`` is evaluated as ``d < -cp``, which is the same IEEE
+    comparison as the Barometer's coding of ``-x`` (negation is exact).
+    """
+    if sign > 0:
+        big, small, big2 = d1 > cp, d1 > thr, d2 > cp
+    else:
+        big, small, big2 = d1 < -cp, d1 < -thr, d2 < -cp
+    # two-year climb ending in t: d2[t] > cp, d1[t] > thr, d1[t-1] > thr
+    pair = big2
+    pair[..., 1:] &= small[..., 1:] & small[..., :-1]
+    pair[..., :1] = False
+    event = big
+    event |= pair  # looking back: the climb ends in t
+    event[..., :-1] |= pair[..., 1:]  # looking ahead: the climb ends in t+1
+    return event
+
+
 def code_direction(x: ArrayLike, cutpoint: float, *, min_f: float = MIN_F) -> NDArray[np.float64]:
     """Code upward events (openings) of ``x`` with the ERT-lite rule.
 
@@ -70,27 +104,7 @@ def code_direction(x: ArrayLike, cutpoint: float, *, min_f: float = MIN_F) -> ND
     numpy.ndarray
         Same shape as ``x``: 1.0 event, 0.0 no event, NaN uncodable (window incomplete and no rule fires).
     """
-    xa = np.asarray(x, dtype=np.float64)
-    if xa.ndim == 0:
-        raise ValueError("code_events needs at least one axis (years on the last axis)")
-    cp = float(cutpoint)
-    thr = cp * min_f
-    xm1, xm2, xp1 = _shift(xa, 1), _shift(xa, 2), _shift(xa, -1)
-    d1 = xa - xm1  # x[t] - x[t-1]
-    d2 = xa - xm2  # x[t] - x[t-2]
-    d1_lag = xm1 - xm2  # d1(t-1)
-    d1_lead = xp1 - xa  # d1(t+1)
-    d2_lead = xp1 - xm1  # x[t+1] - x[t-1]
-    with np.errstate(invalid="ignore"):
-        event = (
-            (d1 > cp)
-            | ((d2 > cp) & (d1 > thr) & (d1_lag > thr))
-            | ((d2_lead > cp) & (d1 > thr) & (d1_lead > thr))
-        )
-    uncodable = np.isnan(xa) | np.isnan(xm1) | np.isnan(xm2) | np.isnan(xp1)
-    out = event.astype(np.float64)
-    out[uncodable & ~event] = np.nan
-    return out
+    return code_events(x, cutpoint, min_f=min_f)[0]
 
 
 def code_events(
@@ -123,7 +137,22 @@ def code_events(
     [nan, nan, 0.0, 1.0, 0.0, nan]
     """
     xa = np.asarray(x, dtype=np.float64)
-    return code_direction(xa, cutpoint, min_f=min_f), code_direction(-xa, cutpoint, min_f=min_f)
+    if xa.ndim == 0:
+        raise ValueError("code_events needs at least one axis (years on the last axis)")
+    cp = float(cutpoint)
+    thr = cp * min_f
+    d1 = np.full_like(xa, np.nan)
+    d2 = np.full_like(xa, np.nan)
+    np.subtract(xa[..., 1:], xa[..., :-1], out=d1[..., 1:])
+    np.subtract(xa[..., 2:], xa[..., :-2], out=d2[..., 2:])
+    unc = _uncodable(xa)
+    out = []
+    for sign in (1.0, -1.0):
+        ev = _events(d1, d2, cp, thr, sign)
+        res = ev.astype(np.float64)
+        res[unc & ~ev] = np.nan
+        out.append(res)
+    return out[0], out[1]
 
 
 def next2(events: ArrayLike, *, valid: ArrayLike | None = None) -> NDArray[np.float64]:
