@@ -330,7 +330,7 @@ def _merge(
 
 
 def reduce_mixture(
-    mix: NormalMixture, k: int = 4, drop_below: float = 1e-12, em_steps: int = 30
+    mix: NormalMixture, k: int = 4, drop_below: float = 1e-12, em_steps: int = 100
 ) -> NormalMixture:
     """Compress ``mix`` to at most ``k`` components by greedy moment-preserving merges.
 
