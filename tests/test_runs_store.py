@@ -268,3 +268,22 @@ def test_unfinished_temporary_directory_is_refused(run: Run, tmp_path: Path) -> 
     path.rename(tmp)
     with pytest.raises(DataIntegrityError, match="interrupted"):
         load_run(tmp)
+
+
+def test_overwrite_refuses_a_directory_that_is_not_a_run(run: Run, tmp_path: Path) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("years of work")
+    with pytest.raises(UserInputError, match="not an analogcast run"):
+        save_run(run, precious, if_exists="overwrite")
+    assert (precious / "thesis.tex").read_text() == "years of work"
+    assert save_run(run, precious).name == "precious-2"
+
+
+def test_run_moved_aside_by_killed_overwrite_is_restored(run: Run, tmp_path: Path) -> None:
+    dest = save_run(run, tmp_path / "r")
+    aside = tmp_path / ".r.old-999999-abcd"  # a dead pid, between the two renames
+    dest.rename(aside)
+    save_run(synthetic_run(seed=2), tmp_path / "r")  # the next save restores it first
+    assert load_run(tmp_path / "r").forecasts_csv() == run.forecasts_csv()
+    assert load_run(tmp_path / "r-2").forecasts_csv() == synthetic_run(seed=2).forecasts_csv()

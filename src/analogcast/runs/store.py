@@ -112,14 +112,31 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _is_run(path: Path) -> bool:
+    """True if ``path`` holds a finished run's ``metadata.json``."""
+    try:
+        meta = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and meta.get("format") == RUN_FORMAT
+
+
 def _clean_stale(dest: Path) -> None:
-    """Remove temporary directories of interrupted saves of ``dest`` whose process is gone."""
+    """Tidy up after interrupted saves of ``dest`` whose process is gone.
+
+    Temporary directories are removed. A run moved aside by an interrupted ``--overwrite``
+    is put back if nothing replaced it, else removed.
+    """
     if not dest.parent.is_dir():
         return
-    for mark in (_TMP_MARK, _OLD_MARK):
-        for p in dest.parent.glob(f".{dest.name}{mark}*"):
+    for mark in (_OLD_MARK, _TMP_MARK):
+        for p in sorted(dest.parent.glob(f".{dest.name}{mark}*")):
             pid_text = p.name[len(f".{dest.name}{mark}") :].split("-", 1)[0]
-            if pid_text.isdigit() and not _pid_alive(int(pid_text)):
+            if not pid_text.isdigit() or _pid_alive(int(pid_text)):
+                continue
+            if mark == _OLD_MARK and not dest.exists() and _is_run(p):
+                os.rename(p, dest)
+            else:
                 shutil.rmtree(p, ignore_errors=True)
 
 
@@ -276,6 +293,8 @@ def _write_contents(run: Run, tmp: Path, fmt: str, extra: Mapping[str, Any]) -> 
 def _place(tmp: Path, dest: Path, if_exists: IfExists) -> Path:
     """Rename ``tmp`` onto ``dest`` (or a suffixed sibling); never merges into an existing run."""
     if if_exists == "overwrite" and dest.exists():
+        if not dest.is_dir() or (any(dest.iterdir()) and not _is_run(dest)):
+            raise UserInputError(f"refusing to replace {dest}: it is not an analogcast run directory")
         old = dest.parent / f".{dest.name}{_OLD_MARK}{os.getpid()}-{secrets.token_hex(4)}"
         os.rename(dest, old)
         try:
