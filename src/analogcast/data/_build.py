@@ -99,6 +99,31 @@ GSDB_ALIASES: list[tuple[str, str, int, int]] = [
 WB_ALIASES: dict[str, str] = {"KSV": "XKX"}  # WBL codes Kosovo KSV; WDI and V-Dem use XKX
 
 
+_KEY_ORDER = {
+    k: i
+    for i, k in enumerate(
+        (
+            "description",
+            "producer",
+            "dataset",
+            "version",
+            "license",
+            "citation",
+            "citations",
+            "source_repository",
+            "source_commit",
+            "source_file",
+            "original_source",
+            "changes",
+            "sha256",
+            "bytes",
+            "rows",
+            "columns",
+        )
+    )
+}
+
+
 def _csv_gz_bytes(df: pd.DataFrame) -> bytes:
     text = df.to_csv(index=False, lineterminator="\n")
     buf = io.BytesIO()
@@ -353,7 +378,11 @@ def build(source: Path, out: Path = OUT) -> dict[str, object]:
         if name not in hashes:
             raise SystemExit(f"FILE_META lists {name}, which the build did not write")
         dataset = DATASETS[str(meta["dataset"])]
-        files[name] = {**dataset, **meta, **hashes[name]}
+        entry = {**dataset, **{k: v for k, v in meta.items() if k != "dataset"}, **hashes[name]}
+        cites = [str(c) for c in entry.pop("citation")]  # type: ignore[union-attr]
+        entry["citation"] = " ".join(cites)  # one string per file (readers print it as is)
+        entry["citations"] = cites  # the same, one item per work
+        files[name] = dict(sorted(entry.items(), key=lambda kv: _KEY_ORDER.get(kv[0], 99)))
     missing = set(hashes) - set(files)
     if missing:
         raise SystemExit(f"no FILE_META for {sorted(missing)}")

@@ -64,11 +64,16 @@ def crosswalk(directory: Path | str | None = None) -> pd.DataFrame:
 def _country_table(directory: str | None, stamp: Stamp = ()) -> pd.DataFrame:
     cw = _crosswalk(directory, stamp)
     latest = cw.sort_values("gw_last_year").groupby("country_text_id").tail(1)
-    return latest.set_index("country_text_id").sort_index()
+    out = latest.set_index(latest["country_text_id"].rename("country")).sort_index()
+    return out
 
 
 def country_table(directory: Path | str | None = None) -> pd.DataFrame:
-    """One row per panel country (index: V-Dem text id), with its latest gwcode."""
+    """One row per panel country, with its latest gwcode.
+
+    Index ``country`` (V-Dem text id, as the panel's dim); columns as :func:`crosswalk`, including
+    ``country_text_id``.
+    """
     return _country_table(*cache_key(directory)).copy()
 
 

@@ -94,7 +94,7 @@ def citations(directory: Path | str | None = None) -> list[str]:
     """Citation strings of every shipped dataset (deduplicated, in manifest order)."""
     out: list[str] = []
     for meta in cached_manifest(directory)["files"].values():
-        cites = meta.get("citation") or []
+        cites = meta.get("citations") or meta.get("citation") or []
         for text in [cites] if isinstance(cites, str) else cites:
             if text and text not in out:
                 out.append(str(text))
