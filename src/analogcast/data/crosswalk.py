@@ -129,6 +129,8 @@ def resolve_country(text: str | int) -> str:
         names = [n for n in labels if f"'{n}'" in hint]
         ids = sorted({labels[n] for n in names})
         hint = f"{hint[:-1]} ({', '.join(ids)})?"
+    else:
+        hint = " No close match; analogcast.data.country_table() lists the 172 countries."
     raise UnknownCountryError(
         f"unknown country {str(text)!r}: give a V-Dem text id (e.g. 'AFG'), a country name, a "
         f"Gleditsch-Ward code or a World Bank code.{hint}"
