@@ -39,6 +39,7 @@ __all__ = [
     "check_convergence",
     "summarise_diagnostics",
     "versions",
+    "data_file_hashes",
     "THRESHOLDS",
 ]
 
@@ -64,6 +65,19 @@ def versions() -> dict[str, str]:
             out[dist] = "not installed"
     out["analogcast"] = __version__
     return out
+
+
+def data_file_hashes() -> dict[str, str]:
+    """sha256 of every shipped data file, as recorded in the data package's ``MANIFEST.json``."""
+    import json
+    from importlib import resources
+
+    try:
+        text = resources.files("analogcast.data").joinpath("files", "MANIFEST.json").read_text(encoding="utf-8")
+        files = json.loads(text).get("files", {})
+    except (OSError, ValueError, ModuleNotFoundError):
+        return {}
+    return {name: str(entry.get("sha256")) for name, entry in sorted(files.items()) if isinstance(entry, dict)}
 
 
 def derive_seed(seed: int, *purpose: str) -> int:
@@ -363,6 +377,7 @@ def fit(
     timings["total"] = time.perf_counter() - t_start
     provenance = {
         "data_sha256": data_hash,
+        "data_files": data_file_hashes(),
         **prior_info,
         "seeds": seeds,
         "model_options": options,

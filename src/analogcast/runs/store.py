@@ -269,6 +269,7 @@ def _write_contents(run: Run, tmp: Path, fmt: str, extra: Mapping[str, Any]) -> 
         "spec": spec.to_dict(),
         "spec_sha256": sha256_bytes(spec.to_toml().encode("utf-8")),
         "data_sha256": prov.get("data_sha256"),
+        "data_files": prov.get("data_files", {}),
         "prior_source": prov.get("prior_source"),
         "prior_sha256": prov.get("prior_sha256"),
         "model_options": prov.get("model_options", {}),
@@ -501,7 +502,7 @@ def load_run(path: str | os.PathLike[str], *, verify: bool = True, allow_mismatc
         data=_LazyModelData(spec),  # type: ignore[arg-type]
         diagnostics=meta.get("diagnostics", {}),
         timings=meta.get("timings", {}),
-        provenance={k: meta.get(k) for k in ("data_sha256", "prior_source", "prior_sha256", "seeds", "model_options", "versions")},
+        provenance={k: meta.get(k) for k in ("data_sha256", "data_files", "prior_source", "prior_sha256", "seeds", "model_options", "versions")},
     )
     from analogcast.runs.run import spec_scenarios
 
