@@ -377,7 +377,7 @@ def _informative(
     """Informative part for ``map``/``robust_map`` (MAP) or ``power`` (already-discounted se)."""
     if method == "power":
         return power_prior(y, se, 1.0), {}
-    res = map_prior(y, se, tau, k=k or 64, label="map")
+    res = map_prior(y, se, tau, k=k, label="map")
     extra = {
         "tau_median": res.tau_median,
         "tau_lower": res.tau_lower,
