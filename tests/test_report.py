@@ -15,6 +15,7 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from analogcast.errors import UserInputError
@@ -252,3 +253,30 @@ def test_figures_are_legible_at_print_width(ctx) -> None:
         im = Image.open(io.BytesIO(base64.b64decode(f.uri.split(",", 1)[1])))
         width_in = im.size[0] / 200
         assert width_in <= F.WIDTH_IN + 0.05, f"{f.id} is wider than the page and would be scaled down"
+
+
+def test_sensitivity_with_the_shipped_prior() -> None:
+    """SYNTHETIC draws with the real Afghanistan prior file: PSIS reweighting under alternative
+    priors (power, robust weight, rebuilt discount and leave-one-analog-out), each with k-hat."""
+    from analogcast.priors import load_prior
+
+    root = Path(__file__).resolve().parents[1]
+    prior = load_prior(root / "priors" / "afghanistan_saudi_iran.toml")
+    r = synthetic_run(draws=150, prior=prior, with_index=False, horizons=(2, 5))
+    ctx = build_report_context(r, with_figures=False)
+    labels = [row.label for row in ctx.sensitivity.rows]
+    assert labels[0] == "As fitted"
+    assert any(lab.startswith("Robust weight") for lab in labels)
+    assert any(lab.startswith("Discount") for lab in labels)
+    assert {"Without analog SAU", "Without analog IRN"} <= set(labels)
+    for row in ctx.sensitivity.rows[1:]:
+        assert set(row.values) == set(ctx.spaces)
+        assert all(0 <= v <= 1 for v in row.values.values())
+        assert all(np.isfinite(k) for k in row.khat.values())
+    # the analogies section explains the cases: similarity, evidence, ESS shares, conflict
+    a = ctx.analogs
+    assert a["similarity"] is not None and [row[0] for row in a["similarity"].rows] == ["AFG", "SAU", "IRN"]
+    assert a["evidence"] is not None
+    assert all(row[5] != "n/a" for row in a["ess"].rows)
+    html = render_html(ctx)
+    assert "Without analog SAU" in html and "Max k-hat" in html

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -245,17 +245,15 @@ def _analogs_section(prior: Any, spaces: list[str], theta: xr.DataArray | None) 
             ess = adapt.as_float(adapt.prior_lookup(prior, ("ess",), sp, d))
             pc = adapt.as_float(adapt.prior_lookup(prior, ("conflict_p", "conflict", "conflict_pvalue", "p_conflict"), sp, d))
             share = adapt.prior_lookup(prior, ("ess_share", "ess_shares", "shares"), sp, d)
-            share = dict(share) if isinstance(share, dict) else {}
+            share = {str(k): float(v) for k, v in share.items()} if isinstance(share, Mapping) else {}
             for a, v in share.items():
                 shares_total[str(a)] = shares_total.get(str(a), 0.0) + float(v)
             n_share += bool(share)
             mean_txt = ""
             try:
-                from analogcast.reporting.sensitivity import MixtureParams
+                from analogcast.reporting.sensitivity import MixtureParams, mixture_mean_expit
 
-                m = MixtureParams.of(adapt.mixture_function(prior)(sp, d))
-                mu = float((m.weights * m.means).sum())
-                mean_txt = fmt_pct(1 / (1 + math.exp(-mu)))
+                mean_txt = fmt_pct(mixture_mean_expit(MixtureParams.of(adapt.mixture_function(prior)(sp, d))))
             except Exception:  # noqa: BLE001
                 mean_txt = "n/a"
             post_txt = "n/a"
@@ -279,15 +277,8 @@ def _analogs_section(prior: Any, spaces: list[str], theta: xr.DataArray | None) 
                 ]
             )
     shares = {a: v / n_share for a, v in shares_total.items()} if n_share else {}
-    sim = adapt.similarity_table(prior)
-    sim_block = None
-    if sim is not None and not sim.empty:
-        sim_block = TableBlock(
-            id="table-similarity",
-            caption="Analog countries: similarity to the target and the weight each gets",
-            header=[str(c).replace("_", " ") for c in sim.columns],
-            rows=[[_fmt_any(v) for v in r] for r in sim.itertuples(index=False)],
-        )
+    sim_block = _similarity_block(prior, meta, analogs, wmap)
+    evidence_block = _evidence_block(prior, spaces, analogs)
     meta_rows = [
         [k.replace("_", " "), _fmt_any(meta[k])]
         for k in ("target", "method", "discount", "robust_weight", "window", "tau_prior", "version", "created")
@@ -299,6 +290,7 @@ def _analogs_section(prior: Any, spaces: list[str], theta: xr.DataArray | None) 
         "shares": shares,
         "meta_rows": meta_rows,
         "similarity": sim_block,
+        "evidence": evidence_block,
         "ess": TableBlock(
             id="table-ess",
             caption="Analogy prior per space and direction: yearly hazard (prior mean, posterior mean), prior ESS in country-years, the analog with the largest ESS share, prior-data conflict p-value",
@@ -308,6 +300,98 @@ def _analogs_section(prior: Any, spaces: list[str], theta: xr.DataArray | None) 
         ),
         "conflict_spaces": conflict_spaces,
     }
+
+
+_SIM_COLUMNS = {
+    "regime": "Regime (0-3)",
+    "women_civil_liberties": "Women's civil liberties",
+    "log_gdp_per_capita": "log GDP per capita",
+    "resource_rents": "Resource rents (% GDP)",
+    "region": "Region",
+    "distance": "Distance",
+    "weight": "Similarity weight",
+}
+
+
+def _similarity_block(prior: Any, meta: dict[str, Any], analogs: list[str], used: dict[str, float]) -> TableBlock | None:
+    """The similarity table: the prior's own, else ``priors.similarity.suggest_weights`` recomputed."""
+    sim = adapt.similarity_table(prior)
+    source = "stored with the prior"
+    if sim is None and analogs and meta.get("target"):
+        try:
+            from analogcast.priors.similarity import suggest_weights
+
+            window = meta.get("window")
+            years = None if window in (None, "", "all") else window
+            _, sim = suggest_weights(str(meta["target"]), analogs, years=years)
+            sim = sim.reset_index()
+            source = "recomputed with analogcast.priors.similarity.suggest_weights (pre-period covariate means; bandwidth 1)"
+        except Exception:  # noqa: BLE001 - the table is explanatory, not essential
+            sim = None
+    if sim is None or sim.empty:
+        return None
+    first = sim.columns[0]
+    cols = [c for c in _SIM_COLUMNS if c in sim.columns]
+    header = ["Country", *[_SIM_COLUMNS[c] for c in cols], "Weight used"]
+    rows = []
+    for rec in sim.to_dict("records"):
+        c = str(rec[first])
+        vals = []
+        for k in cols:
+            v = rec[k]
+            if k == "weight":
+                vals.append("target" if c == str(meta.get("target")) else fmt_pct(v))
+            elif k == "region":
+                vals.append(_region(v))
+            else:
+                vals.append(_fmt_any(float(v)) if isinstance(v, int | float) and math.isfinite(float(v)) else "—")
+        rows.append([c, *vals, fmt_pct(used[c]) if c in used else "—"])
+    return TableBlock(
+        id="table-similarity",
+        caption="Which cases and why: the analogs' resemblance to the target (country means over the window)",
+        header=header,
+        rows=rows,
+        note=f"Distance: standardised differences on the covariates, a different region counting as one standard deviation; similarity weight = exp(-distance²/2), normalised. Table {source}. 'Weight used' is the analog weight the prior was built with.",
+    )
+
+
+def _region(v: Any) -> str:
+    try:
+        from analogcast.data import REGION_NAMES
+
+        return str(REGION_NAMES.get(int(v), v))
+    except Exception:  # noqa: BLE001
+        return str(v)
+
+
+def _evidence_block(prior: Any, spaces: list[str], analogs: list[str]) -> TableBlock | None:
+    """Each analog's events / coded country-years per space (the evidence the prior summarises)."""
+    if not analogs:
+        return None
+    rows = []
+    found = False
+    for a in analogs:
+        row: list[Any] = [a]
+        for sp in spaces:
+            parts = []
+            for d in ("opening", "closing"):
+                ev = adapt.prior_lookup(prior, ("evidence",), sp, d)
+                hit = next((e for e in (ev or ()) if str(getattr(e, "country", "")) == a), None)
+                if hit is None:
+                    parts.append("—")
+                else:
+                    found = True
+                    parts.append(f"{hit.events}/{hit.years}")
+            row.append(" · ".join(parts))
+        rows.append(row)
+    if not found:
+        return None
+    return TableBlock(
+        id="table-evidence",
+        caption="The analogs' evidence: openings · closings / coded country-years, per space",
+        header=["Analog", *[_space_label(sp) for sp in spaces]],
+        rows=rows,
+    )
 
 
 def _fmt_any(v: Any) -> str:
@@ -458,7 +542,7 @@ def build_report_context(
             horizon=head,
             spaces=spaces,
             meta=adapt.prior_meta(prior),
-            loo_builder=None,
+            rebuild=_prior_rebuilder(prior, spaces),
             tree=tree,
         )
         sens_tbl = _sens_table(sens, spaces, labels[best])
@@ -517,6 +601,46 @@ def build_report_context(
     if warnings_sens:
         ctx.warnings.append(warnings_sens)
     return ctx
+
+
+def _prior_rebuilder(prior: Any, spaces: list[str]) -> Any:
+    """``rebuild(**overrides) -> mixture_of`` via ``analogcast.priors.build_prior``, or ``None``."""
+    meta = adapt.prior_meta(prior)
+    if not meta or meta.get("method") not in ("map", "robust_map", "power") or not meta.get("analogs"):
+        return None
+    try:
+        from analogcast.priors import build_prior
+    except ImportError:
+        return None
+    analogs = [str(a) for a in meta["analogs"]]
+    weights = dict(zip(analogs, [float(w) for w in meta.get("weights") or [1.0] * len(analogs)], strict=False))
+    events: list[Any] = []
+
+    def _events() -> Any:
+        if not events:
+            from analogcast.data import load_events
+
+            events.append(load_events())
+        return events[0]
+
+    def rebuild(**over: Any) -> Any:
+        use = [str(a) for a in over.get("analogs", analogs)]
+        kw: dict[str, Any] = {
+            "method": meta["method"],
+            "discount": float(over.get("discount", meta.get("discount", 1.0))),
+            "weights": {a: weights.get(a, 1.0) for a in use},
+            "spaces": spaces,
+            "events": _events(),
+        }
+        if meta["method"] == "robust_map":
+            kw["robust_weight"] = float(meta.get("robust_weight", 0.2))
+        for k in ("window", "tau_prior", "conflict_years"):
+            if meta.get(k) not in (None, ""):
+                kw[k] = meta[k]
+        alt = build_prior(str(meta["target"]), use, **kw)
+        return alt.mixture
+
+    return rebuild
 
 
 def _country_name(code: str) -> str:
@@ -605,13 +729,21 @@ def _figures(
         f"Probability of at least one opening within {head} years: dot = posterior mean, line = {lp} interval.",
         F.scenario_comparison(rows, horizon=head, spaces=spaces, scenarios=names, labels=labels, space_labels=sl),
     )
+    hist = adapt.target_history(run, spaces)
+    first = int(fc["year"].min()) - 25 if "year" in fc.coords else (int(hist["year"].max()) - 30 if hist is not None else None)
     if "index" in fc:
-        hist = adapt.target_history(run, spaces)
         add(
             "fan",
             "Fan charts of each space's index",
             f"Observed index (black) and simulated paths per scenario (line: median; band: {lp} interval), V-Dem 0-1 scale.",
-            F.fan_charts(hist, fc["index"], spaces=spaces, scenarios=names, labels=labels, space_labels=sl, level=level, first_year=(int(fc['year'].min()) - 25) if 'year' in fc.coords else None),
+            F.fan_charts(hist, fc["index"], spaces=spaces, scenarios=names, labels=labels, space_labels=sl, level=level, first_year=first),
+        )
+    elif hist is not None and hist.size:
+        add(
+            "history",
+            "Observed index of each space",
+            "The target's V-Dem index per space up to the forecast origin (0-1 scale). Index fan charts per scenario need the trajectory model, which this run did not fit; the forecasts above are event probabilities.",
+            F.fan_charts(hist, None, spaces=spaces, scenarios=names, labels=labels, space_labels=sl, level=level, first_year=first),
         )
     if theta is not None:
         add(

@@ -127,7 +127,7 @@ def horizon_curves(
 
 def fan_charts(
     history: xr.DataArray | None,
-    index: xr.DataArray,
+    index: xr.DataArray | None,
     *,
     spaces: Sequence[str],
     scenarios: Sequence[str],
@@ -143,14 +143,15 @@ def fan_charts(
     history
         Observed index (space, year), or ``None``.
     index
-        Simulated paths (scenario, space, year, chain, draw).
+        Simulated paths (scenario, space, year, chain, draw), or ``None`` (history only: the
+        trajectory model was not fitted).
     level
         Band level (equal-tailed).
     first_year
         Earliest history year shown.
     """
     a = (1 - level) / 2
-    q = index.quantile([a, 0.5, 1 - a], dim=("chain", "draw"))
+    q = index.quantile([a, 0.5, 1 - a], dim=("chain", "draw")) if index is not None else None
     with _style():
         fig, axes = _grid(len(spaces), row_h=1.8)
         handles = []
@@ -163,7 +164,7 @@ def fan_charts(
                 if hs.size:
                     ax.plot(hs["year"], hs.values, color="#333333", lw=1.2)
                     last = (float(hs["year"][-1]), float(hs[-1]))
-            for i, s in enumerate(scenarios):
+            for i, s in enumerate(scenarios if q is not None else ()):
                 c = PALETTE[i % len(PALETTE)]
                 qs = q.sel(scenario=s, space=sp)
                 yrs = qs["year"].values
@@ -178,7 +179,8 @@ def fan_charts(
             ax.set_title(space_labels.get(sp, sp).capitalize(), loc="left")
             ax.set_ylim(0, 1)
             ax.grid(axis="y", lw=0.4, alpha=0.5)
-        _legend(fig, handles, [labels[s] for s in scenarios])
+        if handles:
+            _legend(fig, handles, [labels[s] for s in scenarios])
     return fig
 
 

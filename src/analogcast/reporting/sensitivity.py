@@ -27,7 +27,15 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-__all__ = ["MixtureParams", "SensitivityRow", "Sensitivity", "mixture_logpdf", "reweighted_mean", "sensitivity"]
+__all__ = [
+    "MixtureParams",
+    "SensitivityRow",
+    "Sensitivity",
+    "mixture_logpdf",
+    "mixture_mean_expit",
+    "reweighted_mean",
+    "sensitivity",
+]
 
 KHAT_OK = 0.7
 _VAGUE_LABELS = {"vague", "robust", "weak", "unit"}
@@ -61,6 +69,14 @@ def mixture_logpdf(m: MixtureParams, x: np.ndarray) -> np.ndarray:
     comp = np.log(np.maximum(m.weights, 1e-300)) - 0.5 * z**2 - np.log(m.sds) - 0.5 * math.log(2 * math.pi)
     mx = comp.max(axis=-1, keepdims=True)
     return (mx + np.log(np.exp(comp - mx).sum(axis=-1, keepdims=True)))[..., 0]
+
+
+def mixture_mean_expit(m: MixtureParams, n: int = 40) -> float:
+    """``E[logistic(theta)]`` under the mixture (Gauss-Hermite per component): the prior mean hazard."""
+    x, w = np.polynomial.hermite_e.hermegauss(n)
+    w = w / w.sum()
+    vals = [float((w / (1 + np.exp(-(mu + sd * x)))).sum()) for mu, sd in zip(m.means, m.sds, strict=True)]
+    return float(np.dot(m.weights, vals))
 
 
 def reweighted_mean(values: xr.DataArray, log_ratio: xr.DataArray) -> tuple[xr.DataArray, float]:
@@ -109,7 +125,7 @@ class Sensitivity:
     notes: list[str] = field(default_factory=list)
 
 
-def _alternatives(m: MixtureParams, meta: dict[str, Any]) -> list[tuple[str, str, MixtureParams | float]]:
+def _alternatives(m: MixtureParams, meta: dict[str, Any], approx_discount: bool = True) -> list[tuple[str, str, MixtureParams | float]]:
     """``(label, method, alternative)``; a float alternative means power-scaling by alpha."""
     alts: list[tuple[str, str, MixtureParams | float]] = [
         ("Prior power 0.5 (weaker analogy prior)", "power-scaling", 0.5),
@@ -131,7 +147,7 @@ def _alternatives(m: MixtureParams, meta: dict[str, Any]) -> list[tuple[str, str
         d = float(disc)
     except (TypeError, ValueError):
         d = float("nan")
-    if math.isfinite(d) and d > 0 and (~vague).any():
+    if approx_discount and math.isfinite(d) and d > 0 and (~vague).any():
         for d_new in sorted({d / 2, min(1.0, 2 * d)}):
             if abs(d_new - d) < 1e-9:
                 continue
@@ -153,7 +169,7 @@ def sensitivity(
     horizon: int,
     spaces: Sequence[str],
     meta: dict[str, Any],
-    loo_builder: Callable[[str], Callable[[str, str], Any]] | None = None,
+    rebuild: Callable[..., Callable[[str, str], Any]] | None = None,
     tree: Any = None,
 ) -> Sensitivity:
     """Headline opening probabilities under alternative priors, by PSIS reweighting.
@@ -174,8 +190,11 @@ def sensitivity(
         Spaces, in display order.
     meta
         The prior's metadata (``discount``, ``analogs``, ...).
-    loo_builder
-        ``analog -> mixture_of`` for the prior rebuilt without that analog (optional).
+    rebuild
+        ``rebuild(**overrides) -> mixture_of``: the prior rebuilt with some settings changed
+        (``discount=...`` or ``analogs=[...]``), e.g. with ``analogcast.priors.build_prior``.
+        Without it the discount alternatives use a normal approximation and leave-one-analog-out
+        is skipped.
     tree
         The fitted DataTree, for ``psense_summary`` when it has log_prior/log_likelihood groups.
     """
@@ -193,36 +212,36 @@ def sensitivity(
         out.notes.append("Forecast draws do not line up with posterior draws; reweighting skipped.")
         return out
     th = theta.transpose("chain", "draw", ...)
+    rebuilt = _rebuilt_priors(rebuild, meta, out.notes) if rebuild is not None else []
     per_alt: dict[str, SensitivityRow] = {}
+
+    def record(label: str, method: str, vals: xr.DataArray, lr: xr.DataArray, sp: str) -> None:
+        mean, k = reweighted_mean(vals, lr)
+        row = per_alt.setdefault(label, SensitivityRow(label, method))
+        row.values[sp] = float(mean)
+        row.khat[sp] = k
+
     for sp in spaces:
-        x = th.sel(space=sp, direction="opening")
+        x = th.sel(space=sp, direction="opening").values
         m = MixtureParams.of(mixture_of(sp, "opening"))
-        lp = xr.DataArray(mixture_logpdf(m, x.values), dims=("chain", "draw"))
+        lp = xr.DataArray(mixture_logpdf(m, x), dims=("chain", "draw"))
         vals = base.sel(space=sp)
-        for label, method, alt in _alternatives(m, meta):
-            lr = (alt - 1.0) * lp if isinstance(alt, float) else xr.DataArray(mixture_logpdf(alt, x.values), dims=("chain", "draw")) - lp
-            mean, k = reweighted_mean(vals, lr)
-            row = per_alt.setdefault(label, SensitivityRow(label, method))
-            row.values[sp] = float(mean)
-            row.khat[sp] = k
-        if loo_builder is not None:
-            for analog in meta.get("analogs", []) or []:
-                label = f"Without analog {analog}"
-                try:
-                    alt_m = MixtureParams.of(loo_builder(analog)(sp, "opening"))
-                except Exception as exc:  # noqa: BLE001 - report, never crash the report
-                    out.notes.append(f"Leave-one-analog-out for {analog} not computed: {exc}")
-                    continue
-                lr = xr.DataArray(mixture_logpdf(alt_m, x.values), dims=("chain", "draw")) - lp
-                mean, k = reweighted_mean(vals, lr)
-                row = per_alt.setdefault(label, SensitivityRow(label, "reweighting (rebuilt prior)"))
-                row.values[sp] = float(mean)
-                row.khat[sp] = k
+        for label, method, alt in _alternatives(m, meta, approx_discount=not rebuilt):
+            lr = (alt - 1.0) * lp if isinstance(alt, float) else xr.DataArray(mixture_logpdf(alt, x), dims=("chain", "draw")) - lp
+            record(label, method, vals, lr, sp)
+        for label, alt_of in rebuilt:
+            try:
+                alt_m = MixtureParams.of(alt_of(sp, "opening"))
+            except Exception:  # noqa: BLE001 - a space the rebuilt prior lacks
+                continue
+            lr = xr.DataArray(mixture_logpdf(alt_m, x), dims=("chain", "draw")) - lp
+            record(label, "reweighting (rebuilt prior)", vals, lr, sp)
     out.rows += list(per_alt.values())
-    if loo_builder is None:
+    if rebuild is None:
         out.notes.append(
             "Leave-one-analog-out needs the prior rebuilt without each analog "
-            "(analogcast.priors.build_prior) and was not computed for this run."
+            "(analogcast.priors.build_prior) and was not computed for this run; the discount "
+            "alternatives use a normal approximation."
         )
     out.psense = _psense(tree)
     if not out.psense:
@@ -230,6 +249,33 @@ def sensitivity(
             "Power-scaling diagnostic (arviz-stats psense) needs log_prior and log_likelihood "
             "groups in the fitted tree; this run does not store them."
         )
+    return out
+
+
+def _rebuilt_priors(
+    rebuild: Callable[..., Callable[[str, str], Any]], meta: dict[str, Any], notes: list[str], max_analogs: int = 6
+) -> list[tuple[str, Callable[[str, str], Any]]]:
+    """Alternative priors rebuilt from the analogs: discount halved/doubled, each analog left out."""
+    out: list[tuple[str, Callable[[str, str], Any]]] = []
+    d = float(meta.get("discount") or float("nan"))
+    if math.isfinite(d) and d > 0:
+        for d_new in sorted({d / 2, min(1.0, 2 * d)}):
+            if abs(d_new - d) < 1e-9:
+                continue
+            try:
+                out.append((f"Discount {d_new:g} (fitted {d:g})", rebuild(discount=d_new)))
+            except Exception as exc:  # noqa: BLE001 - report, never crash the report
+                notes.append(f"Prior with discount {d_new:g} could not be rebuilt: {exc}")
+    analogs = [str(a) for a in meta.get("analogs", []) or []]
+    if len(analogs) >= 2:
+        for a in analogs[:max_analogs]:
+            keep = [b for b in analogs if b != a]
+            try:
+                out.append((f"Without analog {a}", rebuild(analogs=keep)))
+            except Exception as exc:  # noqa: BLE001
+                notes.append(f"Leave-one-analog-out for {a} not computed: {exc}")
+        if len(analogs) > max_analogs:
+            notes.append(f"Leave-one-analog-out shown for the first {max_analogs} analogs only.")
     return out
 
 

@@ -100,6 +100,7 @@ def synthetic_run(
     failing_diagnostics: bool = False,
     with_prior: bool = True,
     with_index: bool = True,
+    prior: Any = None,
     seed: int = 1,
 ) -> SyntheticRun:
     """Build a clearly labelled synthetic run.
@@ -122,6 +123,8 @@ def synthetic_run(
         Attach an analogy prior; otherwise the run looks like a ``method = "none"`` fit.
     with_index
         Include simulated index paths (trajectory model) for fan charts.
+    prior
+        A real prior object to attach instead of the synthetic one (e.g. ``load_prior(...)``).
     seed
         Random seed.
 
@@ -208,9 +211,12 @@ def synthetic_run(
     )
     tree = xr.DataTree.from_dict({"event_logit/posterior": post, "event_logit/sample_stats": stats})
 
+    given_prior = prior
     prior = None
     analogs = ["TJK", "IRQ", "YEM", "SOM"][: max(2, min(4, n_spaces))]
-    if with_prior:
+    if given_prior is not None:
+        prior = given_prior
+    elif with_prior:
         w = rng.dirichlet(np.ones(len(analogs)) * 3)
         mixtures: dict[tuple[str, str], SyntheticMixture] = {}
         ess: dict[tuple[str, str], float] = {}
@@ -269,7 +275,7 @@ def synthetic_run(
         "target": target,
         "origin": origin,
         "models": ["event_logit"],
-        "scenarios": [{"name": n, "label": lab} for n, lab in scenarios],
+        "scenarios": [{"name": n, "label": lab, "note": f"{notes} ({lab})"} for n, lab in scenarios],
         "seed": seed,
     }
     metadata = {
