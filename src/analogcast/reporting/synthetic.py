@@ -245,7 +245,7 @@ def synthetic_run(
                 "target": target,
                 "analogs": analogs,
                 "weights": [float(v) for v in w],
-                "method": "robust_map",
+                "method": "synthetic robust_map",
                 "discount": 0.5,
                 "robust_weight": 0.2,
                 "window": [1990, 2023],
