@@ -1,0 +1,160 @@
+"""The analogy priors on the shipped data: the committed Afghanistan prior and the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import xarray as xr
+
+from analogcast.cli.main import main
+from analogcast.priors import AnalogPrior, build_prior, load_prior
+
+data = pytest.importorskip("analogcast.data")
+
+REPO = Path(__file__).resolve().parents[1]
+COMMITTED = REPO / "priors" / "afghanistan_saudi_iran.toml"
+SPACES = list(data.SPACES)
+
+
+@pytest.fixture(scope="module")
+def events() -> xr.Dataset:
+    return data.load_events()
+
+
+@pytest.fixture(scope="module")
+def committed() -> AnalogPrior:
+    return load_prior(COMMITTED)
+
+
+def test_committed_prior_matches_the_issue_command(committed: AnalogPrior) -> None:
+    m = committed.meta
+    assert (m.target, m.analogs, m.method) == ("AFG", ("SAU", "IRN"), "robust_map")
+    assert (m.discount, m.robust_weight, m.window) == (0.5, 0.2, "all")
+    assert committed.space_names == tuple(SPACES)
+    for s in SPACES:
+        for d in ("opening", "closing"):
+            sp = committed.get(s, d)
+            assert 0 < sp.ess < 100 and 0 < sp.ess_moment <= sp.ess
+            assert set(sp.ess_share) == {"SAU", "IRN"}
+            assert sum(sp.ess_share.values()) == pytest.approx(1.0, abs=1e-5)
+            assert sp.conflict_years == 10 and sp.conflict_p is not None
+            assert sp.mixture.weight_of("vague") == pytest.approx(0.2)
+
+
+def test_committed_prior_is_current(committed: AnalogPrior, events: xr.Dataset) -> None:
+    sha = data.data_sha256()
+    assert committed.meta.data_sha256 == sha, (
+        "priors/afghanistan_saudi_iran.toml was built from other data; rebuild it with "
+        "'analogcast priors build --target AFG --analogs SAU,IRN --method robust_map --discount 0.5 "
+        "--robust-weight 0.2 --out priors/afghanistan_saudi_iran.toml'"
+    )
+    rebuilt = build_prior(
+        "AFG",
+        ["SAU", "IRN"],
+        method="robust_map",
+        discount=0.5,
+        robust_weight=0.2,
+        events=events,
+        data_sha256=sha,
+    )
+    m = committed.meta
+    rebuilt = rebuilt.with_meta(
+        created=m.created, analogcast_version=m.analogcast_version, notes=m.notes
+    )
+    assert rebuilt == committed
+
+
+def test_power_prior_discount_half_gives_half_the_ess_for_every_space(events: xr.Dataset) -> None:
+    kw = {"method": "power", "events": events, "data_sha256": "test"}
+    full = build_prior("AFG", ["SAU", "IRN"], discount=1.0, **kw)
+    half = build_prior("AFG", ["SAU", "IRN"], discount=0.5, **kw)
+    for s in SPACES:
+        for d in ("opening", "closing"):
+            ratio = half.get(s, d).ess / full.get(s, d).ess
+            assert ratio == pytest.approx(0.5, rel=0.01), (s, d, ratio)
+
+
+def test_cli_third_analog_changes_file_and_hash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "afg3.toml"
+    rc = main(
+        [
+            "priors",
+            "build",
+            "--target",
+            "AFG",
+            "--analogs",
+            "SAU,IRN,IRQ",
+            "--method",
+            "robust_map",
+            "--discount",
+            "0.5",
+            "--robust-weight",
+            "0.2",
+            "--out",
+            str(out),
+        ]
+    )
+    assert rc == 0
+    printed = capsys.readouterr().out
+    assert "IRQ" in printed and "wrote" in printed
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    assert digest != hashlib.sha256(COMMITTED.read_bytes()).hexdigest()
+    three = load_prior(out)
+    assert three.meta.analogs == ("SAU", "IRN", "IRQ")
+    for s in SPACES:
+        assert three.get(s, "opening").ess_share["IRQ"] > 0
+
+
+def test_cli_show_prints_ess_and_shares(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["priors", "show", str(COMMITTED)]) == 0
+    out = capsys.readouterr().out
+    assert "ESS" in out and "SAU" in out and "IRN" in out
+    assert sum(line.startswith(tuple(SPACES)) for line in out.splitlines()) == 14
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--target", "XYZ", "--analogs", "SAU"], "target = 'XYZ'"),
+        (["--target", "AFG", "--analogs", "SAU,AFG"], "analogs = SAU,AFG include the target AFG"),
+        (
+            ["--target", "AFG", "--analogs", "SAU", "--discount", "1.5"],
+            "discount = 1.5 is outside (0, 1]",
+        ),
+        (
+            ["--target", "AFG", "--analogs", "SAU", "--discount", "0"],
+            "discount = 0.0 is outside (0, 1]",
+        ),
+        (
+            ["--target", "AFG", "--analogs", "SAU", "--robust-weight", "1"],
+            "robust_weight = 1.0 is outside [0, 1)",
+        ),
+        (
+            ["--target", "AFG", "--analogs", "SAU", "--window", "1900-1950"],
+            "window = 1900-1950 has no coded years for analog 'SAU'",
+        ),
+    ],
+)
+def test_cli_bad_input_is_one_clear_line(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc = main(["priors", "build", *argv, "--out", str(tmp_path / "x.toml")])
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x.toml").exists()
+
+
+def test_similarity_on_real_covariates() -> None:
+    from analogcast.priors import suggest_weights
+
+    w, table = suggest_weights("AFG", ["SAU", "IRN", "PAK"])
+    assert sum(w.values()) == pytest.approx(1.0)
+    assert list(table.index) == ["AFG", "SAU", "IRN", "PAK"]
+    assert table.loc[["SAU", "IRN", "PAK"], "distance"].notna().all()
+    assert w["PAK"] > w["SAU"]  # same region, closer income and rents
