@@ -117,14 +117,14 @@ def format_table(prior) -> str:  # type: ignore[no-untyped-def]
         f"prior for {meta.target} from {', '.join(meta.analogs) or '(no analogs)'}: method {meta.method}, "
         f"discount {meta.discount:g}, robust weight {meta.robust_weight:g}, window {meta.window}"
         + (f", tau ~ {meta.tau_prior}" if meta.tau_prior else "")
-        + f"\nyearly event probability: prior mean [89% interval]; ESS in country-years; conflict on "
+        + f"\nyearly event probability: prior mean, median [89% interval]; ESS in country-years; conflict on "
         f"the target's last {meta.conflict_years} coded years (* = p < 0.05)"
     )
     shares_h = "  ".join(f"{a:>6}" for a in meta.analogs)
     lines = [
         head,
         "",
-        f"{'space':<14}{'direction':<10}{'rate':>7} {'[89% interval]':>17}{'ESS':>8}{'moment':>8}  "
+        f"{'space':<14}{'direction':<10}{'mean':>7}{'median':>8} {'[89% interval]':>17}{'ESS':>8}{'moment':>8}  "
         f"{shares_h}{'  conflict p':>12}{'  vague post':>12}",
     ]
     for s, dirs in prior.spaces.items():
@@ -141,7 +141,8 @@ def format_table(prior) -> str:  # type: ignore[no-untyped-def]
                 else f"{sp.vague_weight_posterior:6.2f}"
             )
             lines.append(
-                f"{s:<14}{d:<10}{_pct(sp.rate.mean):>7} [{_pct(sp.rate.lower)}, {_pct(sp.rate.upper)}]"
+                f"{s:<14}{d:<10}{_pct(sp.rate.mean):>7}{_pct(sp.rate.median):>8} "
+                f"[{_pct(sp.rate.lower)}, {_pct(sp.rate.upper)}]"
                 f"{sp.ess:8.1f}{sp.ess_moment:8.1f}  {shares}{cp:>12}{vw:>12}"
             )
     return "\n".join(lines)

@@ -34,12 +34,13 @@ CONFLICT_ALPHA: float = 0.05
 
 @dataclass(frozen=True)
 class PredictiveSummary:
-    """Mean and central interval of a prior-implied probability."""
+    """Mean, central interval (and optionally median) of a prior-implied probability."""
 
     mean: float
     lower: float
     upper: float
     prob: float = 0.89
+    median: float | None = None
 
 
 def prob_any_event(mix: NormalMixture, horizon: int = 2, prob: float = 0.89) -> PredictiveSummary:

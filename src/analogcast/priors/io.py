@@ -42,7 +42,8 @@ _HEADER = """\
 # built from the analog countries' event histories ({method}). Load with analogcast.priors.load_prior(path).
 #
 # How to read a [spaces.<space>.<direction>] table:
-#   rate_mean, rate_lower, rate_upper   prior mean and 89% interval of the yearly event probability
+#   rate_mean, rate_median,             prior mean, median and 89% interval of the yearly event
+#   rate_lower, rate_upper              probability (the hazard p = logistic(theta))
 #   ess                                 effective sample size in country-years (ELIR; one country-year =
 #                                       one yearly Bernoulli observation at the prior's mean rate)
 #   ess_moment                          ESS of the normal with the prior's mean and variance
@@ -53,6 +54,8 @@ _HEADER = """\
 #                                       in its last conflict_years coded years (flag when < 0.05)
 #   vague_weight_posterior              robust_map: weight of the vague part after those target data
 #                                       (above robust_weight = the target's data pull away from the analogs)
+#   evidence                            each analog's events / coded years in the window, with
+#                                       theta_hat = logit((x + 0.5) / (n + 1)) and its delta-method se
 #   [...mixture]                        the distribution itself: sum_k weights[k] * Normal(means[k], sds[k])
 """
 
@@ -67,6 +70,7 @@ def _cell(sp: SpacePrior) -> dict[str, Any]:
         "mean_logit": float(f"{mix.mean():.8g}"),
         "sd_logit": float(f"{mix.sd():.8g}"),
         "rate_mean": sp.rate.mean,
+        "rate_median": sp.rate.median,
         "rate_lower": sp.rate.lower,
         "rate_upper": sp.rate.upper,
         "ess": sp.ess,
@@ -92,6 +96,8 @@ def _cell(sp: SpacePrior) -> dict[str, Any]:
                     "years": e.years,
                     "first_year": e.first_year,
                     "last_year": e.last_year,
+                    "theta_hat": float(f"{e.theta_hat:.6g}") if e.years else None,
+                    "se": float(f"{e.se:.6g}") if e.years else None,
                 }
             )
             for e in sp.evidence
@@ -205,9 +211,9 @@ class _Reader:
         return tuple(out)
 
     def summary(self, t: Mapping[str, Any], prefix: str, where: str) -> PredictiveSummary:
-        return PredictiveSummary(
-            *(self.get(t, f"{prefix}_{k}", where, float) for k in ("mean", "lower", "upper"))
-        )
+        vals = [self.get(t, f"{prefix}_{k}", where, float) for k in ("mean", "lower", "upper")]
+        median = self.get(t, f"{prefix}_median", where, float, optional=True)
+        return PredictiveSummary(*vals, median=median)
 
 
 def _cell_from(r: _Reader, t: Any, space: str, d: str, analogs: tuple[str, ...]) -> SpacePrior:

@@ -50,16 +50,9 @@ from analogcast.priors.methods import (
     robustify,
     vague_prior,
 )
-from analogcast.priors.mixture import NormalMixture, update_mixture
+from analogcast.priors.mixture import NormalMixture, expect, update_mixture
 
-__all__ = ["PriorMeta", "SpacePrior", "AnalogPrior", "build_prior", "INFORMATIVE_LABEL"]
-
-INFORMATIVE_LABEL: dict[str, str] = {
-    "map": "map",
-    "robust_map": "map",
-    "power": "power",
-    "none": "default",
-}
+__all__ = ["PriorMeta", "SpacePrior", "AnalogPrior", "build_prior"]
 
 
 def _r(x: float | None, sig: int = 10) -> float | None:
@@ -121,7 +114,7 @@ class SpacePrior:
     evidence
         Each analog's events and coded years in the window.
     rate
-        Prior mean and 89% interval of the yearly hazard ``logistic(theta)``.
+        Prior mean, median and 89% interval of the yearly hazard ``logistic(theta)``.
     p_any_2y
         Prior mean and 89% interval of P(at least one event within 2 years).
     conflict_p
@@ -284,9 +277,12 @@ class AnalogPrior:
 def _summaries(mix: NormalMixture, x: int, n: int) -> dict[str, Any]:
     """ESS, rate and 2-year predictive summaries, and the vague component's posterior weight."""
     rate_lo, rate_hi = (float(special.expit(v)) for v in mix.interval(0.89))
-    from analogcast.priors.mixture import expect
-
-    rate = PredictiveSummary(_r(expect(mix, special.expit), 6), _r(rate_lo, 6), _r(rate_hi, 6))
+    rate = PredictiveSummary(
+        _r(expect(mix, special.expit), 6),
+        _r(rate_lo, 6),
+        _r(rate_hi, 6),
+        median=_r(float(special.expit(mix.ppf(0.5))), 6),
+    )
     p2 = prob_any_event(mix, 2, 0.89)
     vw = None
     if "vague" in mix.labels and n > 0:
@@ -428,7 +424,8 @@ def build_prior(
     tau_prior
         Full heterogeneity prior, e.g. ``"HalfCauchy(0.5)"`` or ``TauPrior("fixed", 0.3)``.
     conflict_years
-        The conflict check uses the target's last ``conflict_years`` coded years.
+        The conflict check uses the target's last ``conflict_years`` coded years in the data (the
+        window restricts the analogs' history only).
     spaces
         Subset of spaces; default all seven.
     events
