@@ -92,7 +92,8 @@ class ReportContext:
     psense_table: TableBlock | None
     assumptions: list[str]
     provenance: dict[str, Any]
-    citations: list[dict[str, str]]
+    citations: list[str]
+    sources: list[dict[str, str]]
     backtest: TableBlock | None
     warnings: list[str] = field(default_factory=list)
 
@@ -180,32 +181,41 @@ def _full_table(rows: pd.DataFrame, labels: dict[str, str]) -> TableBlock:
     )
 
 
-def _citations() -> list[dict[str, str]]:
+def _citations() -> tuple[list[str], list[dict[str, str]]]:
+    """References (``analogcast.data.citations()``) and one licence line per data producer."""
+    refs: list[str] = []
+    try:
+        from analogcast.data import citations
+
+        refs = [str(c) for c in citations()]
+    except Exception:  # noqa: BLE001 - provenance falls back to the manifest / static list
+        refs = []
     try:
         from importlib import resources
 
         text = resources.files("analogcast.data").joinpath("files/MANIFEST.json").read_text(encoding="utf-8")
         files = json.loads(text).get("files", {})
-    except Exception:  # noqa: BLE001 - provenance falls back to the static list
+    except Exception:  # noqa: BLE001
         files = {}
-    seen: dict[str, dict[str, str]] = {}
-    for f in files.values():
-        c = str(f.get("citation", "")).strip()
-        if c and c not in seen:
-            seen[c] = {
-                "producer": str(f.get("producer", "")),
-                "version": str(f.get("version", "")),
-                "license": str(f.get("license", "")),
-                "citation": c,
-            }
-    if seen:
-        return list(seen.values())
-    return [
-        {"producer": "V-Dem Institute", "version": "v14", "license": "CC BY-SA 4.0", "citation": "Coppedge, Michael et al. 2024. V-Dem Dataset v14. Varieties of Democracy (V-Dem) Project. https://doi.org/10.23696/mcwt-fr58"},
-        {"producer": "V-Dem Institute", "version": "", "license": "CC BY-SA 4.0 (V-Dem data)", "citation": "Beger, Andreas, Richard K. Morgan and Laura Maxwell. 2020. The Democratic Spaces Barometer. V-Dem Institute."},
-        {"producer": "World Bank", "version": "", "license": "CC BY 4.0", "citation": "World Bank. World Development Indicators."},
-        {"producer": "GSDB", "version": "", "license": "attribution", "citation": "Felbermayr, Gabriel et al. 2020. The Global Sanctions Data Base. European Economic Review 129."},
-    ]
+    sources: dict[str, dict[str, str]] = {}
+    for name, f in files.items():
+        prod = str(f.get("producer", "")).strip()
+        if not prod:
+            continue
+        entry = sources.setdefault(prod, {"producer": prod, "license": str(f.get("license", "")), "files": ""})
+        entry["files"] = ", ".join(x for x in (entry["files"], str(name)) if x)
+        if not refs:
+            for c in [f.get("citation", "")] + list(f.get("citations", []) or []):
+                if c and str(c) not in refs:
+                    refs.append(str(c))
+    if not refs:
+        refs = [
+            "Coppedge, Michael et al. 2024. V-Dem Dataset v14. Varieties of Democracy (V-Dem) Project. https://doi.org/10.23696/mcwt-fr58",
+            "Beger, Andreas, Richard K. Morgan and Laura Maxwell. 2020. The Democratic Spaces Barometer. V-Dem Institute.",
+            "World Bank. World Development Indicators.",
+            "Felbermayr, Gabriel et al. 2020. The Global Sanctions Data Base. European Economic Review 129.",
+        ]
+    return refs, list(sources.values())
 
 
 _IDENTIFICATION = [
@@ -262,8 +272,8 @@ def _analogs_section(prior: Any, spaces: list[str], theta: xr.DataArray | None) 
                 p = 1 / (1 + xr.ufuncs.exp(-th))
                 post_txt = fmt_pct(float(p.mean()))
             flag = math.isfinite(pc) and pc < CONFLICT_ALPHA
-            if flag and d == "opening":
-                conflict_spaces.append(sp)
+            if flag:
+                conflict_spaces.append(f"{sp} ({d}s)")
             top = max(share, key=share.get) if share else ""
             ess_rows.append(
                 [
@@ -565,6 +575,7 @@ def build_report_context(
         figures = _figures(run, fc, rows, theta, prior, spaces, names, labels, level, head, sens, analogs)
 
     provenance = _provenance(run, spec, meta)
+    refs, sources = _citations()
     assumptions = [str(a) for a in (fc.attrs.get("assumptions") or [])]
     if isinstance(fc.attrs.get("assumptions"), str):
         assumptions = [fc.attrs["assumptions"]]
@@ -595,7 +606,8 @@ def build_report_context(
         psense_table=psense_tbl,
         assumptions=assumptions,
         provenance=provenance,
-        citations=_citations(),
+        citations=refs,
+        sources=sources,
         backtest=_backtest(run),
     )
     if warnings_sens:

@@ -227,49 +227,54 @@ def prior_posterior(
 ) -> Figure:
     """Prior (analogy mixture) and posterior of the target's yearly hazard, one panel per space.
 
-    Shown on the probability scale (yearly hazard, %), with the density of ``logistic(theta)``.
+    Densities of ``theta`` on the logit scale (where the prior is defined and both are smooth),
+    with the axis labelled in yearly probability (%).
     """
+    from scipy.stats import gaussian_kde
+
     from analogcast.reporting.sensitivity import MixtureParams, mixture_logpdf
 
+    ticks_p = np.array([0.001, 0.01, 0.05, 0.2, 0.5, 0.8, 0.95])
     with _style():
-        fig, axes = _grid(len(spaces), row_h=1.55, sharex=False)
+        fig, axes = _grid(len(spaces), row_h=1.5, sharex=True)
         handles: list[Any] = []
+        lo_all, hi_all = [], []
+        for sp in spaces:
+            draws = np.asarray(theta.sel(space=sp, direction=direction).values, float).ravel()
+            lo_all.append(np.quantile(draws, 0.001))
+            hi_all.append(np.quantile(draws, 0.999))
+        lo, hi = min(min(lo_all) - 1.5, -5.0), max(max(hi_all) + 1.5, 0.0)
+        grid = np.linspace(lo, hi, 400)
         for ax, sp in zip(axes, spaces, strict=True):
             draws = np.asarray(theta.sel(space=sp, direction=direction).values, float).ravel()
-            p = 1 / (1 + np.exp(-draws))
-            hi = float(np.quantile(p, 0.995))
-            grid_p = np.linspace(1e-4, min(0.999, max(0.05, 1.6 * hi)), 300)
-            logit = np.log(grid_p / (1 - grid_p))
+            h1 = None
             if mixture_of is not None:
                 m = MixtureParams.of(mixture_of(sp, direction))
-                dens = np.exp(mixture_logpdf(m, logit)) / (grid_p * (1 - grid_p))
-                (h1,) = ax.plot(100 * grid_p, dens / 100, color=PALETTE[4], lw=1.3, ls="--")
-            else:
-                h1 = None
-            from scipy.stats import gaussian_kde
-
-            kde = gaussian_kde(p)
-            (h2,) = ax.plot(100 * grid_p, kde(grid_p) / 100, color=PALETTE[0], lw=1.5)
+                (h1,) = ax.plot(grid, np.exp(mixture_logpdf(m, grid)), color=PALETTE[4], lw=1.3, ls="--")
+            (h2,) = ax.plot(grid, gaussian_kde(draws)(grid), color=PALETTE[0], lw=1.5)
             ax.set_yticks([])
             ax.set_title(space_labels.get(sp, sp).capitalize(), loc="left")
-            ax.set_xlim(0, 100 * grid_p[-1])
             if not handles:
                 handles = [h for h in (h1, h2) if h is not None]
+        keep = ticks_p[(np.log(ticks_p / (1 - ticks_p)) >= lo) & (np.log(ticks_p / (1 - ticks_p)) <= hi)]
+        for ax in axes:
+            ax.set_xlim(lo, hi)
+            ax.set_xticks(np.log(keep / (1 - keep)), [f"{100 * p:g}" for p in keep])
         for ax in axes[-2:]:
-            ax.set_xlabel(f"yearly probability of an {direction} (%)")
+            ax.set_xlabel(f"yearly probability of an {direction} (%, logit scale)")
         names = (["analogy prior"] if mixture_of is not None else []) + ["posterior"]
         _legend(fig, handles, names)
     return fig
 
 
 def analog_weights(weights: Mapping[str, float], shares: Mapping[str, float] | None = None) -> Figure:
-    """Analog weights (similarity) and, if given, each analog's share of the prior's ESS."""
+    """Analog weights as used by the prior and, if given, each analog's share of the prior's ESS."""
     names = list(weights)
     with _style():
         fig = _new(WIDTH_IN * 0.7, 0.8 + 0.28 * len(names))
         ax = fig.subplots()
         y = np.arange(len(names))
-        ax.barh(y - 0.18, [100 * weights[n] for n in names], height=0.35, color=PALETTE[0], label="similarity weight")
+        ax.barh(y - 0.18, [100 * weights[n] for n in names], height=0.35, color=PALETTE[0], label="analog weight (as used)")
         if shares:
             ax.barh(y + 0.18, [100 * shares.get(n, 0.0) for n in names], height=0.35, color=PALETTE[2], label="share of prior ESS")
         ax.set_yticks(y, [_plain(n) for n in names])

@@ -229,7 +229,8 @@ def build_narrative(
     diagnostics_ok
         Whether every sampler diagnostic passed (adds a caution otherwise).
     conflict_spaces
-        Spaces whose analogy prior conflicts with the target's own data.
+        Spaces whose analogy prior conflicts with the target's own data, as ``"economic"`` or
+        ``"economic (closings)"``.
     """
     nar = Narrative()
     hp = _horizon_phrase(horizon)
@@ -294,7 +295,9 @@ def build_narrative(
             )
         )
     if conflict_spaces:
-        names = ", ".join(space_phrase(s) for s in conflict_spaces)
+        names = ", ".join(
+            f"{space_phrase(s.split(' (')[0])} ({s.split(' (')[1]}" if " (" in s else space_phrase(s) for s in conflict_spaces
+        )
         nar.cautions.append(
             Sentence(
                 [
