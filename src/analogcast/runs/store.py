@@ -283,6 +283,9 @@ def _write_contents(run: Run, tmp: Path, fmt: str, extra: Mapping[str, Any]) -> 
         **extra,
     }
     meta = _json_ready(meta)
+    # one identifier of what was fitted: spec + data + prior + package versions (cf. pymc-marketing's ModelIO)
+    identity = {k: meta.get(k) for k in ("spec", "data_sha256", "versions")} | {"prior": files.get("prior.toml")}
+    meta["fit_id"] = sha256_bytes(_canonical_json(identity).encode("utf-8"))
     meta["metadata_sha256"] = _metadata_digest(meta)
     (tmp / "metadata.json").write_text(_canonical_json(meta), encoding="utf-8")
     _fsync_file(tmp / "metadata.json")
