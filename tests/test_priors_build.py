@@ -152,7 +152,7 @@ def test_with_methods_return_new_objects(prior: AnalogPrior) -> None:
     assert prior.mixture("women", "closing").weight_of("vague") == pytest.approx(0.2)  # unchanged
     sub = prior.with_spaces(["women"])
     assert sub.space_names == ("women",)
-    assert prior.with_meta(notes="x").meta.notes == "x" and prior.meta.notes == ""
+    assert prior.with_meta(notes="x").meta.notes == "x" and "barely identified" in prior.meta.notes
 
 
 def test_power_prior_ess_halves_with_discount_for_every_space(events: xr.Dataset) -> None:

@@ -145,6 +145,8 @@ def format_table(prior) -> str:  # type: ignore[no-untyped-def]
                 f"[{_pct(sp.rate.lower)}, {_pct(sp.rate.upper)}]"
                 f"{sp.ess:8.1f}{sp.ess_moment:8.1f}  {shares}{cp:>12}{vw:>12}"
             )
+    if meta.notes:
+        lines += ["", f"note: {meta.notes}"]
     return "\n".join(lines)
 
 
@@ -182,7 +184,8 @@ def run(args: argparse.Namespace) -> int:
             spaces=_list(args.spaces) or None,
         )
         if args.notes:
-            prior = prior.with_meta(notes=args.notes)
+            notes = f"{args.notes} | {prior.meta.notes}" if prior.meta.notes else args.notes
+            prior = prior.with_meta(notes=notes)
         path = prior.to_toml(args.out)
         print(format_table(prior))
         print(f"\nwrote {path}")

@@ -45,7 +45,7 @@ _HEADER = """\
 #   rate_mean, rate_median,             prior mean, median and 89% interval of the yearly event
 #   rate_lower, rate_upper              probability (the hazard p = logistic(theta))
 #   ess                                 effective sample size in country-years (ELIR; one country-year =
-#                                       one yearly Bernoulli observation at the prior's mean rate)
+#                                       one yearly Bernoulli observation at rate logistic(mean_logit))
 #   ess_moment                          ESS of the normal with the prior's mean and variance
 #   ess_share                           each analog's share (ESS of the prior from that analog alone, at
 #                                       this prior's reference rate, over the sum across analogs)

@@ -558,5 +558,18 @@ def build_prior(
         analogcast_version=__version__,
         created=_dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         analog_power=tuple(_r(p, 10) or 0.0 for p in power),
+        notes=_auto_notes(method, an, power, tau),
     )
     return AnalogPrior(meta, MappingProxyType(out))
+
+
+def _auto_notes(method: str, analogs: Sequence[str], power: Sequence[float], tau: TauPrior) -> str:
+    """Warnings a reader of the file needs (stored in ``meta.notes``)."""
+    used = sum(1 for p in power if p > 0)
+    if method in ("map", "robust_map") and used <= 2 and tau.kind != "fixed":
+        return (
+            f"tau is barely identified by {used} analog(s): its posterior is close to its prior {tau}, "
+            "which therefore sets how much is borrowed; compare --tau-prior 'HalfNormal(0.5)' and "
+            "'HalfNormal(2)' (tau_median/tau_lower/tau_upper per space show the posterior)."
+        )
+    return ""
