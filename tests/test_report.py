@@ -278,5 +278,7 @@ def test_sensitivity_with_the_shipped_prior() -> None:
     assert a["similarity"] is not None and [row[0] for row in a["similarity"].rows] == ["AFG", "SAU", "IRN"]
     assert a["evidence"] is not None
     assert all(row[5] != "n/a" for row in a["ess"].rows)
+    # arviz-stats psense with the analogy prior as the log prior, per space
+    assert ctx.psense_table is not None and len(ctx.psense_table.rows) == len(ctx.spaces)
     html = render_html(ctx)
-    assert "Without analog SAU" in html and "Max k-hat" in html
+    assert "Without analog SAU" in html and "Max k-hat" in html and "psense" in html

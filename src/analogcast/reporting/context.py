@@ -558,11 +558,19 @@ def build_report_context(
         sens_tbl = _sens_table(sens, spaces, labels[best])
         if sens.psense:
             keys = [k for k in sens.psense[0] if k not in ("model",)]
+            own = sens.psense[0].get("model") == "analogy prior"
             psense_tbl = TableBlock(
                 id="table-psense",
-                caption="Power-scaling sensitivity (arviz-stats psense_summary)",
-                header=["model", *keys],
-                rows=[[r.get("model", ""), *[_fmt_any(r.get(k)) for k in keys]] for r in sens.psense],
+                caption=(
+                    f"Power-scaling prior sensitivity (arviz-stats psense) of theta and of the {head}-year opening probability under {labels[best]}"
+                    if own
+                    else "Power-scaling sensitivity (arviz-stats psense_summary)"
+                ),
+                header=[("Space" if k == "space" else k) for k in keys] if own else ["model", *keys],
+                rows=[
+                    [(_space_label(r[k]) if k == "space" else _fmt_any(r.get(k))) for k in keys] if own else [r.get("model", ""), *[_fmt_any(r.get(k)) for k in keys]]
+                    for r in sens.psense
+                ],
             )
     except Exception as exc:  # noqa: BLE001 - a report without this section beats no report
         sens = None

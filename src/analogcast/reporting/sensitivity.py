@@ -243,11 +243,13 @@ def sensitivity(
             "(analogcast.priors.build_prior) and was not computed for this run; the discount "
             "alternatives use a normal approximation."
         )
-    out.psense = _psense(tree)
-    if not out.psense:
+    out.psense = _psense(tree) or _psense_theta(th, mixture_of, base, spaces)
+    if out.psense and out.psense[0].get("model") == "analogy prior":
         out.notes.append(
-            "Power-scaling diagnostic (arviz-stats psense) needs log_prior and log_likelihood "
-            "groups in the fitted tree; this run does not store them."
+            "Power-scaling diagnostic: arviz-stats psense (group='prior') with the analogy prior's log "
+            "density of theta[space, opening] as the log prior, one space at a time; values of 0.05 "
+            "or more flag a prior-sensitive quantity (Kallioinen et al. 2024). Likelihood "
+            "power-scaling needs a log_likelihood group, which this run does not store."
         )
     return out
 
@@ -277,6 +279,46 @@ def _rebuilt_priors(
         if len(analogs) > max_analogs:
             notes.append(f"Leave-one-analog-out shown for the first {max_analogs} analogs only.")
     return out
+
+
+def _psense_theta(
+    theta: xr.DataArray, mixture_of: Callable[[str, str], Any], base: xr.DataArray, spaces: Sequence[str]
+) -> list[dict[str, Any]]:
+    """psense of theta and of the headline probability, power-scaling each space's analogy prior."""
+    try:
+        import arviz_stats as azs
+
+        th = theta.sel(direction="opening", drop=True).transpose("chain", "draw", "space")
+        lp = xr.concat(
+            [
+                xr.DataArray(mixture_logpdf(MixtureParams.of(mixture_of(sp, "opening")), th.sel(space=sp).values), dims=("chain", "draw"))
+                for sp in spaces
+            ],
+            dim="space",
+        ).assign_coords(space=list(spaces)).transpose("chain", "draw", "space")
+        head = base.transpose("chain", "draw", "space").drop_vars([c for c in base.coords if c not in ("chain", "draw", "space")])
+        dt = xr.DataTree.from_dict(
+            {
+                "posterior": xr.Dataset({"theta": th.drop_vars([c for c in th.coords if c not in ("chain", "draw", "space")]), "headline": head}),
+                "log_prior": xr.Dataset({"theta": lp}),
+            }
+        )
+        rows = []
+        for sp in spaces:
+            res = azs.psense(dt, group="prior", coords={"space": [sp]}, group_coords={"space": [sp]})
+            t, h = float(res["theta"].values.ravel()[0]), float(res["headline"].values.ravel()[0])
+            rows.append(
+                {
+                    "model": "analogy prior",
+                    "space": sp,
+                    "theta (opening)": round(t, 3),
+                    "headline probability": round(h, 3),
+                    "diagnosis": "prior-sensitive" if max(t, h) >= 0.05 else "not sensitive",
+                }
+            )
+        return rows
+    except Exception:  # noqa: BLE001 - the diagnostic is optional
+        return []
 
 
 def _psense(tree: Any) -> list[dict[str, Any]]:
