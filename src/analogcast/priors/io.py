@@ -146,7 +146,7 @@ def prior_to_toml(prior: AnalogPrior) -> str:
     parts = [_HEADER.format(fmt=FORMAT_VERSION, method=meta.method)]
     parts.append(
         "# weights: as given (1 each by default); analog_power: the power each analog's likelihood\n"
-        "# is raised to = discount * weight / max(weight). tau_prior: MAP heterogeneity prior (logit scale).\n"
+        "# is raised to = discount * weight / max(weight). tau_prior: MAP heterogeneity prior (logit scale).\n\n"
     )
     parts.append(_one_line_arrays(tomli_w.dumps({"meta": meta_d})))
     for s, dirs in prior.spaces.items():
