@@ -112,7 +112,7 @@ def horizon_curves(
                 r = rows[(rows["scenario"] == s) & (rows["space"] == sp)].sort_values("horizon")
                 c = PALETTE[i % len(PALETTE)]
                 ax.fill_between(r["horizon"], 100 * r[f"{quantity}_low"], 100 * r[f"{quantity}_high"], color=c, alpha=0.12, lw=0)
-                (h,) = ax.plot(r["horizon"], 100 * r[quantity], color=c, lw=1.4)
+                (h,) = ax.plot(r["horizon"], 100 * r[quantity], color=c, lw=1.4, marker="o" if len(r) <= 4 else None, ms=3)
                 if len(handles) < len(scenarios):
                     handles.append(h)
             ax.set_title(space_labels.get(sp, sp).capitalize(), loc="left")
