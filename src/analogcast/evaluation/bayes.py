@@ -39,14 +39,19 @@ __all__ = ["Design", "design", "fit_predict", "METHODS", "FAST", "REFERENCE"]
 
 METHODS: tuple[str, ...] = ("nutpie", "advi", "nuts")
 #: fast nutpie settings used for backtest scores
-FAST: dict[str, int] = {"chains": 2, "tune": 300, "draws": 200}
+FAST: dict[str, int] = {"chains": 2, "tune": 200, "draws": 150}
 #: reference NUTS settings (METHODS §5 sizes)
 REFERENCE: dict[str, int] = {"chains": 2, "tune": 1000, "draws": 1000}
 
 
 @dataclass(frozen=True)
 class Design:
-    """Standardised design of one fit: training matrix, forecast matrix, groups."""
+    """Standardised design of one fit: training matrix, forecast matrix, groups.
+
+    The shapes other than the number of rows are the same for every origin and space (all
+    feature columns, all missingness indicators, every panel country, regions 0-6), so one
+    compiled model serves every fit of a process (:func:`fit_predict` swaps the data in).
+    """
 
     x: np.ndarray
     y: np.ndarray
@@ -60,6 +65,9 @@ class Design:
     columns: tuple[str, ...]
 
 
+N_REGION = 7  # V-Dem regions 1-6, 0 = unknown
+
+
 def design(data: OriginSet, direction: str) -> Design:
     """Build the standardised design of ``data`` for ``direction`` (training rows only for scaling)."""
     own = f"lvl_{data.space}"
@@ -70,27 +78,33 @@ def design(data: OriginSet, direction: str) -> Design:
 
     def matrix(df: pd.DataFrame) -> pd.DataFrame:
         m = df[cols].astype(float).copy()
-        m[f"{own}_sq"] = m[own] ** 2
+        m["own_lvl_sq"] = m[own] ** 2
         return m
 
     mtr, mte = matrix(tr), matrix(data.test)
-    centre = mtr.mean()
+    centre = mtr.mean().fillna(0.0)
     scale = mtr.std().replace(0.0, 1.0).fillna(1.0)
-    ztr = (mtr - centre) / scale
-    zte = (mte - centre) / scale
-    miss = [c for c in mtr.columns if mtr[c].isna().any() or mte[c].isna().any()]
-    for c in miss:
+    ztr = ((mtr - centre) / scale).fillna(0.0)
+    zte = ((mte - centre) / scale).fillna(0.0)
+    # explicit missingness indicators (fixed width, so one compiled model serves every fit):
+    # one per optional covariate, one for the space indices (missing only at series starts)
+    space_cols = [c for c in cols if c.split("_", 1)[0] in ("lvl", "d1", "d3")]
+    for c in [c for c in cols if c not in space_cols and not c.startswith("prev_")]:
         ztr[f"miss_{c}"] = mtr[c].isna().astype(float)
         zte[f"miss_{c}"] = mte[c].isna().astype(float)
-    # constant columns (e.g. an indicator never set in training) carry no information
-    keep = [c for c in ztr.columns if ztr[c].nunique(dropna=True) > 1]
-    ztr, zte = ztr[keep].fillna(0.0), zte[keep].fillna(0.0)
-    countries = pd.Index(tr.index.get_level_values("country").unique())
-    c_tr = countries.get_indexer(tr.index.get_level_values("country"))
-    c_te = countries.get_indexer(data.test.index.get_level_values("country"))  # -1 = unseen
+    for name, cs in (
+        ("miss_spaces", space_cols),
+        ("miss_prev", [c for c in cols if c.startswith("prev_")]),
+    ):
+        ztr[name] = mtr[cs].isna().any(axis=1).astype(float)
+        zte[name] = mte[cs].isna().any(axis=1).astype(float)
+    universe = pd.Index(
+        data.meta.get("countries", data.train.index.get_level_values("country").unique())
+    )
+    c_tr = universe.get_indexer(tr.index.get_level_values("country"))
+    c_te = universe.get_indexer(data.test.index.get_level_values("country"))
     reg_tr = np.nan_to_num(tr["region"].to_numpy(dtype=float), nan=0.0).astype(int)
     reg_te = np.nan_to_num(data.test["region"].to_numpy(dtype=float), nan=0.0).astype(int)
-    n_region = int(max(reg_tr.max(initial=0), reg_te.max(initial=0))) + 1
     return Design(
         x=ztr.to_numpy(float),
         y=y_all.to_numpy(float)[ok],
@@ -99,24 +113,29 @@ def design(data: OriginSet, direction: str) -> Design:
         x_test=zte.to_numpy(float),
         country_test=c_te,
         region_test=reg_te,
-        n_country=len(countries),
-        n_region=n_region,
+        n_country=len(universe),
+        n_region=N_REGION,
         columns=tuple(ztr.columns),
     )
 
 
 def build(d: Design):  # -> pm.Model
-    """The PyMC model of a :class:`Design` (never samples)."""
+    """The PyMC model of a :class:`Design` (never samples); data enter as ``pm.Data``."""
     import pymc as pm
 
-    base = np.clip(d.y.mean(), 0.01, 0.99)
+    base = float(np.clip(d.y.mean(), 0.01, 0.99))
     coords = {
         "covariate": list(d.columns),
         "region_id": np.arange(d.n_region),
         "country_id": np.arange(d.n_country),
     }
     with pm.Model(coords=coords) as model:
-        a = pm.Normal("a", float(np.log(base / (1 - base))), 1.5)
+        x = pm.Data("x", d.x)
+        y = pm.Data("y_obs", d.y)
+        cidx = pm.Data("cidx", d.country)
+        ridx = pm.Data("ridx", d.region)
+        mu_a = pm.Data("mu_a", np.log(base / (1 - base)))
+        a = pm.Normal("a", mu_a, 1.5)
         tau = pm.HalfNormal("tau", 0.5)
         beta_z = pm.Normal("beta_z", 0.0, 1.0, dims="covariate")
         beta = pm.Deterministic("beta", tau * beta_z, dims="covariate")
@@ -124,9 +143,29 @@ def build(d: Design):  # -> pm.Model
         zv = pm.Normal("zv", 0.0, 1.0, dims="region_id")
         sigma_u = pm.HalfNormal("sigma_u", 1.0)
         zu = pm.Normal("zu", 0.0, 1.0, dims="country_id")
-        eta = a + sigma_v * zv[d.region] + sigma_u * zu[d.country] + pm.math.dot(d.x, beta)
-        pm.Bernoulli("y", logit_p=eta, observed=d.y)
+        eta = a + sigma_v * zv[ridx] + sigma_u * zu[cidx] + pm.math.dot(x, beta)
+        pm.Bernoulli("y", logit_p=eta, observed=y, shape=x.shape[0])
     return model
+
+
+_COMPILED: dict[tuple[int, int, int], object] = {}
+
+
+def _compiled(d: Design):  # -> nutpie CompiledModel with this design's data
+    """One nutpie compilation per process and shape; later fits only swap the data in."""
+    import nutpie
+
+    key = (len(d.columns), d.n_country, d.n_region)
+    data = {
+        "x": d.x,
+        "y_obs": d.y,
+        "cidx": d.country,
+        "ridx": d.region,
+        "mu_a": np.log(np.clip(d.y.mean(), 0.01, 0.99) / (1 - np.clip(d.y.mean(), 0.01, 0.99))),
+    }
+    if key not in _COMPILED:
+        _COMPILED[key] = nutpie.compile_pymc_model(build(d))
+    return _COMPILED[key].with_data(**data)
 
 
 def _draws(idata_post, name: str) -> np.ndarray:
@@ -135,18 +174,18 @@ def _draws(idata_post, name: str) -> np.ndarray:
     return arr.reshape(-1, *arr.shape[2:])
 
 
-def _predict(d: Design, post, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
+def _predict(d: Design, post) -> np.ndarray:
     a = _draws(post, "a")
     beta = _draws(post, "beta")
     sv, zv = _draws(post, "sigma_v"), _draws(post, "zv")
     su, zu = _draws(post, "sigma_u"), _draws(post, "zu")
-    n = a.shape[0]
-    u_seen = su[:, None] * zu  # (draw, country)
-    u_new = su[:, None] * rng.standard_normal((n, d.x_test.shape[0]))
-    seen = d.country_test >= 0
-    u = np.where(seen[None, :], u_seen[:, np.clip(d.country_test, 0, None)], u_new)
-    eta = a[:, None] + (sv[:, None] * zv)[:, d.region_test] + u + beta @ d.x_test.T
+    # a country with no training rows has zu drawn from its prior: a new country's effect
+    eta = (
+        a[:, None]
+        + (sv[:, None] * zv)[:, d.region_test]
+        + (su[:, None] * zu)[:, d.country_test]
+        + beta @ d.x_test.T
+    )
     return (1.0 / (1.0 + np.exp(-eta))).mean(axis=0)
 
 
@@ -188,14 +227,13 @@ def fit_predict(
         rate = (d.y.sum() + 0.5) / (d.y.size + 1.0)
         return np.full(d.x_test.shape[0], rate), {"seconds": 0.0, "degenerate": 1.0}
     t0 = time.perf_counter()
-    model = build(d)
     info: dict[str, float] = {}
     if method in ("nutpie", "nuts"):
         import nutpie
 
         cfg = dict(FAST if method == "nutpie" else REFERENCE)
         cfg.update(settings or {})
-        compiled = nutpie.compile_pymc_model(model)
+        compiled = _compiled(d)
         t1 = time.perf_counter()
         trace = nutpie.sample(
             compiled,
@@ -217,12 +255,12 @@ def fit_predict(
 
         cfg = {"n": 20000, "draws": 500}
         cfg.update(settings or {})
-        with model:
+        with build(d):
             approx = pm.fit(
                 n=cfg["n"], method="advi", random_seed=int(seed % (2**32)), progressbar=False
             )
             idata = approx.sample(cfg["draws"], random_seed=int((seed + 1) % (2**32)))
         post = idata.posterior
-    p = _predict(d, post, seed)
+    p = _predict(d, post)
     info["seconds"] = time.perf_counter() - t0
     return p, info

@@ -95,7 +95,9 @@ class BacktestConfig:
                 raise UserInputError(f"unknown space {s!r}." + did_you_mean(s, SPACE_INDEX))
         for m in self.models:
             if m not in MODELS:
-                raise UserInputError(f"unknown model {m!r}; use {', '.join(MODELS)}." + did_you_mean(m, MODELS))
+                raise UserInputError(
+                    f"unknown model {m!r}; use {', '.join(MODELS)}." + did_you_mean(m, MODELS)
+                )
         if not self.origins:
             raise UserInputError("no origins to backtest")
         if self.workers < 0:
@@ -238,7 +240,17 @@ def run_backtest(
             n_workers = len(client.scheduler_info()["workers"])
             pf, ev, ft = client.scatter([panel, events, features], broadcast=True)
             futures = [
-                client.submit(run_task, pf, ev, ft, t, s, *args, key=f"backtest-{t}-{s}-{config.protocol}", pure=False)
+                client.submit(
+                    run_task,
+                    pf,
+                    ev,
+                    ft,
+                    t,
+                    s,
+                    *args,
+                    key=f"backtest-{t}-{s}-{config.protocol}",
+                    pure=False,
+                )
                 for t, s in keys
             ]
             results = client.gather(futures)

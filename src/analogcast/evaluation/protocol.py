@@ -275,5 +275,8 @@ def origin_set(
         train=train,
         test=test,
         features=feat_cols,
-        meta={"last_training_row": last_training_row(origin, protocol)},
+        meta={
+            "last_training_row": last_training_row(origin, protocol),
+            "countries": tuple(panel["country"].values.tolist()),
+        },
     )
