@@ -18,7 +18,8 @@ Protocols
     cut series, rather than reading the shipped labels of rows ``r <= t - 3``, makes the
     guarantee structural: the labels are a function of the cut panel only, which
     ``tests/test_eval_protocol.py`` checks by perturbing every value after ``t``. (On the
-    shipped data the two give the same labels; the test checks that too.)
+    shipped data the two give the same labels on every row whose series is observed from
+    ``r - 2`` to ``r + 3``; the test checks that too.)
 ``barometer``
     The Barometer's own window (its ``modelrunner/R/rf.R``): training rows ``r <= t - 1`` with the
     shipped labels. Row ``t - 1``'s label covers ``t`` and ``t + 1``, and coding year ``t + 1`` can
