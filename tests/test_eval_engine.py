@@ -1,0 +1,115 @@
+"""Dask execution: a loopback scheduler with two workers gives the serial run's forecasts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analogcast.errors import UserInputError
+from analogcast.evaluation.engine import BacktestConfig, run_backtest, task_seed
+
+BIN = Path(sys.executable).parent
+CONFIG = dict(origins=(2006, 2011), spaces=("women",), models=("gbm", "persistence"))
+
+
+def test_task_seed_depends_on_task_identity_only() -> None:
+    a = task_seed(1, 2010, "women", "opening", "gbm")
+    assert a == task_seed(1, 2010, "women", "opening", "gbm")
+    others = {
+        task_seed(2, 2010, "women", "opening", "gbm"),
+        task_seed(1, 2011, "women", "opening", "gbm"),
+        task_seed(1, 2010, "electoral", "opening", "gbm"),
+        task_seed(1, 2010, "women", "closing", "gbm"),
+        task_seed(1, 2010, "women", "opening", "bayes"),
+    }
+    assert a not in others and len(others) == 5
+
+
+@pytest.fixture(scope="module")
+def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``dask scheduler`` and two single-threaded ``dask worker`` processes on 127.0.0.1."""
+    d = tmp_path_factory.mktemp("dask")
+    sched_file = d / "scheduler.json"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    procs = [
+        subprocess.Popen(
+            [
+                str(BIN / "dask"),
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(sched_file),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+    ]
+    try:
+        for _ in range(300):
+            if sched_file.exists() and sched_file.stat().st_size:
+                break
+            time.sleep(0.1)
+        address = json.loads(sched_file.read_text())["address"]
+        for _ in range(2):
+            procs.append(
+                subprocess.Popen(
+                    [
+                        str(BIN / "dask"),
+                        "worker",
+                        address,
+                        "--nworkers",
+                        "1",
+                        "--nthreads",
+                        "1",
+                        "--host",
+                        "127.0.0.1",
+                        "--no-dashboard",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env=env,
+                )
+            )
+        from dask.distributed import Client
+
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def test_two_loopback_workers_match_serial(scheduler: str) -> None:
+    serial = run_backtest(BacktestConfig(**CONFIG, workers=0))
+    dist = run_backtest(BacktestConfig(**CONFIG, scheduler=scheduler))
+    assert dist.meta["n_workers"] == 2
+    assert serial.meta["n_workers"] == 0
+    # computed outside this process, and identical to the last bit
+    assert os.getpid() not in set(dist.tasks["pid"])
+    pd.testing.assert_frame_equal(serial.forecasts, dist.forecasts, check_exact=True)
+
+
+def test_config_rejects_bad_values() -> None:
+    with pytest.raises(UserInputError, match="Did you mean 'gbm'"):
+        BacktestConfig(models=("gmb",))
+    with pytest.raises(UserInputError, match="workers"):
+        BacktestConfig(workers=-1)
