@@ -96,8 +96,9 @@ def html(ctx) -> str:
 def test_fmt_pct_and_interval() -> None:
     assert fmt_pct(0.213) == "21%"
     assert fmt_pct(0.004) == "<1%"
-    assert fmt_pct(0.0) == "0%"
+    assert fmt_pct(0.0) == "<1%"
     assert fmt_pct(0.996) == ">99%"
+    assert fmt_pct(1.0) == ">99%"
     assert fmt_pct(float("nan")) == "n/a"
     assert fmt_interval(0.21, 0.12, 0.33) == "21% (12–33%)"
 

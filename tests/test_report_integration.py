@@ -1,6 +1,6 @@
 """``analogcast report`` on a REAL tiny run: fit (2 spaces, 2 scenarios, 2 x 50 draws), save, report.
 
-Checks the CLI contract (exit 0, both files; a tampered run is refused with exit 1 and one line),
+Marked ``slow``: even 2 x 50 draws take a few minutes to compile and sample. Checks the CLI contract (exit 0, both files; a tampered run is refused with exit 1 and one line),
 that the narrative quotes the table of a real run, and that user strings from the spec file are
 escaped. Skips with a message while the fitting/scenario stages are not importable.
 """
@@ -11,6 +11,9 @@ import importlib
 from pathlib import Path
 
 import pytest
+
+# a real fit takes minutes (compilation, data preparation): the slow tier (`make test-slow`)
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 XSS = "<script>alert(1)</script>"

@@ -39,13 +39,16 @@ TABLE_COLUMNS = (
 
 
 def fmt_pct(p: float) -> str:
-    """A probability as a whole percentage: ``0.213 -> "21%"``, ``"<1%"``, ``">99%"``, ``"n/a"``."""
+    """A probability as a whole percentage: ``0.213 -> "21%"``, ``"<1%"``, ``">99%"``, ``"n/a"``.
+
+    Never ``0%`` or ``100%``: a posterior share of draws is not a certainty.
+    """
     if p is None or not math.isfinite(float(p)):
         return "n/a"
     p = float(p)
-    if 0 < p < 0.005:
+    if p < 0.005:
         return "<1%"
-    if 0.995 < p < 1:
+    if p >= 0.995:
         return ">99%"
     return f"{round(100 * p):d}%"
 
