@@ -1,0 +1,185 @@
+"""Benchmark of the backtest: wall time with 1 and 2 Dask workers, per-fit time, fast vs NUTS.
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/bench_backtest.py                      # full strict backtest, 1 and 2 workers
+    .venv/bin/python bench/bench_backtest.py --origins 2010-2011 --workers 1 2
+    .venv/bin/python bench/bench_backtest.py --validate           # fast nutpie vs reference NUTS
+    .venv/bin/python bench/bench_backtest.py --from-runs out/strict out/barometer   # record CLI runs
+
+Writes (merging with what is there) ``bench/results/backtest.json``: per run the configuration,
+wall seconds, number of workers, number of fits, per-fit seconds (median, mean, max) of the
+Bayesian model and of each baseline, and the load average of the machine while it ran (the
+2-core benchmark machine is shared; a high load average means the wall times are pessimistic).
+``--validate`` fits a subset of origins/spaces with the fast settings used for the scores
+(``analogcast.evaluation.bayes.FAST``) and with the reference NUTS settings
+(``REFERENCE``: 2 chains x 1,000 draws after 1,000 tuning steps) and reports the mean and maximum
+absolute difference of the forecast probabilities and the log-loss of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+RESULTS = Path(__file__).resolve().parent / "results" / "backtest.json"
+
+
+def _load_results() -> dict:
+    if RESULTS.exists():
+        return json.loads(RESULTS.read_text())
+    return {"machine": {}, "runs": [], "validation": []}
+
+
+def _save(res: dict) -> None:
+    res["machine"] = {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(res, indent=2, sort_keys=True, default=float) + "\n")
+
+
+def _fit_stats(tasks: pd.DataFrame) -> dict[str, dict[str, float]]:
+    out = {}
+    for model, g in tasks.groupby("model"):
+        s = g["seconds"].to_numpy(float)
+        out[str(model)] = {
+            "n_fits": int(s.size),
+            "median_s": float(np.median(s)),
+            "mean_s": float(s.mean()),
+            "max_s": float(s.max()),
+            "total_s": float(s.sum()),
+        }
+    return out
+
+
+def _years(text: str) -> tuple[int, ...]:
+    a, _, b = text.partition("-")
+    return tuple(range(int(a), int(b or a) + 1))
+
+
+def bench_runs(origins: tuple[int, ...], workers: list[int], protocol: str) -> list[dict]:
+    """Run the backtest with each number of workers and time it."""
+    from analogcast.evaluation.engine import BacktestConfig, run_backtest
+
+    rows = []
+    for n in workers:
+        load0 = os.getloadavg()[0]
+        cfg = BacktestConfig(origins=origins, protocol=protocol, workers=n)  # type: ignore[arg-type]
+        t0 = time.perf_counter()
+        res = run_backtest(cfg)
+        wall = time.perf_counter() - t0
+        rows.append(
+            {
+                "source": "bench_backtest.py",
+                "protocol": protocol,
+                "origins": [origins[0], origins[-1]],
+                "n_origins": len(origins),
+                "spaces": list(cfg.spaces),
+                "workers": n,
+                "wall_seconds": wall,
+                "fits": _fit_stats(res.tasks),
+                "loadavg_start_end": [load0, os.getloadavg()[0]],
+            }
+        )
+        print(f"{protocol} {origins[0]}-{origins[-1]} workers={n}: {wall:.0f} s")
+    return rows
+
+
+def record_runs(dirs: list[str]) -> list[dict]:
+    """Timing of backtests already run with ``analogcast backtest`` (run.json + tasks.csv)."""
+    rows = []
+    for d in dirs:
+        run = json.loads((Path(d) / "run.json").read_text())
+        tasks = pd.read_csv(Path(d) / "tasks.csv")
+        cfg = run["config"]
+        rows.append(
+            {
+                "source": f"analogcast backtest --out {d}",
+                "protocol": cfg["protocol"],
+                "origins": [min(cfg["origins"]), max(cfg["origins"])],
+                "n_origins": len(cfg["origins"]),
+                "spaces": cfg["spaces"],
+                "workers": run.get("n_workers"),
+                "wall_seconds": run["wall_seconds"],
+                "fits": _fit_stats(tasks),
+            }
+        )
+    return rows
+
+
+def validate(
+    origins: tuple[int, ...], spaces: list[str], protocol: str, seed: int = 1
+) -> list[dict]:
+    """Fast nutpie settings against reference NUTS on a subset: forecast probabilities."""
+    from analogcast.data import load_events, load_panel
+    from analogcast.evaluation import bayes
+    from analogcast.evaluation.features import make_features
+    from analogcast.evaluation.protocol import origin_set
+    from analogcast.evaluation.scores import log_loss
+
+    panel, events = load_panel(), load_events()
+    feats = make_features(panel)
+    rows = []
+    for t in origins:
+        for s in spaces:
+            data = origin_set(panel, events, feats, origin=t, space=s, protocol=protocol)  # type: ignore[arg-type]
+            for d in ("opening", "closing"):
+                p_fast, i_fast = bayes.fit_predict(data, d, seed, method="nutpie")
+                p_ref, i_ref = bayes.fit_predict(data, d, seed + 1, method="nuts")
+                y = data.test[f"y_{d}"].to_numpy(float)
+                ok = ~np.isnan(y)
+                diff = np.abs(p_fast - p_ref)
+                row = {
+                    "origin": t,
+                    "space": s,
+                    "direction": d,
+                    "protocol": protocol,
+                    "fast": dict(bayes.FAST),
+                    "reference": dict(bayes.REFERENCE),
+                    "mean_abs_diff": float(diff.mean()),
+                    "max_abs_diff": float(diff.max()),
+                    "log_loss_fast": log_loss(y[ok], p_fast[ok]),
+                    "log_loss_reference": log_loss(y[ok], p_ref[ok]),
+                    "seconds_fast": i_fast.get("seconds"),
+                    "seconds_reference": i_ref.get("seconds"),
+                    "divergences_reference": i_ref.get("divergences"),
+                }
+                rows.append(row)
+                print(json.dumps(row, default=float))
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--origins", default="2005-2020")
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--protocol", default="strict", choices=("strict", "barometer"))
+    ap.add_argument("--validate", action="store_true", help="fast vs reference NUTS on a subset")
+    ap.add_argument("--validate-origins", default="2010")
+    ap.add_argument("--validate-spaces", default="electoral")
+    ap.add_argument("--from-runs", nargs="*", default=None, metavar="DIR")
+    args = ap.parse_args()
+    res = _load_results()
+    if args.from_runs:
+        res["runs"] += record_runs(args.from_runs)
+    elif args.validate:
+        res["validation"] += validate(
+            _years(args.validate_origins), args.validate_spaces.split(","), args.protocol
+        )
+    else:
+        res["runs"] += bench_runs(_years(args.origins), args.workers, args.protocol)
+    _save(res)
+
+
+if __name__ == "__main__":
+    main()
