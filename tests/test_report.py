@@ -283,3 +283,21 @@ def test_sensitivity_with_the_shipped_prior() -> None:
     assert ctx.psense_table is not None and len(ctx.psense_table.rows) == len(ctx.spaces)
     html = render_html(ctx)
     assert "Without analog SAU" in html and "Max k-hat" in html and "psense" in html
+
+
+def test_backtest_section_reads_scores_csv(tmp_path: Path) -> None:
+    """A SYNTHETIC scores.csv in the format 'analogcast backtest' writes fills section 8."""
+    import pandas as pd
+
+    rows = []
+    for model in ("bayes", "climatology"):
+        for space in ("barometer6", "all7", "associational"):
+            for d in ("up", "down"):
+                rows.append({"protocol": "strict", "model": model, "space": space, "direction": d, "n": 100, "n_events": 9,
+                             "pos_rate": 0.09, "log_loss": 0.3, "brier": 0.08, "roc_auc": 0.7, "pr_auc": 0.2, "ece": 0.02})
+    (tmp_path / "bt").mkdir()
+    pd.DataFrame(rows).to_csv(tmp_path / "bt" / "scores.csv", index=False)
+    ctx = build_report_context(synthetic_run(draws=60, n_spaces=2), with_figures=False, backtest=tmp_path / "bt")
+    assert ctx.backtest is not None and len(ctx.backtest.rows) == 8  # pooled rows only
+    html = render_html(ctx)
+    assert 'id="table-backtest"' in html and "openings" in html

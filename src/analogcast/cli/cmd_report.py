@@ -39,6 +39,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--out", metavar="DIR", type=Path, default=Path("reports"), help="output directory (default reports/)")
     parser.add_argument("--name", metavar="NAME", default=None, help="file name stem (default: the run's name)")
+    parser.add_argument(
+        "--backtest",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="include backtest skill from an 'analogcast backtest --out DIR' directory (default: RUN_DIR/backtest if present)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
 
@@ -48,11 +55,13 @@ def run(args: argparse.Namespace) -> int:
         raise UserInputError(f"run directory {args.run_dir} does not exist (expected e.g. fits/runs/<name>, written by 'analogcast fit')")
     if args.out.exists() and not args.out.is_dir():
         raise UserInputError(f"--out {args.out} exists and is not a directory")
+    if args.backtest is not None and not (args.backtest / "scores.csv").is_file() and not args.backtest.is_file():
+        raise UserInputError(f"--backtest {args.backtest}: no scores.csv there (write one with 'analogcast backtest --out DIR')")
     from analogcast.reporting import render_report
     from analogcast.runs import load_run
 
     run_obj = load_run(args.run_dir)
-    outputs = render_report(run_obj, args.out, formats=args.formats, name=args.name)
+    outputs = render_report(run_obj, args.out, formats=args.formats, name=args.name, backtest=args.backtest)
     if not args.quiet:
         for out in outputs:
             print(out)

@@ -430,25 +430,48 @@ def _sens_table(sens: Sensitivity, spaces: list[str], label: str) -> TableBlock:
     )
 
 
-def _backtest(run: Any) -> TableBlock | None:
-    bt = getattr(run, "backtest", None)
-    if bt is None:
-        path = getattr(run, "path", None)
-        if path is not None:
-            from pathlib import Path
+_SCORE_COLS = ("n", "n_events", "brier", "log_loss", "roc_auc", "pr_auc", "ece")
 
-            for name in ("backtest.csv", "backtest_scores.csv", "scores.csv"):
-                p = Path(path) / name
-                if p.is_file():
-                    bt = pd.read_csv(p)
-                    break
+
+def _backtest(run: Any, backtest: Any = None) -> TableBlock | None:
+    """Backtest skill from ``analogcast backtest``'s ``scores.csv`` (pooled rows), if available.
+
+    Looks at ``backtest`` (a DataFrame, a ``scores.csv`` path or its directory), then
+    ``run.backtest``, then ``<run dir>/backtest/scores.csv``.
+    """
+    from pathlib import Path
+
+    bt = backtest if backtest is not None else getattr(run, "backtest", None)
+    if bt is None and getattr(run, "path", None) is not None:
+        bt = Path(run.path) / "backtest"
+    if isinstance(bt, str | Path):
+        p = Path(bt)
+        p = p / "scores.csv" if p.is_dir() else p
+        bt = pd.read_csv(p) if p.is_file() else None
     if not isinstance(bt, pd.DataFrame) or bt.empty:
         return None
+    df = bt
+    if "space" in df.columns and df["space"].isin(["all7", "barometer6"]).any():
+        df = df[df["space"].isin(["all7", "barometer6"])]
+    keys = [c for c in ("protocol", "model", "space", "direction") if c in df.columns]
+    cols = keys + [c for c in _SCORE_COLS if c in df.columns]
+    if not cols:
+        cols = list(df.columns)
+    body = []
+    for rec in df.loc[:, cols].to_dict("records"):
+        row = []
+        for c in cols:
+            v = rec[c]
+            if c == "direction":
+                v = {"up": "openings", "down": "closings"}.get(str(v), v)
+            row.append(f"{v:.3f}" if isinstance(v, float) and c not in ("n", "n_events") else _fmt_any(v))
+        body.append(row)
     return TableBlock(
         id="table-backtest",
-        caption="Backtest skill (out-of-sample scores against baselines)",
-        header=[str(c).replace("_", " ") for c in bt.columns],
-        rows=[[_fmt_any(v) for v in r] for r in bt.itertuples(index=False)],
+        caption="Backtest skill: out-of-sample two-year forecasts scored against what happened (analogcast backtest; pooled spaces)",
+        header=[c.replace("_", " ") for c in cols],
+        rows=body,
+        note="Lower Brier score, log loss and ECE are better; higher ROC-AUC and PR-AUC are better. Compare the model rows with the climatology and persistence baselines. 'barometer6' pools the six Barometer spaces, 'all7' adds women's space.",
     )
 
 
@@ -458,6 +481,7 @@ def build_report_context(
     horizons: Sequence[int] | None = None,
     reference: str | None = None,
     with_figures: bool = True,
+    backtest: Any = None,
 ) -> ReportContext:
     """Build the report model of ``run``.
 
@@ -473,6 +497,9 @@ def build_report_context(
         Reference scenario for contrasts (default ``status_quo`` if present, else the first).
     with_figures
         Draw the figures (off for fast tests of the numbers).
+    backtest
+        ``analogcast backtest`` output (its directory or ``scores.csv``, or a DataFrame) for the
+        backtest-skill section; default ``<run dir>/backtest`` when present.
 
     Returns
     -------
@@ -616,7 +643,7 @@ def build_report_context(
         provenance=provenance,
         citations=refs,
         sources=sources,
-        backtest=_backtest(run),
+        backtest=_backtest(run, backtest),
     )
     if warnings_sens:
         ctx.warnings.append(warnings_sens)

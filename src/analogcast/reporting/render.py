@@ -115,6 +115,7 @@ def render_report(
     *,
     name: str | None = None,
     context: ReportContext | None = None,
+    backtest: Any = None,
 ) -> list[Path]:
     """Render a run's report to ``<out_dir>/<name>.html`` and/or ``<name>.pdf``.
 
@@ -131,6 +132,8 @@ def render_report(
         File stem; default the spec's run name (e.g. ``afghanistan``).
     context
         A prebuilt :class:`ReportContext` (skips rebuilding it).
+    backtest
+        ``analogcast backtest`` output directory (or its ``scores.csv``) to include.
 
     Returns
     -------
@@ -139,7 +142,7 @@ def render_report(
     """
     fmts = parse_formats(formats)
     run = _load(run)
-    ctx = context if context is not None else build_report_context(run)
+    ctx = context if context is not None else build_report_context(run, backtest=backtest)
     stem = name or _name(run, ctx)
     if not stem or "/" in stem or stem.startswith("."):
         raise UserInputError(f"report name {stem!r} is not a plain file name")
