@@ -168,9 +168,21 @@ def main() -> None:
     ap.add_argument("--validate-origins", default="2010")
     ap.add_argument("--validate-spaces", default="electoral")
     ap.add_argument("--from-runs", nargs="*", default=None, metavar="DIR")
+    ap.add_argument("--loco", action="store_true", help="analogy prior vs none, LOCO backcasts")
     args = ap.parse_args()
     res = _load_results()
-    if args.from_runs:
+    if args.loco:
+        from analogcast.evaluation.loco import run_loco
+
+        t0 = time.perf_counter()
+        rows, summary = run_loco()
+        res["loco"] = {
+            "summary": summary.to_dict(orient="records"),
+            "rows": rows.to_dict(orient="records"),
+            "seconds": time.perf_counter() - t0,
+        }
+        print(summary.to_string(index=False))
+    elif args.from_runs:
         res["runs"] += record_runs(args.from_runs)
     elif args.validate:
         res["validation"] += validate(
