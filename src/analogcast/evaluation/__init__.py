@@ -5,12 +5,17 @@ Importing this package is cheap: scikit-learn, PyMC and Dask load only when used
 
 Public API
 ----------
-``run_backtest(config) -> BacktestResult``
-    Rolling-origin backtest (``BacktestConfig``: origins, spaces, protocol ``"strict"`` or
-    ``"barometer"``, models, workers, scheduler, seed); ``write_backtest(result, out_dir)`` writes
-    ``forecasts.csv`` (the Barometer's format), ``scores.csv`` and reliability plots.
-``training_set(panel, events, origin, space, protocol) / test_set(...)``
-    The rows a fit for one origin may see, and the rows it forecasts (``protocol.py``).
+``BacktestConfig(origins, spaces, protocol, models, method, workers, scheduler, seed)``
+    What to backtest and how to run it (``engine.py``); ``run_backtest(config) -> BacktestResult``
+    runs ``(origin, space)`` tasks serially (``workers=0``), on a Dask ``LocalCluster`` or on an
+    existing scheduler; seeds derive from each task's identity. ``write_backtest(result, dir)``
+    writes ``forecasts.csv`` (the Barometer's format), ``scores.csv``, reliability plots
+    (``outputs.py``).
+``origin_set(panel, events, features, origin=, space=, protocol=) -> OriginSet``
+    The rows a fit for one origin may train on and the rows it forecasts, under ``"strict"`` or
+    ``"barometer"`` (``protocol.py``); ``make_features(panel)`` (``features.py``).
+``climatology, persistence, gbm`` (``baselines.py``); the Bayesian hierarchical logit of the
+    backtest (``bayes.py``); LOCO analogy-prior backcasts ``run_loco()`` (``loco.py``).
 ``log_loss, brier, roc_auc, pr_auc, expected_calibration_error, score_all, score_frame``
     Our own score implementations (``scores.py``).
 """
@@ -21,6 +26,18 @@ import importlib
 from typing import Any
 
 _LAZY: dict[str, str] = {
+    "BacktestConfig": "analogcast.evaluation.engine",
+    "BacktestResult": "analogcast.evaluation.engine",
+    "run_backtest": "analogcast.evaluation.engine",
+    "write_backtest": "analogcast.evaluation.outputs",
+    "scores_table": "analogcast.evaluation.outputs",
+    "origin_set": "analogcast.evaluation.protocol",
+    "OriginSet": "analogcast.evaluation.protocol",
+    "make_features": "analogcast.evaluation.features",
+    "climatology": "analogcast.evaluation.baselines",
+    "persistence": "analogcast.evaluation.baselines",
+    "gbm": "analogcast.evaluation.baselines",
+    "run_loco": "analogcast.evaluation.loco",
     "log_loss": "analogcast.evaluation.scores",
     "brier": "analogcast.evaluation.scores",
     "roc_auc": "analogcast.evaluation.scores",
