@@ -1,0 +1,103 @@
+"""One sampling code path for fits and backtests: nutpie (default) or PyMC's NUTS."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from analogcast.errors import UserInputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pymc as pm
+    import xarray as xr
+
+__all__ = ["sample_model", "BACKENDS", "RECOMMENDED"]
+
+BACKENDS: tuple[str, ...] = ("nutpie", "pymc")
+
+#: Sampler settings recommended for the full Afghanistan run (measured in bench/bench_models.py).
+RECOMMENDED: dict[str, int] = {"draws": 1000, "tune": 1000, "chains": 2}
+
+
+def _seed_int(seed: int | np.random.SeedSequence | None) -> int:
+    if seed is None:
+        seed = np.random.SeedSequence()
+    if isinstance(seed, np.random.SeedSequence):
+        return int(seed.generate_state(1, dtype=np.uint32)[0])
+    return int(seed) % (2**32)
+
+
+def sample_model(
+    pm_model: pm.Model,
+    *,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 2,
+    seed: int | np.random.SeedSequence | None = None,
+    backend: Literal["nutpie", "pymc"] = "nutpie",
+    target_accept: float | None = None,
+    progress: bool = False,
+    cores: int | None = None,
+) -> xr.DataTree:
+    """Sample a PyMC model and return an ArviZ ``DataTree`` (``posterior``, ``sample_stats``).
+
+    Parameters
+    ----------
+    pm_model
+        Model from ``ForecastModel.build``.
+    draws, tune, chains
+        Kept draws per chain, tuning steps per chain, number of chains.
+    seed
+        Integer or ``SeedSequence`` (its first 32-bit word is used).
+    backend
+        ``"nutpie"`` (numba-compiled, chains in threads: safe in Dask worker processes) or
+        ``"pymc"`` (PyMC's NUTS; ``cores`` processes, forced to 1 inside a daemon process).
+    target_accept
+        Step-size adaptation target (``None``: the sampler's default).
+    progress
+        Show a progress bar.
+    cores
+        Parallel chains (default ``min(chains, os.cpu_count())``).
+    """
+    import pymc as pm
+
+    if backend not in BACKENDS:
+        raise UserInputError(f"unknown sampler backend '{backend}'; use one of {', '.join(BACKENDS)}.")
+    if draws < 1 or tune < 0 or chains < 1:
+        raise UserInputError("draws and chains must be >= 1 and tune >= 0.")
+    rs = _seed_int(seed)
+    ncores = cores or min(chains, os.cpu_count() or 1)
+    if backend == "nutpie":
+        import nutpie
+
+        compiled = nutpie.compile_pymc_model(pm_model)
+        kwargs = {}
+        if target_accept is not None:
+            kwargs["target_accept"] = float(target_accept)
+        tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, cores=ncores,
+                             seed=rs, progress_bar=progress, save_warmup=False, **kwargs)
+    else:
+        import multiprocessing as mp
+
+        if mp.current_process().daemon:
+            ncores = 1
+        kwargs = {}
+        if target_accept is not None:
+            kwargs["target_accept"] = float(target_accept)
+        tree = pm.sample(draws=draws, tune=tune, chains=chains, cores=ncores, random_seed=rs,
+                         progressbar=progress, model=pm_model, nuts_sampler="pymc",
+                         compute_convergence_checks=False, **kwargs)
+    return _clean_tree(tree)
+
+
+def _clean_tree(tree: xr.DataTree) -> xr.DataTree:
+    """Keep ``posterior``, ``sample_stats`` (and ``observed_data`` if present); drop warmup."""
+    import xarray as xr
+
+    keep = {}
+    for name in ("posterior", "sample_stats", "observed_data"):
+        if name in tree.children:
+            keep[name] = tree[name].to_dataset()
+    return xr.DataTree.from_dict(keep)

@@ -1,0 +1,80 @@
+"""Summary tables of forecasts: the issue's ``forecasts.csv``, fan-chart bands, rise probabilities."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from analogcast.errors import UserInputError
+
+__all__ = ["forecasts_table", "index_table", "rise_table", "check_level", "FORECAST_COLUMNS"]
+
+FORECAST_COLUMNS: tuple[str, ...] = (
+    "scenario", "space", "horizon", "p_opening", "p_opening_low", "p_opening_high",
+    "p_closing", "p_closing_low", "p_closing_high",
+)
+
+
+def check_level(level: float) -> float:
+    """Validate an interval probability (0 < level < 1)."""
+    lv = float(level)
+    if not 0.0 < lv < 1.0:
+        raise UserInputError(f"interval level {level!r} must be between 0 and 1 (e.g. 0.89).")
+    return lv
+
+
+def _summ(da: xr.DataArray, level: float) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
+    s = da.stack(sample=("chain", "draw"))
+    q = [(1 - level) / 2, 1 - (1 - level) / 2]
+    qs = s.quantile(q, dim="sample")
+    return s.mean("sample"), qs.isel(quantile=0, drop=True), qs.isel(quantile=1, drop=True)
+
+
+def forecasts_table(fc: xr.Dataset, level: float = 0.89) -> pd.DataFrame:
+    """One row per (scenario, space, horizon) with posterior means and equal-tailed intervals.
+
+    Columns are exactly ``FORECAST_COLUMNS``; probabilities are in [0, 1] and low <= p <= high
+    (the mean of a draw set lies between its quantiles whenever level >= ~0.5; values are clipped
+    to guarantee it for narrow levels).
+    """
+    lv = check_level(level)
+    parts = {}
+    for d in ("opening", "closing"):
+        if f"p_{d}" not in fc:
+            raise UserInputError(f"forecast has no 'p_{d}'.")
+        m, lo, hi = _summ(fc[f"p_{d}"], lv)
+        parts[f"p_{d}"] = m
+        parts[f"p_{d}_low"] = xr.apply_ufunc(np.minimum, lo, m)
+        parts[f"p_{d}_high"] = xr.apply_ufunc(np.maximum, hi, m)
+    ds = xr.Dataset(parts).transpose("scenario", "space", "horizon")
+    df = ds.to_dataframe().reset_index()
+    df = df[[c for c in df.columns if c in FORECAST_COLUMNS]]
+    df["horizon"] = df["horizon"].astype(int)
+    for c in FORECAST_COLUMNS[3:]:
+        df[c] = df[c].clip(0.0, 1.0)
+    return df[list(FORECAST_COLUMNS)].reset_index(drop=True)
+
+
+def index_table(fc: xr.Dataset, level: float = 0.89) -> pd.DataFrame:
+    """Fan-chart data: ``scenario, space, year, mean, low, high`` of simulated index paths."""
+    lv = check_level(level)
+    if "index" not in fc:
+        raise UserInputError("forecast has no index paths (fit the 'trajectory' model).")
+    m, lo, hi = _summ(fc["index"], lv)
+    ds = xr.Dataset({"mean": m, "low": lo, "high": hi}).transpose("scenario", "space", "year")
+    df = ds.to_dataframe().reset_index()
+    return df[["scenario", "space", "year", "mean", "low", "high"]]
+
+
+def rise_table(fc: xr.Dataset, level: float = 0.89) -> pd.DataFrame:
+    """``scenario, space, horizon, delta, p_rise, p_rise_low, p_rise_high`` (incremental
+    liberalization: P(index rises by at least delta within H years))."""
+    lv = check_level(level)
+    if "p_rise" not in fc:
+        raise UserInputError("forecast has no p_rise (fit the 'trajectory' model).")
+    m, lo, hi = _summ(fc["p_rise"], lv)
+    ds = xr.Dataset({"p_rise": m, "p_rise_low": lo, "p_rise_high": hi})
+    ds = ds.transpose("scenario", "space", "horizon", "delta")
+    df = ds.to_dataframe().reset_index()
+    return df[["scenario", "space", "horizon", "delta", "p_rise", "p_rise_low", "p_rise_high"]]
