@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         seed=args.seed,
     )
-    result = run_backtest(config)
+    result = run_backtest(config, progress=True)
     written = write_backtest(result, out)
     from analogcast.evaluation.outputs import scores_table
 

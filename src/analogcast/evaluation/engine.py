@@ -16,6 +16,7 @@ address of an existing cluster (``Client(address)``), which is used and left run
 from __future__ import annotations
 
 import os
+import sys
 import time
 import zlib
 from collections.abc import Sequence
@@ -179,6 +180,15 @@ def run_task(
     return pd.concat(frames, ignore_index=True), info
 
 
+def _report(on: bool, done: int, total: int, t0: float) -> None:
+    if on:
+        print(
+            f"backtest: {done}/{total} tasks, {time.perf_counter() - t0:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def _load(spaces: Sequence[str]) -> tuple[xr.Dataset, xr.Dataset, pd.DataFrame]:
     from analogcast.data import load_events, load_panel
 
@@ -192,6 +202,7 @@ def run_backtest(
     *,
     panel: xr.Dataset | None = None,
     events: xr.Dataset | None = None,
+    progress: bool = False,
 ) -> BacktestResult:
     """Run the backtest of ``config`` (see the module docstring for execution).
 
@@ -201,6 +212,8 @@ def run_backtest(
         What to run.
     panel, events
         ``load_panel()`` / ``load_events()``; loaded from the package data when ``None``.
+    progress
+        Print ``done/total`` task counts to stderr as tasks finish.
     """
     t0 = time.perf_counter()
     if panel is None or events is None:
@@ -220,9 +233,12 @@ def run_backtest(
     results: list[tuple[pd.DataFrame, list[dict[str, object]]]]
     n_workers = 0
     if config.scheduler is None and config.workers == 0:
-        results = [run_task(panel, events, features, t, s, *args) for t, s in keys]
+        results = []
+        for i, (t, s) in enumerate(keys, 1):
+            results.append(run_task(panel, events, features, t, s, *args))
+            _report(progress, i, len(keys), t0)
     else:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client, LocalCluster, as_completed
 
         cluster = None
         if config.scheduler is not None:
@@ -253,7 +269,12 @@ def run_backtest(
                 )
                 for t, s in keys
             ]
-            results = client.gather(futures)
+            index = {f.key: i for i, f in enumerate(futures)}
+            done: list[object] = [None] * len(futures)
+            for n, fut in enumerate(as_completed(futures), 1):
+                done[index[fut.key]] = fut.result()
+                _report(progress, n, len(futures), t0)
+            results = done  # type: ignore[assignment]
         finally:
             client.close()
             if cluster is not None:
