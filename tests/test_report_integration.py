@@ -58,11 +58,13 @@ sanctions = 13
 
 
 def _stages_ready() -> str | None:
-    for mod in ("analogcast.scenarios.forecast", "analogcast.runs.store", "analogcast.fitting.fit"):
+    # through the packages' public names (importing a submodule such as
+    # analogcast.scenarios.forecast directly would shadow the lazy function of the same name)
+    for pkg, name in (("analogcast.scenarios", "forecast"), ("analogcast.runs", "save_run"), ("analogcast.fitting", "fit")):
         try:
-            importlib.import_module(mod)
-        except ImportError as exc:
-            return f"{mod} not importable yet ({exc})"
+            getattr(importlib.import_module(pkg), name)
+        except (ImportError, AttributeError) as exc:
+            return f"{pkg}.{name} not available yet ({exc})"
     return None
 
 
