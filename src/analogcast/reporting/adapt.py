@@ -193,10 +193,15 @@ def similarity_table(prior: Any) -> pd.DataFrame | None:
 
 
 def find_theta(tree: Any) -> xr.DataArray | None:
-    """Posterior draws of the target's ``theta`` (chain, draw, space, direction), if any model has them."""
+    """Posterior draws of the target's ``theta`` (chain, draw, space, direction), if any model has them.
+
+    ``event_logit`` first: it is the model the opening/closing probabilities come from.
+    """
     if tree is None:
         return None
-    nodes = [tree] + [tree[k] for k in getattr(tree, "children", {})]
+    kids = list(getattr(tree, "children", {}))
+    kids.sort(key=lambda k: k != "event_logit")
+    nodes = [tree] + [tree[k] for k in kids]
     for node in nodes:
         if "posterior" not in getattr(node, "children", {}):
             continue
