@@ -8,7 +8,7 @@ import pytest
 
 from analogcast.errors import UserInputError
 from analogcast.fitting import fit, parse_spec
-from analogcast.fitting.fit import check_convergence, derive_seed, summarise_diagnostics
+from analogcast.fitting.fitter import check_convergence, derive_seed, summarise_diagnostics
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,3 +82,20 @@ def test_convergence_checks() -> None:
     assert any("R-hat" in p and p.startswith("n:") for p in problems)
     assert any("divergent" in p for p in problems)
     assert any("bulk ESS" in p for p in problems)  # NaN counts as a failure
+
+
+def test_public_names_are_not_shadowed_by_submodules() -> None:
+    """``analogcast.fitting.fit`` must stay the function even after every submodule is imported."""
+    import importlib
+    import pkgutil
+
+    import analogcast
+    import analogcast.fitting
+    import analogcast.runs
+
+    for pkg in (analogcast.fitting, analogcast.runs):
+        for info in pkgutil.iter_modules(pkg.__path__):
+            importlib.import_module(f"{pkg.__name__}.{info.name}")
+        for name in pkg.__all__:
+            assert not isinstance(getattr(pkg, name), type(pkg)), f"{pkg.__name__}.{name} is a module"
+    assert callable(analogcast.fit) and callable(analogcast.load_run) and callable(analogcast.save_run)

@@ -30,11 +30,11 @@ _LAZY: dict[str, str] = {
     "load_spec": "analogcast.fitting.spec",
     "parse_spec": "analogcast.fitting.spec",
     "spec_from_mapping": "analogcast.fitting.spec",
-    "fit": "analogcast.fitting.fit",
-    "FitResult": "analogcast.fitting.fit",
-    "resolve_prior": "analogcast.fitting.fit",
-    "check_convergence": "analogcast.fitting.fit",
-    "versions": "analogcast.fitting.fit",
+    "fit": "analogcast.fitting.fitter",
+    "FitResult": "analogcast.fitting.fitter",
+    "resolve_prior": "analogcast.fitting.fitter",
+    "check_convergence": "analogcast.fitting.fitter",
+    "versions": "analogcast.fitting.fitter",
 }
 
 __all__ = list(_LAZY)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analogcast.fitting.fit import fit
+from analogcast.fitting.fitter import fit
 from analogcast.fitting.spec import FitSpec
 from analogcast.runs.run import Run, spec_scenarios
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analogcast.fitting.fit import FitResult, derive_seed
+from analogcast.fitting.fitter import FitResult, derive_seed
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -43,7 +43,7 @@ from typing import Any, Literal
 from analogcast._io import sha256_bytes, sha256_file
 from analogcast._version import __version__
 from analogcast.errors import DataIntegrityError, UserInputError
-from analogcast.fitting.fit import THRESHOLDS, FitResult, check_convergence, prepare_data
+from analogcast.fitting.fitter import THRESHOLDS, FitResult, check_convergence, prepare_data
 from analogcast.fitting.spec import FitSpec, parse_spec
 from analogcast.runs.run import Run, table_csv
 
