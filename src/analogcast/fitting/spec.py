@@ -16,11 +16,10 @@ Example
     spaces  = "all"            # or a list of space names
     horizons = [2, 5]
     seed    = 20250101
+    prior   = "priors/afghanistan_saudi_iran.toml"   # or an inline [prior] table
 
     [model]
     names = ["event_logit", "trajectory"]
-
-    prior = "priors/afghanistan_saudi_iran.toml"   # or an inline [prior] table
 
     [sampler]
     draws = 1000
