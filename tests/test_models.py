@@ -1,19 +1,18 @@
 """Fast tests of the forecast models on SIMULATED panels (analogcast.models.simulate).
 
 No real data here; no MCMC except one tiny PyMC run. Posterior draws for prediction tests are
-prior draws of the built model, which exercise the same code paths.
+drawn with numpy (``fake_posterior``), which exercise the same code paths.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-import xarray as xr
 
 from analogcast.errors import UserInputError
 from analogcast.models import diagnostics, get_model
 from analogcast.models.design import MISSING_GROUPS, dynamic_grid
-from analogcast.models.simulate import simulate_panel
+from analogcast.models.simulate import fake_posterior, simulate_panel
 
 SPACES2 = ("associational", "electoral")
 
@@ -21,15 +20,6 @@ SPACES2 = ("associational", "electoral")
 @pytest.fixture(scope="module")
 def sim():
     return simulate_panel(n_countries=12, years=(1966, 2005), spaces=SPACES2, seed=3)
-
-
-def prior_posterior(pm_model, draws: int = 40, seed: int = 1) -> xr.Dataset:
-    """Prior draws shaped like a one-chain posterior (a stand-in for a fit)."""
-    import pymc as pm
-
-    tree = pm.sample_prior_predictive(draws=draws, model=pm_model, random_seed=seed)
-    prior = tree["prior"].to_dataset() if hasattr(tree, "children") else tree.prior
-    return prior
 
 
 def test_registry_errors():
@@ -116,7 +106,7 @@ def test_event_predict_shapes_and_monotone(sim):
     panel, events, _ = sim
     m = get_model("event_logit")
     d = m.prepare(panel, events, target="C000", origin=2004, spaces=SPACES2)
-    post = prior_posterior(m.build(d, None))
+    post = fake_posterior("event_logit", d, draws=20, chains=2)
     X = d.future_common({"DT.ODA.ODAT.GN.ZS": np.array([[0.0] * 10, [20.0] * 10])}, 10)
     assert X.shape == (2, 10, len(d.covariates))
     out = m.predict(post, d, X, [1, 2, 5, 10], np.random.default_rng(0))
@@ -130,7 +120,7 @@ def test_event_ppc_shapes(sim):
     panel, events, _ = sim
     m = get_model("event_logit")
     d = m.prepare(panel, events, target="C000", origin=2004, spaces=SPACES2)
-    post = prior_posterior(m.build(d, None), draws=10)
+    post = fake_posterior("event_logit", d, draws=5)
     pp = m.posterior_predictive(post, d, np.random.default_rng(0))
     assert pp["share"].dims == ("sample", "space", "direction")
     obs = d.arrays["y"][d.arrays["obs_sd"] == 0].mean()
@@ -145,7 +135,7 @@ def test_trajectory_prepare_build_simulate(sim):
     assert "wbl" in d.meta["series"]
     pmm = m.build(d)
     assert np.isfinite(pmm.compile_logp()(pmm.initial_point()))
-    post = prior_posterior(pmm, draws=8)
+    post = fake_posterior("trajectory", d, draws=4)
     X = d.future_common({}, 11)
     paths = m.simulate(post, d, X, np.random.default_rng(0), n_steps=11)
     assert paths.shape == (8, 1, len(d.meta["series"]), 5, 11)

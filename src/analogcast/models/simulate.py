@@ -148,3 +148,68 @@ def simulate_panel(
                      traj_beta_aid=traj_beta_aid, traj_sigma=traj_sigma,
                      meta={"seed": seed, "n_countries": n_countries, "years": list(years)})
     return panel, ev_ds, truth
+
+
+def fake_posterior(model: str, data: Any, *, draws: int = 20, chains: int = 2, seed: int = 0,
+                   aid_effect: float = 0.3) -> xr.Dataset:
+    """A plausible posterior ``Dataset`` drawn with numpy (no PyMC), for fast tests only.
+
+    Values are centred on typical magnitudes (event hazards around 5-10 % a year; slow
+    mean-reverting index paths); ``aid_effect`` is the ``beta`` of ``aid`` in every space.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    S = len(data.spaces)
+    K = len(data.covariates)
+    n_c = len(data.meta["countries"])
+    n_r = len(data.meta["regions"])
+    n_y = len(data.meta["years"])
+    cd = ("chain", "draw")
+
+    def v(*shape: int, loc: float = 0.0, sd: float = 1.0, pos: bool = False) -> np.ndarray:
+        x = rng.normal(loc, sd, (chains, draws, *shape))
+        return np.abs(x) if pos else x
+
+    if model == "event_logit":
+        beta = v(K, S, 2, sd=0.05)
+        beta[:, :, list(data.covariates).index("aid")] += aid_effect
+        ds = {
+            "theta": (cd + ("space", "direction"), v(S, 2, loc=-2.5, sd=0.2)),
+            "alpha": (cd + ("space", "direction"), v(S, 2, loc=-2.5, sd=0.2)),
+            "beta": (cd + ("covariate", "space", "direction"), beta),
+            "gamma": (cd + ("dynamic", "space", "direction"), v(len(data.dynamic), S, 2, sd=0.05)),
+            "year_effect": (cd + ("year", "direction"), v(n_y, 2, sd=0.1)),
+            "sigma_year": (cd + ("direction",), v(2, loc=0.2, sd=0.02, pos=True)),
+            "sigma_region": (cd + ("direction",), v(2, loc=0.2, sd=0.02, pos=True)),
+            "z_region": (cd + ("space", "direction", "region"), v(S, 2, n_r)),
+            "sigma_country": (cd + ("direction",), v(2, loc=0.3, sd=0.02, pos=True)),
+            "z_country": (cd + ("country", "direction"), v(n_c, 2)),
+            "sigma_country_space": (cd + ("direction",), v(2, loc=0.1, sd=0.02, pos=True)),
+            "z_country_space": (cd + ("country", "space", "direction"), v(n_c, S, 2)),
+        }
+    else:
+        n_s = len(data.meta["series"])
+        beta = v(K, n_s, sd=0.005)
+        beta[:, :, list(data.covariates).index("aid")] += aid_effect / 10
+        ds = {
+            "kappa": (cd + ("series",), v(n_s, loc=0.08, sd=0.01, pos=True)),
+            "rho": (cd + ("series",), v(n_s, loc=0.2, sd=0.02)),
+            "a_target": (cd + ("series",), v(n_s, loc=0.0, sd=0.05)),
+            "sigma_target": (cd + ("series",), v(n_s, loc=0.1, sd=0.01, pos=True)),
+            "beta": (cd + ("covariate", "series"), beta),
+            "sigma_g": (cd + ("series",), v(n_s, loc=0.03, sd=0.005, pos=True)),
+            "nu": (cd, v(loc=6.0, sd=0.5, pos=True)),
+            "a_region": (cd + ("region", "series"), v(n_r, n_s, sd=0.05)),
+            "sigma_a": (cd + ("series",), v(n_s, loc=0.05, sd=0.005, pos=True)),
+            "z_a": (cd + ("country", "series"), v(n_c, n_s)),
+            "z_g": (cd + ("year", "series"), v(n_y, n_s)),
+            "log_sigma": (cd + ("series",), v(n_s, loc=-2.5, sd=0.05)),
+            "tau_sigma": (cd, v(loc=0.3, sd=0.02, pos=True)),
+            "z_sigma": (cd + ("country",), v(n_c)),
+        }
+    coords = {"chain": np.arange(chains), "draw": np.arange(draws),
+              "covariate": list(data.covariates), "dynamic": list(data.dynamic),
+              "space": list(data.spaces), "direction": ["opening", "closing"],
+              "country": data.meta["countries"], "region": [str(r) for r in data.meta["regions"]],
+              "year": data.meta["years"], "series": data.meta.get("series", [])}
+    out = xr.Dataset(ds)
+    return out.assign_coords({k: c for k, c in coords.items() if k in out.dims})

@@ -143,7 +143,7 @@ def _trajectory_outputs(out: xr.Dataset, tree: Any, data: Any, scen: list[Scenar
     model = get_model("trajectory", **data.meta.get("options", {}))
     post = tree["trajectory"]["posterior"].to_dataset()
     n_chain, n_draw = post.sizes["chain"], post.sizes["draw"]
-    X = data.future_common(resolve_paths(scen, data), MAX_STEPS + 1)
+    X = data.future_common(resolve_paths(scen, data, MAX_STEPS + 1), MAX_STEPS + 1)
     series = list(data.meta["series"])
     n_sp = len(data.spaces)
     origin_x = model.origin_levels(data)  # (series, 3)
