@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from analogcast.reporting import adapt
+from analogcast.reporting.analogs import analogs_section, prior_rebuilder
 from analogcast.reporting.checks import Check, diagnostics_from_tree, evaluate_diagnostics
 from analogcast.reporting.narrative import (
     SPACE_LABELS,
@@ -30,16 +31,17 @@ from analogcast.reporting.narrative import (
 from analogcast.reporting.sensitivity import Sensitivity, sensitivity
 from analogcast.reporting.tables import (
     Cell,
+    TableBlock,
     cell_key,
     contrast_rows,
+    fmt_any,
     fmt_pct,
     forecast_rows,
     main_horizons,
+    space_label,
 )
 
 __all__ = ["FigureItem", "TableBlock", "ReportContext", "build_report_context"]
-
-CONFLICT_ALPHA = 0.05
 
 
 @dataclass(frozen=True)
@@ -50,17 +52,6 @@ class FigureItem:
     title: str
     caption: str
     uri: str
-
-
-@dataclass
-class TableBlock:
-    """A table ready for the template: header strings and rows of strings or :class:`Cell`."""
-
-    id: str
-    caption: str
-    header: list[str]
-    rows: list[list[Any]]
-    note: str = ""
 
 
 @dataclass
@@ -113,10 +104,6 @@ class ReportContext:
         return f"{round(100 * self.level):d}%"
 
 
-def _space_label(sp: str) -> str:
-    return SPACE_LABELS.get(sp, sp).capitalize()
-
-
 def _scenario_tables(rows: pd.DataFrame, scen: list[dict[str, str]], spaces: list[str], horizons: list[int], level_pct: str) -> list[TableBlock]:
     out = []
     for quantity, word in (("p_opening", "opening"), ("p_closing", "closing")):
@@ -127,7 +114,7 @@ def _scenario_tables(rows: pd.DataFrame, scen: list[dict[str, str]], spaces: lis
                 TableBlock(
                     id=f"table-{word}-{h}",
                     caption=f"Probability of at least one {word} within {h} years (posterior mean, {level_pct} interval)",
-                    header=["Scenario", *[_space_label(sp) for sp in spaces]],
+                    header=["Scenario", *[space_label(sp) for sp in spaces]],
                     rows=body,
                 )
             )
@@ -147,7 +134,7 @@ def _contrast_table(cr: pd.DataFrame, labels: dict[str, str]) -> TableBlock:
             [
                 labels[a],
                 labels[b],
-                _space_label(sp),
+                space_label(sp),
                 str(h),
                 f"{_fmt_pts(r['diff_mean'])} ({_fmt_pts(r['diff_low'])} to {_fmt_pts(r['diff_high'])})",
                 Num(cell_key("p_a_gt_b", f"{a}>{b}", sp, h), fmt_pct(r["p_a_gt_b"])),
@@ -167,7 +154,7 @@ def _full_table(rows: pd.DataFrame, labels: dict[str, str]) -> TableBlock:
         body.append(
             [
                 labels[r["scenario"]],
-                _space_label(r["space"]),
+                space_label(r["space"]),
                 str(int(r["horizon"])),
                 Cell(cell_key("p_opening", r["scenario"], r["space"], r["horizon"]), r["p_opening"], r["p_opening_low"], r["p_opening_high"]).text,
                 Cell(cell_key("p_closing", r["scenario"], r["space"], r["horizon"]), r["p_closing"], r["p_closing_low"], r["p_closing_high"]).text,
@@ -235,183 +222,6 @@ _IDENTIFICATION = [
 ]
 
 
-def _analogs_section(prior: Any, spaces: list[str], theta: xr.DataArray | None) -> dict[str, Any] | None:
-    if prior is None:
-        return None
-    meta = adapt.prior_meta(prior)
-    analogs = [str(a) for a in meta.get("analogs", []) or []]
-    weights = list(meta.get("weights", []) or [])
-    if isinstance(meta.get("weights"), dict):
-        wmap = {str(k): float(v) for k, v in meta["weights"].items()}
-    else:
-        wmap = {a: float(w) for a, w in zip(analogs, weights, strict=False)}
-    if wmap:
-        tot = sum(wmap.values()) or 1.0
-        wmap = {k: v / tot for k, v in wmap.items()}
-    ess_rows, conflict_spaces, shares_total = [], [], {a: 0.0 for a in analogs}
-    n_share = 0
-    for sp in spaces:
-        for d in ("opening", "closing"):
-            ess = adapt.as_float(adapt.prior_lookup(prior, ("ess",), sp, d))
-            pc = adapt.as_float(adapt.prior_lookup(prior, ("conflict_p", "conflict", "conflict_pvalue", "p_conflict"), sp, d))
-            share = adapt.prior_lookup(prior, ("ess_share", "ess_shares", "shares"), sp, d)
-            share = {str(k): float(v) for k, v in share.items()} if isinstance(share, Mapping) else {}
-            for a, v in share.items():
-                shares_total[str(a)] = shares_total.get(str(a), 0.0) + float(v)
-            n_share += bool(share)
-            mean_txt = ""
-            try:
-                from analogcast.reporting.sensitivity import MixtureParams, mixture_mean_expit
-
-                mean_txt = fmt_pct(mixture_mean_expit(MixtureParams.of(adapt.mixture_function(prior)(sp, d))))
-            except Exception:  # noqa: BLE001
-                mean_txt = "n/a"
-            post_txt = "n/a"
-            if theta is not None:
-                th = theta.sel(space=sp, direction=d)
-                p = 1 / (1 + xr.ufuncs.exp(-th))
-                post_txt = fmt_pct(float(p.mean()))
-            flag = math.isfinite(pc) and pc < CONFLICT_ALPHA
-            if flag:
-                conflict_spaces.append(f"{sp} ({d}s)")
-            top = max(share, key=share.get) if share else ""
-            ess_rows.append(
-                [
-                    _space_label(sp),
-                    d,
-                    mean_txt,
-                    post_txt,
-                    "n/a" if not math.isfinite(ess) else f"{ess:.1f}",
-                    f"{top} ({fmt_pct(share[top])})" if top else "n/a",
-                    "n/a" if not math.isfinite(pc) else (f"{pc:.3f}" + (" — conflict" if flag else "")),
-                ]
-            )
-    shares = {a: v / n_share for a, v in shares_total.items()} if n_share else {}
-    sim_block = _similarity_block(prior, meta, analogs, wmap)
-    evidence_block = _evidence_block(prior, spaces, analogs)
-    meta_rows = [
-        [k.replace("_", " "), _fmt_any(meta[k])]
-        for k in ("target", "method", "discount", "robust_weight", "window", "tau_prior", "version", "created")
-        if k in meta and meta[k] not in (None, "")
-    ]
-    return {
-        "analogs": analogs,
-        "weights": wmap,
-        "shares": shares,
-        "meta_rows": meta_rows,
-        "similarity": sim_block,
-        "evidence": evidence_block,
-        "ess": TableBlock(
-            id="table-ess",
-            caption="Analogy prior per space and direction: yearly hazard (prior mean, posterior mean), prior ESS in country-years, the analog with the largest ESS share, prior-data conflict p-value",
-            header=["Space", "Direction", "Prior mean", "Posterior mean", "Prior ESS", "Largest share", "Conflict p"],
-            rows=ess_rows,
-            note=f"A conflict p-value below {CONFLICT_ALPHA} means the target's own events are surprising under the analogy prior.",
-        ),
-        "conflict_spaces": conflict_spaces,
-    }
-
-
-_SIM_COLUMNS = {
-    "regime": "Regime (0-3)",
-    "women_civil_liberties": "Women's civil liberties",
-    "log_gdp_per_capita": "log GDP per capita",
-    "resource_rents": "Resource rents (% GDP)",
-    "region": "Region",
-    "distance": "Distance",
-    "weight": "Similarity weight",
-}
-
-
-def _similarity_block(prior: Any, meta: dict[str, Any], analogs: list[str], used: dict[str, float]) -> TableBlock | None:
-    """The similarity table: the prior's own, else ``priors.similarity.suggest_weights`` recomputed."""
-    sim = adapt.similarity_table(prior)
-    source = "stored with the prior"
-    if sim is None and analogs and meta.get("target"):
-        try:
-            from analogcast.priors.similarity import suggest_weights
-
-            window = meta.get("window")
-            years = None if window in (None, "", "all") else window
-            _, sim = suggest_weights(str(meta["target"]), analogs, years=years)
-            sim = sim.reset_index()
-            source = "recomputed with analogcast.priors.similarity.suggest_weights (pre-period covariate means; bandwidth 1)"
-        except Exception:  # noqa: BLE001 - the table is explanatory, not essential
-            sim = None
-    if sim is None or sim.empty:
-        return None
-    first = sim.columns[0]
-    cols = [c for c in _SIM_COLUMNS if c in sim.columns]
-    header = ["Country", *[_SIM_COLUMNS[c] for c in cols], "Weight used"]
-    rows = []
-    for rec in sim.to_dict("records"):
-        c = str(rec[first])
-        vals = []
-        for k in cols:
-            v = rec[k]
-            if k == "weight":
-                vals.append("target" if c == str(meta.get("target")) else fmt_pct(v))
-            elif k == "region":
-                vals.append(_region(v))
-            else:
-                vals.append(_fmt_any(float(v)) if isinstance(v, int | float) and math.isfinite(float(v)) else "—")
-        rows.append([c, *vals, fmt_pct(used[c]) if c in used else "—"])
-    return TableBlock(
-        id="table-similarity",
-        caption="Which cases and why: the analogs' resemblance to the target (country means over the window)",
-        header=header,
-        rows=rows,
-        note=f"Distance: standardised differences on the covariates, a different region counting as one standard deviation; similarity weight = exp(-distance²/2), normalised. Table {source}. 'Weight used' is the analog weight the prior was built with.",
-    )
-
-
-def _region(v: Any) -> str:
-    try:
-        from analogcast.data import REGION_NAMES
-
-        return str(REGION_NAMES.get(int(v), v))
-    except Exception:  # noqa: BLE001
-        return str(v)
-
-
-def _evidence_block(prior: Any, spaces: list[str], analogs: list[str]) -> TableBlock | None:
-    """Each analog's events / coded country-years per space (the evidence the prior summarises)."""
-    if not analogs:
-        return None
-    rows = []
-    found = False
-    for a in analogs:
-        row: list[Any] = [a]
-        for sp in spaces:
-            parts = []
-            for d in ("opening", "closing"):
-                ev = adapt.prior_lookup(prior, ("evidence",), sp, d)
-                hit = next((e for e in (ev or ()) if str(getattr(e, "country", "")) == a), None)
-                if hit is None:
-                    parts.append("—")
-                else:
-                    found = True
-                    parts.append(f"{hit.events}/{hit.years}")
-            row.append(" · ".join(parts))
-        rows.append(row)
-    if not found:
-        return None
-    return TableBlock(
-        id="table-evidence",
-        caption="The analogs' evidence: openings · closings / coded country-years, per space",
-        header=["Analog", *[_space_label(sp) for sp in spaces]],
-        rows=rows,
-    )
-
-
-def _fmt_any(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.3g}"
-    if isinstance(v, list | tuple):
-        return ", ".join(_fmt_any(x) for x in v)
-    return str(v)
-
-
 def _sens_table(sens: Sensitivity, spaces: list[str], label: str) -> TableBlock:
     body = []
     for r in sens.rows:
@@ -424,7 +234,7 @@ def _sens_table(sens: Sensitivity, spaces: list[str], label: str) -> TableBlock:
     return TableBlock(
         id="table-sensitivity",
         caption=f"Probability of at least one opening within {sens.horizon} years under {label}, as fitted and under alternative analogy priors",
-        header=["Alternative", "Method", *[_space_label(sp) for sp in spaces], "Max k-hat"],
+        header=["Alternative", "Method", *[space_label(sp) for sp in spaces], "Max k-hat"],
         rows=body,
         note="Each alternative changes the prior of one space at a time and reweights the posterior draws (Pareto-smoothed importance sampling); k-hat above 0.7 means the reweighted number cannot be trusted without a refit.",
     )
@@ -464,7 +274,7 @@ def _backtest(run: Any, backtest: Any = None) -> TableBlock | None:
             v = rec[c]
             if c == "direction":
                 v = {"up": "openings", "down": "closings"}.get(str(v), v)
-            row.append(f"{v:.3f}" if isinstance(v, float) and c not in ("n", "n_events") else _fmt_any(v))
+            row.append(f"{v:.3f}" if isinstance(v, float) and c not in ("n", "n_events") else fmt_any(v))
         body.append(row)
     return TableBlock(
         id="table-backtest",
@@ -545,7 +355,7 @@ def build_report_context(
 
     prior = adapt._prior(run)
     theta = adapt.find_theta(tree)
-    analogs = _analogs_section(prior, spaces, theta)
+    analogs = analogs_section(prior, spaces, theta)
     conflict_spaces = analogs["conflict_spaces"] if analogs else []
 
     target = str(getattr(run, "target", None) or spec.get("target") or fc.attrs.get("target", ""))
@@ -579,7 +389,7 @@ def build_report_context(
             horizon=head,
             spaces=spaces,
             meta=adapt.prior_meta(prior),
-            rebuild=_prior_rebuilder(prior, spaces),
+            rebuild=prior_rebuilder(prior, spaces),
             tree=tree,
         )
         sens_tbl = _sens_table(sens, spaces, labels[best])
@@ -595,7 +405,7 @@ def build_report_context(
                 ),
                 header=[("Space" if k == "space" else k) for k in keys] if own else ["model", *keys],
                 rows=[
-                    [(_space_label(r[k]) if k == "space" else _fmt_any(r.get(k))) for k in keys] if own else [r.get("model", ""), *[_fmt_any(r.get(k)) for k in keys]]
+                    [(space_label(r[k]) if k == "space" else fmt_any(r.get(k))) for k in keys] if own else [r.get("model", ""), *[fmt_any(r.get(k)) for k in keys]]
                     for r in sens.psense
                 ],
             )
@@ -626,7 +436,7 @@ def build_report_context(
         horizons=hz,
         headline_horizon=head,
         spaces=spaces,
-        space_labels={sp: _space_label(sp) for sp in spaces},
+        space_labels={sp: space_label(sp) for sp in spaces},
         scenarios=scen,
         rows=rows,
         narrative=narrative,
@@ -648,46 +458,6 @@ def build_report_context(
     if warnings_sens:
         ctx.warnings.append(warnings_sens)
     return ctx
-
-
-def _prior_rebuilder(prior: Any, spaces: list[str]) -> Any:
-    """``rebuild(**overrides) -> mixture_of`` via ``analogcast.priors.build_prior``, or ``None``."""
-    meta = adapt.prior_meta(prior)
-    if not meta or meta.get("method") not in ("map", "robust_map", "power") or not meta.get("analogs"):
-        return None
-    try:
-        from analogcast.priors import build_prior
-    except ImportError:
-        return None
-    analogs = [str(a) for a in meta["analogs"]]
-    weights = dict(zip(analogs, [float(w) for w in meta.get("weights") or [1.0] * len(analogs)], strict=False))
-    events: list[Any] = []
-
-    def _events() -> Any:
-        if not events:
-            from analogcast.data import load_events
-
-            events.append(load_events())
-        return events[0]
-
-    def rebuild(**over: Any) -> Any:
-        use = [str(a) for a in over.get("analogs", analogs)]
-        kw: dict[str, Any] = {
-            "method": meta["method"],
-            "discount": float(over.get("discount", meta.get("discount", 1.0))),
-            "weights": {a: weights.get(a, 1.0) for a in use},
-            "spaces": spaces,
-            "events": _events(),
-        }
-        if meta["method"] == "robust_map":
-            kw["robust_weight"] = float(meta.get("robust_weight", 0.2))
-        for k in ("window", "tau_prior", "conflict_years"):
-            if meta.get(k) not in (None, ""):
-                kw[k] = meta[k]
-        alt = build_prior(str(meta["target"]), use, **kw)
-        return alt.mixture
-
-    return rebuild
 
 
 def _country_name(code: str) -> str:

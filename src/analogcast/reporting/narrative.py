@@ -13,19 +13,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analogcast.reporting.tables import Cell, cell_key, fmt_pct
+from analogcast.reporting.tables import SPACE_LABELS, Cell, cell_key, fmt_pct
 
 __all__ = ["Num", "Sentence", "space_phrase", "scenario_ranking", "build_narrative", "Narrative"]
 
-SPACE_LABELS: Mapping[str, str] = {
-    "associational": "associational",
-    "informational": "informational",
-    "individual": "individual",
-    "governing": "governing",
-    "electoral": "electoral",
-    "economic": "economic",
-    "women": "women's",
-}
 
 
 @dataclass(frozen=True)

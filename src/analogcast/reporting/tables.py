@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,21 @@ __all__ = [
     "forecast_rows",
     "contrast_rows",
     "main_horizons",
+    "TableBlock",
+    "space_label",
+    "fmt_any",
 ]
+
+#: Display names of the spaces ("women" reads as "women's space").
+SPACE_LABELS: dict[str, str] = {
+    "associational": "associational",
+    "informational": "informational",
+    "individual": "individual",
+    "governing": "governing",
+    "electoral": "electoral",
+    "economic": "economic",
+    "women": "women's",
+}
 
 TABLE_COLUMNS = (
     "scenario",
@@ -213,3 +228,28 @@ def main_horizons(available: Sequence[int], wanted: Sequence[int] = (2, 5, 10)) 
         return avail
     idx = np.unique(np.linspace(0, len(avail) - 1, 3).round().astype(int))
     return [avail[i] for i in idx]
+
+
+@dataclass
+class TableBlock:
+    """A table ready for the template: header strings and rows of strings or :class:`Cell`."""
+
+    id: str
+    caption: str
+    header: list[str]
+    rows: list[list[Any]]
+    note: str = ""
+
+
+def space_label(sp: str) -> str:
+    """``"Associational"``, ``"Women's"``: a space's display name, capitalised."""
+    return SPACE_LABELS.get(sp, sp).capitalize()
+
+
+def fmt_any(v: Any) -> str:
+    """Any value as short text (floats to 3 significant digits, sequences joined)."""
+    if isinstance(v, float):
+        return f"{v:.3g}"
+    if isinstance(v, list | tuple):
+        return ", ".join(fmt_any(x) for x in v)
+    return str(v)

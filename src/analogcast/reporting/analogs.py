@@ -1,0 +1,233 @@
+"""The analogies section: which cases, their weights and why, ESS, shares and conflict.
+
+Reads the analogy prior (``analogcast.priors.AnalogPrior`` or any object with ``meta`` and
+per-(space, direction) mixtures, ESS, ESS shares, evidence and conflict p-values) and, for the
+"why", recomputes the similarity table with ``analogcast.priors.similarity.suggest_weights``
+when the prior does not store one. Also builds the prior rebuilder the sensitivity analysis uses.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import xarray as xr
+
+from analogcast.reporting import adapt
+from analogcast.reporting.tables import TableBlock, fmt_any, fmt_pct
+from analogcast.reporting.tables import space_label as _space_label
+
+__all__ = ["CONFLICT_ALPHA", "analogs_section", "prior_rebuilder"]
+
+#: Conflict p-values below this flag prior-data conflict (as ``analogcast.priors`` does).
+CONFLICT_ALPHA = 0.05
+
+
+def analogs_section(prior: Any, spaces: list[str], theta: xr.DataArray | None) -> dict[str, Any] | None:
+    if prior is None:
+        return None
+    meta = adapt.prior_meta(prior)
+    analogs = [str(a) for a in meta.get("analogs", []) or []]
+    weights = list(meta.get("weights", []) or [])
+    if isinstance(meta.get("weights"), dict):
+        wmap = {str(k): float(v) for k, v in meta["weights"].items()}
+    else:
+        wmap = {a: float(w) for a, w in zip(analogs, weights, strict=False)}
+    if wmap:
+        tot = sum(wmap.values()) or 1.0
+        wmap = {k: v / tot for k, v in wmap.items()}
+    ess_rows, conflict_spaces, shares_total = [], [], {a: 0.0 for a in analogs}
+    n_share = 0
+    for sp in spaces:
+        for d in ("opening", "closing"):
+            ess = adapt.as_float(adapt.prior_lookup(prior, ("ess",), sp, d))
+            pc = adapt.as_float(adapt.prior_lookup(prior, ("conflict_p", "conflict", "conflict_pvalue", "p_conflict"), sp, d))
+            share = adapt.prior_lookup(prior, ("ess_share", "ess_shares", "shares"), sp, d)
+            share = {str(k): float(v) for k, v in share.items()} if isinstance(share, Mapping) else {}
+            for a, v in share.items():
+                shares_total[str(a)] = shares_total.get(str(a), 0.0) + float(v)
+            n_share += bool(share)
+            mean_txt = ""
+            try:
+                from analogcast.reporting.sensitivity import MixtureParams, mixture_mean_expit
+
+                mean_txt = fmt_pct(mixture_mean_expit(MixtureParams.of(adapt.mixture_function(prior)(sp, d))))
+            except Exception:  # noqa: BLE001
+                mean_txt = "n/a"
+            post_txt = "n/a"
+            if theta is not None:
+                th = theta.sel(space=sp, direction=d)
+                p = 1 / (1 + xr.ufuncs.exp(-th))
+                post_txt = fmt_pct(float(p.mean()))
+            flag = math.isfinite(pc) and pc < CONFLICT_ALPHA
+            if flag:
+                conflict_spaces.append(f"{sp} ({d}s)")
+            top = max(share, key=share.get) if share else ""
+            ess_rows.append(
+                [
+                    _space_label(sp),
+                    d,
+                    mean_txt,
+                    post_txt,
+                    "n/a" if not math.isfinite(ess) else f"{ess:.1f}",
+                    f"{top} ({fmt_pct(share[top])})" if top else "n/a",
+                    "n/a" if not math.isfinite(pc) else (f"{pc:.3f}" + (" — conflict" if flag else "")),
+                ]
+            )
+    shares = {a: v / n_share for a, v in shares_total.items()} if n_share else {}
+    sim_block = _similarity_block(prior, meta, analogs, wmap)
+    evidence_block = _evidence_block(prior, spaces, analogs)
+    meta_rows = [
+        [k.replace("_", " "), fmt_any(meta[k])]
+        for k in ("target", "method", "discount", "robust_weight", "window", "tau_prior", "version", "created")
+        if k in meta and meta[k] not in (None, "")
+    ]
+    return {
+        "analogs": analogs,
+        "weights": wmap,
+        "shares": shares,
+        "meta_rows": meta_rows,
+        "similarity": sim_block,
+        "evidence": evidence_block,
+        "ess": TableBlock(
+            id="table-ess",
+            caption="Analogy prior per space and direction: yearly hazard (prior mean, posterior mean), prior ESS in country-years, the analog with the largest ESS share, prior-data conflict p-value",
+            header=["Space", "Direction", "Prior mean", "Posterior mean", "Prior ESS", "Largest share", "Conflict p"],
+            rows=ess_rows,
+            note=f"A conflict p-value below {CONFLICT_ALPHA} means the target's own events are surprising under the analogy prior.",
+        ),
+        "conflict_spaces": conflict_spaces,
+    }
+
+
+_SIM_COLUMNS = {
+    "regime": "Regime (0-3)",
+    "women_civil_liberties": "Women's civil liberties",
+    "log_gdp_per_capita": "log GDP per capita",
+    "resource_rents": "Resource rents (% GDP)",
+    "region": "Region",
+    "distance": "Distance",
+    "weight": "Similarity weight",
+}
+
+
+def _similarity_block(prior: Any, meta: dict[str, Any], analogs: list[str], used: dict[str, float]) -> TableBlock | None:
+    """The similarity table: the prior's own, else ``priors.similarity.suggest_weights`` recomputed."""
+    sim = adapt.similarity_table(prior)
+    source = "stored with the prior"
+    if sim is None and analogs and meta.get("target"):
+        try:
+            from analogcast.priors.similarity import suggest_weights
+
+            window = meta.get("window")
+            years = None if window in (None, "", "all") else window
+            _, sim = suggest_weights(str(meta["target"]), analogs, years=years)
+            sim = sim.reset_index()
+            source = "recomputed with analogcast.priors.similarity.suggest_weights (pre-period covariate means; bandwidth 1)"
+        except Exception:  # noqa: BLE001 - the table is explanatory, not essential
+            sim = None
+    if sim is None or sim.empty:
+        return None
+    first = sim.columns[0]
+    cols = [c for c in _SIM_COLUMNS if c in sim.columns]
+    header = ["Country", *[_SIM_COLUMNS[c] for c in cols], "Weight used"]
+    rows = []
+    for rec in sim.to_dict("records"):
+        c = str(rec[first])
+        vals = []
+        for k in cols:
+            v = rec[k]
+            if k == "weight":
+                vals.append("target" if c == str(meta.get("target")) else fmt_pct(v))
+            elif k == "region":
+                vals.append(_region(v))
+            else:
+                vals.append(fmt_any(float(v)) if isinstance(v, int | float) and math.isfinite(float(v)) else "—")
+        rows.append([c, *vals, fmt_pct(used[c]) if c in used else "—"])
+    return TableBlock(
+        id="table-similarity",
+        caption="Which cases and why: the analogs' resemblance to the target (country means over the window)",
+        header=header,
+        rows=rows,
+        note=f"Distance: standardised differences on the covariates, a different region counting as one standard deviation; similarity weight = exp(-distance²/2), normalised. Table {source}. 'Weight used' is the analog weight the prior was built with.",
+    )
+
+
+def _region(v: Any) -> str:
+    try:
+        from analogcast.data import REGION_NAMES
+
+        return str(REGION_NAMES.get(int(v), v))
+    except Exception:  # noqa: BLE001
+        return str(v)
+
+
+def _evidence_block(prior: Any, spaces: list[str], analogs: list[str]) -> TableBlock | None:
+    """Each analog's events / coded country-years per space (the evidence the prior summarises)."""
+    if not analogs:
+        return None
+    rows = []
+    found = False
+    for a in analogs:
+        row: list[Any] = [a]
+        for sp in spaces:
+            parts = []
+            for d in ("opening", "closing"):
+                ev = adapt.prior_lookup(prior, ("evidence",), sp, d)
+                hit = next((e for e in (ev or ()) if str(getattr(e, "country", "")) == a), None)
+                if hit is None:
+                    parts.append("—")
+                else:
+                    found = True
+                    parts.append(f"{hit.events}/{hit.years}")
+            row.append(" · ".join(parts))
+        rows.append(row)
+    if not found:
+        return None
+    return TableBlock(
+        id="table-evidence",
+        caption="The analogs' evidence: openings · closings / coded country-years, per space",
+        header=["Analog", *[_space_label(sp) for sp in spaces]],
+        rows=rows,
+    )
+
+
+def prior_rebuilder(prior: Any, spaces: list[str]) -> Any:
+    """``rebuild(**overrides) -> mixture_of`` via ``analogcast.priors.build_prior``, or ``None``."""
+    meta = adapt.prior_meta(prior)
+    if not meta or meta.get("method") not in ("map", "robust_map", "power") or not meta.get("analogs"):
+        return None
+    try:
+        from analogcast.priors import build_prior
+    except ImportError:
+        return None
+    analogs = [str(a) for a in meta["analogs"]]
+    weights = dict(zip(analogs, [float(w) for w in meta.get("weights") or [1.0] * len(analogs)], strict=False))
+    events: list[Any] = []
+
+    def _events() -> Any:
+        if not events:
+            from analogcast.data import load_events
+
+            events.append(load_events())
+        return events[0]
+
+    def rebuild(**over: Any) -> Any:
+        use = [str(a) for a in over.get("analogs", analogs)]
+        kw: dict[str, Any] = {
+            "method": meta["method"],
+            "discount": float(over.get("discount", meta.get("discount", 1.0))),
+            "weights": {a: weights.get(a, 1.0) for a in use},
+            "spaces": spaces,
+            "events": _events(),
+        }
+        if meta["method"] == "robust_map":
+            kw["robust_weight"] = float(meta.get("robust_weight", 0.2))
+        for k in ("window", "tau_prior", "conflict_years"):
+            if meta.get(k) not in (None, ""):
+                kw[k] = meta[k]
+        alt = build_prior(str(meta["target"]), use, **kw)
+        return alt.mixture
+
+    return rebuild
