@@ -301,3 +301,11 @@ def test_backtest_section_reads_scores_csv(tmp_path: Path) -> None:
     assert ctx.backtest is not None and len(ctx.backtest.rows) == 8  # pooled rows only
     html = render_html(ctx)
     assert 'id="table-backtest"' in html and "openings" in html
+
+
+def test_one_scenario_one_space_one_horizon() -> None:
+    r = synthetic_run(draws=40, n_spaces=1, scenarios=(("only", "Only one"),), horizons=(1,), with_prior=False, with_index=False)
+    ctx = build_report_context(r, with_figures=False)
+    html = render_html(ctx)
+    assert "under 1 aid scenario." in html and "within 1 year." in html
+    assert not ctx.narrative.contrasts

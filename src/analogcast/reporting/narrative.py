@@ -103,6 +103,11 @@ def scenario_ranking(rows: pd.DataFrame, horizon: int) -> pd.DataFrame:
     return out.sort_values(["mean_rank", "n_best"], ascending=[True, False], kind="stable").reset_index(drop=True)
 
 
+def _n(k: int, word: str) -> str:
+    """``"1 year"``, ``"5 years"``."""
+    return f"{k} {word}" if k == 1 else f"{k} {word}s"
+
+
 def _evidence(p: float) -> str:
     if p >= 0.9 or p <= 0.1:
         return ""
@@ -232,7 +237,7 @@ def build_narrative(
             [
                 f"This report gives, for {target_name}, the probability of at least one opening (a "
                 f"marked liberalizing change) and of at least one closing in each democratic space "
-                f"within a given number of years{since}, under {len(labels)} aid scenarios. Each "
+                f"within a given number of years{since}, under {_n(len(labels), 'aid scenario')}. Each "
                 f"figure is a posterior mean with its {lvl} interval in brackets."
             ]
         )
@@ -270,7 +275,7 @@ def build_narrative(
                 [
                     f"The highest risk of a closing is in {space_phrase(sp)} under {labels[s]}: ",
                     Num(c.key, c.text),
-                    f" within {horizon} years.",
+                    f" within {_n(horizon, 'year')}.",
                 ],
                 kind="closing",
             )
