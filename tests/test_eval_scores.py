@@ -40,7 +40,9 @@ def test_ece_equal_count_bins(yp: tuple[np.ndarray, np.ndarray]) -> None:
     )
     assert scores.expected_calibration_error(y, p) == pytest.approx(expect, rel=1e-12)
     perfect = np.repeat([0.1, 0.3], 500)
-    y_perfect = np.concatenate([np.r_[np.ones(50), np.zeros(450)], np.r_[np.ones(150), np.zeros(350)]])
+    y_perfect = np.concatenate(
+        [np.r_[np.ones(50), np.zeros(450)], np.r_[np.ones(150), np.zeros(350)]]
+    )
     assert scores.expected_calibration_error(y_perfect, perfect, n_bins=2) == pytest.approx(0.0)
 
 
