@@ -492,18 +492,26 @@ def _provenance(run: Any, spec: dict[str, Any], meta: dict[str, Any]) -> dict[st
         if isinstance(src, dict):
             for k, v in src.items():
                 hashes[str(k)] = str(v.get("sha256", v)) if isinstance(v, dict) else str(v)
-    for k in ("data_sha256", "prior_sha256"):
-        if prov.get(k):
-            hashes.setdefault(k, str(prov[k]))
+    for k in ("fit_id", "spec_sha256", "data_sha256", "prior_sha256", "metadata_sha256"):
+        v = meta.get(k) or prov.get(k)
+        if v:
+            hashes.setdefault(k.replace("_sha256", ""), str(v))
+    data_files = meta.get("data_files") if isinstance(meta.get("data_files"), dict) else {}
     versions = meta.get("versions") or prov.get("versions") or {}
     seed = meta.get("seed", spec.get("seed"))
+    sampler = meta.get("sampler") or spec.get("sampler") or {}
+    command = meta.get("command")
     timings = dict(getattr(run, "timings", None) or getattr(getattr(run, "result", None), "timings", None) or {})
     return {
         "spec_text": spec_text,
         "hashes": dict(sorted(hashes.items())),
         "versions": {str(k): str(v) for k, v in dict(versions).items()},
         "seed": seed,
-        "seeds": prov.get("seeds"),
+        "seeds": ", ".join(f"{k} {v}" for k, v in dict(meta.get("seeds") or prov.get("seeds") or {}).items()),
+        "sampler": ", ".join(f"{k} {v}" for k, v in dict(sampler).items() if v is not None) if isinstance(sampler, dict) else str(sampler),
+        "command": " ".join(map(str, command)) if isinstance(command, list | tuple) else str(command or ""),
+        "prior_source": str(meta.get("prior_source") or prov.get("prior_source") or ""),
+        "data_files": {str(k): str(v) for k, v in sorted(data_files.items())},
         "models": ", ".join(map(str, spec.get("model", {}).get("names", []) if isinstance(spec.get("model"), dict) else [])) or str(run.forecasts.attrs.get("models", "")),
         "timings": {str(k): (f"{v:.1f} s" if isinstance(v, int | float) else str(v)) for k, v in timings.items()},
         "created": str(meta.get("created", "")),
