@@ -55,6 +55,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "sigma_region_scale": 0.5,
     "vague_prior_sd": 1.5,
     "control_fraction": 0.25,
+    "country_space": False,
     "subsample_seed": 20240601,
 }
 
@@ -314,9 +315,13 @@ class EventLogit:
             sigma_country = pm.HalfNormal("sigma_country", sigma=o["sigma_country_scale"] * 2,
                                           dims="direction")
             z_country = pm.Normal("z_country", 0.0, 1.0, dims=("country", "direction"))
-            sigma_cs = pm.HalfNormal("sigma_country_space", sigma=o["sigma_country_scale"],
-                                     dims="direction")
-            z_cs = pm.Normal("z_country_space", 0.0, 1.0, dims=("country", "space", "direction"))
+            if o["country_space"]:
+                sigma_cs = pm.HalfNormal("sigma_country_space", sigma=o["sigma_country_scale"],
+                                         dims="direction")
+                z_cs = pm.Normal("z_country_space", 0.0, 1.0, dims=("country", "space", "direction"))
+                cs_eff = z_cs * sigma_cs
+            else:
+                cs_eff = 0.0
             beta0 = pm.Normal("beta0", mu=mu0[:, None], sigma=sd0[:, None],
                               dims=("covariate", "direction"))
             sigma_beta = pm.HalfNormal("sigma_beta", sigma=o["sigma_beta_scale"], dims="direction")
@@ -332,7 +337,7 @@ class EventLogit:
             region_eff = pt.moveaxis(z_region, -1, 0) * sigma_region  # (region, space, direction)
             u = (region_eff[a["country_region"]]
                  + (z_country * sigma_country)[:, None, :]
-                 + z_cs * sigma_cs)
+                 + cs_eff)
             base = alpha[None, :, :] + u  # (country, space, direction)
             ybar = pt.sum(
                 pt.as_tensor(a["target_year_weights"]).reshape((S, D, -1))
@@ -419,13 +424,15 @@ class EventLogit:
         zr = get("z_region", ("region", "space", "direction"))
         sc = get("sigma_country", ("direction",))
         zc = get("z_country", ("country", "direction"))
-        scs = get("sigma_country_space", ("direction",))
-        zcs = get("z_country_space", ("country", "space", "direction"))
+        cs = 0.0
+        if "z_country_space" in post:
+            scs = get("sigma_country_space", ("direction",))
+            cs = get("z_country_space", ("country", "space", "direction")) * scs[:, None, None, :]
         beta = get("beta", ("covariate", "space", "direction"))
         gamma = get("gamma", ("dynamic", "space", "direction"))
         S = len(data.spaces)
         u = (zr[:, a["country_region"]] * sr[:, None, None, :]
-             + (zc * sc[:, None, :])[:, :, None, :] + zcs * scs[:, None, None, :])
+             + (zc * sc[:, None, :])[:, :, None, :] + cs)
         base = alpha[:, None] + u
         W = a["target_year_weights"].reshape(S, 2, -1)
         base[:, int(a["target_c"])] = theta - np.einsum("sdt,ntd->nsd", W, ye)

@@ -40,6 +40,7 @@ def sample_model(
     target_accept: float | None = None,
     progress: bool = False,
     cores: int | None = None,
+    adaptation: Literal["diag", "low_rank"] = "diag",
 ) -> xr.DataTree:
     """Sample a PyMC model and return an ArviZ ``DataTree`` (``posterior``, ``sample_stats``).
 
@@ -60,6 +61,9 @@ def sample_model(
         Show a progress bar.
     cores
         Parallel chains (default ``min(chains, os.cpu_count())``).
+    adaptation
+        nutpie mass-matrix adaptation: ``"diag"`` or ``"low_rank"`` (handles correlated
+        posteriors, e.g. correlated covariates, with fewer leapfrog steps).
     """
     import pymc as pm
 
@@ -77,7 +81,8 @@ def sample_model(
         if target_accept is not None:
             kwargs["target_accept"] = float(target_accept)
         tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, cores=ncores,
-                             seed=rs, progress_bar=progress, save_warmup=False, **kwargs)
+                             seed=rs, progress_bar=progress, save_warmup=False,
+                             adaptation=adaptation, **kwargs)
     else:
         import multiprocessing as mp
 

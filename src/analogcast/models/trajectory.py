@@ -150,7 +150,7 @@ class Trajectory:
             "dy": Y[c, t, s] - y1[c, t, s],
             "country_region": region_idx.astype(np.int64),
             "target_c": np.array(c_map[t_idx], dtype=np.int64),
-            "origin_y": np.where(np.isnan(hist), hist_fill, hist),  # logit, years origin-2..origin
+            "origin_y": np.where(np.isnan(hist), hist_fill[:, None], hist),  # logit, years origin-2..origin
         }
         cps = [float(CUTPOINTS[sp]) for sp in spaces_t]
         observed = xr.Dataset(
