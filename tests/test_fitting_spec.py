@@ -160,6 +160,9 @@ BAD: list[tuple[str, Any, tuple[str, ...]]] = [
     ("TOML syntax error", lambda t: t.replace("draws = 100", "draws = = 100"), ("TOML syntax error", "line 18, column 9")),
     ("TOML duplicate key", lambda t: t.replace("tune = 100", "tune = 100\ntune = 200"), ("TOML syntax error", "line")),
     ("missing title", lambda t: t.replace('title = "test"', ""), ("missing required key 'title'",)),
+    ("paths not a table", lambda t: t.replace("sanctions = 6", "sanctions = 6\npaths = [1, 2]"), ("isolation", "paths must be a table")),
+    ("scenario not a table", lambda t: t.split("[[scenarios]]")[0].replace('title = "test"', 'title = "test"\nscenarios = [1, 2]'), ("scenarios",)),
+    ("spaces not a list", lambda t: t.replace('spaces = ["electoral", "associational"]', "spaces = 3"), ("spaces",)),
 ]
 
 
@@ -201,7 +204,8 @@ def test_bad_cli_flags_exit_1(tmp_path: Path) -> None:
 
 _BASE_DICT = tomllib.loads(BASE)
 _KEYS = ["title", "target", "origin", "spaces", "horizons", "seed", "level", "name", "model", "prior", "sampler", "scenarios",
-         "draws", "tune", "chains", "backend", "method", "analogs", "discount", "oda_gni", "alt_patrons", "sanctions", "note", "file"]
+         "draws", "tune", "chains", "backend", "method", "analogs", "discount", "oda_gni", "alt_patrons", "sanctions", "note", "file",
+         "paths", "names", "options", "weights", "window", "label", "robust_weight"]
 _values = st.recursive(
     st.none().map(lambda _: "") | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(_KEYS) | st.text(min_size=1, max_size=8), inner, max_size=3),

@@ -288,7 +288,10 @@ class ScenarioSpec(_Strict):
         out = {k: v for k, v in data.items() if k in fields}
         if "description" in out:
             out.setdefault("note", out.pop("description"))
-        out["paths"] = {**dict(data.get("paths") or {}), **flat}
+        given = data.get("paths") or {}
+        if not isinstance(given, Mapping):
+            raise ValueError(f"paths must be a table of covariate = value, got {type(given).__name__}")
+        out["paths"] = {**dict(given), **flat}
         return out
 
     @field_validator("name")
@@ -625,6 +628,8 @@ def spec_from_mapping(data: Mapping[str, Any], *, base_dir: Path | None = None, 
         raise UserInputError(_one_line(f"{source}: {_validation_message(exc, data)}")) from None
     except AnalogcastError as exc:  # raised outside a pydantic validator context
         raise UserInputError(_one_line(f"{source}: {exc}")) from None
+    except (TypeError, KeyError, AttributeError) as exc:  # a validator surprised by a wrong type
+        raise UserInputError(_one_line(f"{source}: invalid spec ({type(exc).__name__}: {exc})")) from None
     spec._base_dir = base_dir
     return spec
 
