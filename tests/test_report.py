@@ -309,3 +309,14 @@ def test_one_scenario_one_space_one_horizon() -> None:
     html = render_html(ctx)
     assert "under 1 aid scenario." in html and "within 1 year." in html
     assert not ctx.narrative.contrasts
+
+
+def test_assumptions_attribute_forms() -> None:
+    """NetCDF round trips turn list attributes into JSON text; the report lists them either way."""
+    from analogcast.reporting.context import _string_list
+
+    assert _string_list('["a b", "c"]') == ["a b", "c"]
+    assert _string_list(["x", "y"]) == ["x", "y"]
+    assert _string_list("single") == ["single"]
+    assert _string_list(None) == []
+    assert _string_list(np.array(["p", "q"])) == ["p", "q"]

@@ -421,9 +421,7 @@ def build_report_context(
 
     provenance = _provenance(run, spec, meta)
     refs, sources = _citations()
-    assumptions = [str(a) for a in (fc.attrs.get("assumptions") or [])]
-    if isinstance(fc.attrs.get("assumptions"), str):
-        assumptions = [fc.attrs["assumptions"]]
+    assumptions = _string_list(fc.attrs.get("assumptions"))
     title = str(spec.get("title") or meta.get("title") or f"{target_name}: scenario forecasts")
     ctx = ReportContext(
         title=title,
@@ -474,6 +472,33 @@ def _country_name(code: str) -> str:
     except Exception:  # noqa: BLE001 - fall back to the code
         pass
     return {"AFG": "Afghanistan"}.get(code, code)
+
+
+def _string_list(value: Any) -> list[str]:
+    """A list of strings from an attribute that may be a list, an array, a JSON string or a string.
+
+    NetCDF stores list attributes of strings as JSON text (``'["a", "b"]'``) or arrays.
+    """
+    if value is None:
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                got = json.loads(text)
+            except ValueError:
+                import ast
+
+                try:
+                    got = ast.literal_eval(text)
+                except (ValueError, SyntaxError):
+                    got = [text]
+            return [str(x) for x in got] if isinstance(got, list | tuple) else [str(got)]
+        return [text] if text else []
+    try:
+        return [str(x) for x in list(value)]
+    except TypeError:
+        return [str(value)]
 
 
 def _provenance(run: Any, spec: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
@@ -545,7 +570,7 @@ def _figures(
     add(
         "horizons",
         "Probability of an opening by horizon",
-        f"Probability of at least one opening within 1 to {max(rows['horizon'])} years, per scenario (line: posterior mean; band: {lp} interval). Same numbers as the scenario tables.",
+        f"Probability of at least one opening within {', '.join(map(str, sorted(set(rows['horizon']))))} years, per scenario (line: posterior mean; band: {lp} interval). Same numbers as the scenario tables.",
         F.horizon_curves(rows, spaces=spaces, scenarios=names, labels=labels, space_labels=sl),
     )
     add(

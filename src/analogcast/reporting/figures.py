@@ -84,6 +84,8 @@ def _grid(n: int, ncols: int = 2, row_h: float = 1.9, sharex: bool = True) -> tu
     flat = list(axes.ravel())
     for ax in flat[n:]:
         ax.set_visible(False)
+    for ax in flat[max(0, n - ncols) : n]:  # the lowest visible panel of each column keeps its ticks
+        ax.tick_params(labelbottom=True)
     return fig, flat[:n]
 
 
