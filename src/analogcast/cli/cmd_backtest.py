@@ -75,17 +75,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_years(text: str) -> tuple[int, ...]:
-    """``"2005-2020"`` -> ``(2005, ..., 2020)``; ``"2010"`` -> ``(2010,)``."""
-    m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", text)
-    if not m:
-        raise UserInputError(
-            f"--from-years {text!r}: expected FIRST-LAST such as 2005-2020, or one year"
-        )
-    first = int(m.group(1))
-    last = int(m.group(2) or first)
-    if last < first:
-        raise UserInputError(f"--from-years {text!r}: the last year is before the first")
-    return tuple(range(first, last + 1))
+    """``"2005-2020"`` -> ``(2005, ..., 2020)``; ``"2010"``; ``"2005,2010,2015-2016"``."""
+    years: list[int] = []
+    for part in text.split(","):
+        m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", part)
+        if not m:
+            raise UserInputError(
+                f"--from-years {text!r}: expected FIRST-LAST such as 2005-2020, one year, "
+                "or a comma-separated list of those"
+            )
+        first = int(m.group(1))
+        last = int(m.group(2) or first)
+        if last < first:
+            raise UserInputError(f"--from-years {text!r}: the last year is before the first")
+        years.extend(range(first, last + 1))
+    return tuple(sorted(set(years)))
 
 
 def _parse_list(text: str, choices: tuple[str, ...], flag: str) -> tuple[str, ...]:
