@@ -12,13 +12,14 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from analogcast.reporting import adapt
 from analogcast.reporting.tables import TableBlock, fmt_any, fmt_pct
 from analogcast.reporting.tables import space_label as _space_label
 
-__all__ = ["CONFLICT_ALPHA", "analogs_section", "prior_rebuilder"]
+__all__ = ["CONFLICT_ALPHA", "analogs_section", "prior_rebuilder", "PriorRebuilder", "rebuild_many"]
 
 #: Conflict p-values below this flag prior-data conflict (as ``analogcast.priors`` does).
 CONFLICT_ALPHA = 0.05
@@ -193,41 +194,99 @@ def _evidence_block(prior: Any, spaces: list[str], analogs: list[str]) -> TableB
     )
 
 
-def prior_rebuilder(prior: Any, spaces: list[str]) -> Any:
-    """``rebuild(**overrides) -> mixture_of`` via ``analogcast.priors.build_prior``, or ``None``."""
-    meta = adapt.prior_meta(prior)
-    if not meta or meta.get("method") not in ("map", "robust_map", "power") or not meta.get("analogs"):
-        return None
-    try:
-        from analogcast.priors import build_prior
-    except ImportError:
-        return None
+def _build_kwargs(meta: dict[str, Any], over: dict[str, Any], spaces: list[str]) -> tuple[list[str], dict[str, Any]]:
     analogs = [str(a) for a in meta["analogs"]]
     weights = dict(zip(analogs, [float(w) for w in meta.get("weights") or [1.0] * len(analogs)], strict=False))
-    events: list[Any] = []
+    use = [str(a) for a in over.get("analogs", analogs)]
+    kw: dict[str, Any] = {
+        "method": meta["method"],
+        "discount": float(over.get("discount", meta.get("discount", 1.0))),
+        "weights": {a: weights.get(a, 1.0) for a in use},
+        "spaces": list(spaces),
+    }
+    if meta["method"] == "robust_map":
+        kw["robust_weight"] = float(meta.get("robust_weight", 0.2))
+    for k in ("window", "tau_prior", "conflict_years"):
+        if meta.get(k) not in (None, ""):
+            kw[k] = meta[k]
+    return use, kw
 
-    def _events() -> Any:
-        if not events:
-            from analogcast.data import load_events
 
-            events.append(load_events())
-        return events[0]
+def _key(over: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list | tuple) else v) for k, v in over.items()))
 
-    def rebuild(**over: Any) -> Any:
-        use = [str(a) for a in over.get("analogs", analogs)]
-        kw: dict[str, Any] = {
-            "method": meta["method"],
-            "discount": float(over.get("discount", meta.get("discount", 1.0))),
-            "weights": {a: weights.get(a, 1.0) for a in use},
-            "spaces": spaces,
-            "events": _events(),
-        }
-        if meta["method"] == "robust_map":
-            kw["robust_weight"] = float(meta.get("robust_weight", 0.2))
-        for k in ("window", "tau_prior", "conflict_years"):
-            if meta.get(k) not in (None, ""):
-                kw[k] = meta[k]
-        alt = build_prior(str(meta["target"]), use, **kw)
-        return alt.mixture
 
-    return rebuild
+def rebuild_many(meta: dict[str, Any], jobs: list[dict[str, Any]], spaces: list[str]) -> dict[tuple[Any, ...], dict[str, tuple[Any, ...]]]:
+    """Rebuild the prior once per override set; return plain ``(weights, means, sds, labels)``
+    of each space's opening mixture (or ``{"error": (message,)}``) keyed by the overrides."""
+    from analogcast.data import load_events
+    from analogcast.priors import build_prior
+
+    events = load_events()
+    out: dict[tuple[Any, ...], dict[str, tuple[Any, ...]]] = {}
+    for over in jobs:
+        use, kw = _build_kwargs(meta, over, spaces)
+        try:
+            p = build_prior(str(meta["target"]), use, events=events, **kw)
+        except Exception as exc:  # noqa: BLE001 - reported by the caller
+            out[_key(over)] = {"error": (f"{type(exc).__name__}: {exc}",)}
+            continue
+        mixes = {}
+        for sp in spaces:
+            m = p.mixture(sp, "opening")
+            mixes[sp] = (tuple(m.weights), tuple(m.means), tuple(m.sds), tuple(getattr(m, "labels", ()) or ()))
+        out[_key(over)] = mixes
+    return out
+
+
+class PriorRebuilder:
+    """Alternative analogy priors for the sensitivity section, rebuilt on first use.
+
+    Every rebuild of :func:`analogcast.reporting.sensitivity.rebuild_jobs` runs in one pass
+    (the event data loaded once); calling the object with the overrides (``discount=...`` or
+    ``analogs=(...)``) returns ``(space, direction) -> mixture`` (opening direction only).
+    (Rebuilding in a worker process while figures are drawn was measured and did not pay on
+    this 2-CPU machine: the worker's start-up costs as much as it saves.)
+    """
+
+    def __init__(self, meta: dict[str, Any], spaces: list[str]) -> None:
+        from analogcast.reporting.sensitivity import rebuild_jobs
+
+        self.meta = dict(meta)
+        self.spaces = list(spaces)
+        self.jobs = [over for _, over in rebuild_jobs(self.meta)]
+        self._results: dict[tuple[Any, ...], dict[str, tuple[Any, ...]]] | None = None
+
+    def _all(self) -> dict[tuple[Any, ...], dict[str, tuple[Any, ...]]]:
+        if self._results is None:
+            self._results = rebuild_many(self.meta, self.jobs, self.spaces)
+        return self._results
+
+    def __call__(self, **over: Any) -> Any:
+        got = self._all().get(_key(over))
+        if got is None:
+            got = rebuild_many(self.meta, [over], self.spaces)[_key(over)]
+        if "error" in got:
+            raise RuntimeError(got["error"][0])
+
+        from analogcast.reporting.sensitivity import MixtureParams
+
+        def mixture_of(space: str, direction: str) -> MixtureParams:
+            if direction != "opening" or space not in got:
+                raise KeyError(f"rebuilt prior has no {space}/{direction}")
+            w, m, s, labels = got[space]
+            return MixtureParams(np.asarray(w, float), np.asarray(m, float), np.asarray(s, float), tuple(labels))
+
+        return mixture_of
+
+
+def prior_rebuilder(prior: Any, spaces: list[str]) -> PriorRebuilder | None:
+    """A :class:`PriorRebuilder` for a real analogy prior (``map``/``robust_map``/``power``), or ``None``."""
+    meta = adapt.prior_meta(prior)
+    if not meta or meta.get("method") not in ("map", "robust_map", "power") or not meta.get("analogs") or not meta.get("target"):
+        return None
+    try:
+        import analogcast.priors  # noqa: F401
+    except ImportError:
+        return None
+    return PriorRebuilder(meta, spaces)

@@ -355,6 +355,7 @@ def build_report_context(
 
     prior = adapt._prior(run)
     theta = adapt.find_theta(tree)
+    rebuilder = prior_rebuilder(prior, spaces) if theta is not None else None
     analogs = analogs_section(prior, spaces, theta)
     conflict_spaces = analogs["conflict_spaces"] if analogs else []
 
@@ -377,6 +378,9 @@ def build_report_context(
     )
 
     best = str(ranking.iloc[0]["scenario"])
+    figures: dict[str, FigureItem] = {}
+    if with_figures:
+        figures = _figures(run, fc, rows, theta, prior, spaces, names, labels, level, head, None, analogs)
     sens = None
     sens_tbl = psense_tbl = None
     try:
@@ -389,7 +393,7 @@ def build_report_context(
             horizon=head,
             spaces=spaces,
             meta=adapt.prior_meta(prior),
-            rebuild=prior_rebuilder(prior, spaces),
+            rebuild=rebuilder,
             tree=tree,
         )
         sens_tbl = _sens_table(sens, spaces, labels[best])
@@ -415,9 +419,8 @@ def build_report_context(
     else:
         warnings_sens = ""
 
-    figures: dict[str, FigureItem] = {}
-    if with_figures:
-        figures = _figures(run, fc, rows, theta, prior, spaces, names, labels, level, head, sens, analogs)
+    if with_figures and sens is not None and len(sens.rows) > 1:
+        figures.update(_figures(run, fc, rows, theta, prior, spaces, names, labels, level, head, sens, analogs, only_sensitivity=True))
 
     provenance = _provenance(run, spec, meta)
     refs, sources = _citations()
@@ -557,6 +560,7 @@ def _figures(
     head: int,
     sens: Sensitivity | None,
     analogs: dict[str, Any] | None,
+    only_sensitivity: bool = False,
 ) -> dict[str, FigureItem]:
     from analogcast.reporting import figures as F
 
@@ -566,6 +570,16 @@ def _figures(
 
     def add(key: str, title: str, caption: str, fig: Any) -> None:
         out[key] = FigureItem(id=f"fig-{key}", title=title, caption=caption, uri=F.to_data_uri(fig))
+
+    if only_sensitivity:
+        if sens is not None and len(sens.rows) > 1:
+            add(
+                "sensitivity",
+                "Sensitivity of the headline probabilities",
+                f"Probability of at least one opening within {sens.horizon} years under {labels[sens.scenario]}, as fitted (black) and under alternative priors.",
+                F.sensitivity_plot(sens.rows, spaces, sl),
+            )
+        return out
 
     add(
         "horizons",

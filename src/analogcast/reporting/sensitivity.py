@@ -34,6 +34,7 @@ __all__ = [
     "mixture_logpdf",
     "mixture_mean_expit",
     "reweighted_mean",
+    "rebuild_jobs",
     "sensitivity",
 ]
 
@@ -254,30 +255,38 @@ def sensitivity(
     return out
 
 
+def rebuild_jobs(meta: dict[str, Any], max_analogs: int = 6) -> list[tuple[str, dict[str, Any]]]:
+    """The rebuilt-prior alternatives: ``(label, overrides)`` for discount halved/doubled and
+    each analog left out (at most ``max_analogs``)."""
+    jobs: list[tuple[str, dict[str, Any]]] = []
+    try:
+        d = float(meta.get("discount") or float("nan"))
+    except (TypeError, ValueError):
+        d = float("nan")
+    if math.isfinite(d) and d > 0:
+        for d_new in sorted({d / 2, min(1.0, 2 * d)}):
+            if abs(d_new - d) >= 1e-9:
+                jobs.append((f"Discount {d_new:g} (fitted {d:g})", {"discount": d_new}))
+    analogs = [str(a) for a in meta.get("analogs", []) or []]
+    if len(analogs) >= 2:
+        for a in analogs[:max_analogs]:
+            jobs.append((f"Without analog {a}", {"analogs": tuple(b for b in analogs if b != a)}))
+    return jobs
+
+
 def _rebuilt_priors(
     rebuild: Callable[..., Callable[[str, str], Any]], meta: dict[str, Any], notes: list[str], max_analogs: int = 6
 ) -> list[tuple[str, Callable[[str, str], Any]]]:
     """Alternative priors rebuilt from the analogs: discount halved/doubled, each analog left out."""
     out: list[tuple[str, Callable[[str, str], Any]]] = []
-    d = float(meta.get("discount") or float("nan"))
-    if math.isfinite(d) and d > 0:
-        for d_new in sorted({d / 2, min(1.0, 2 * d)}):
-            if abs(d_new - d) < 1e-9:
-                continue
-            try:
-                out.append((f"Discount {d_new:g} (fitted {d:g})", rebuild(discount=d_new)))
-            except Exception as exc:  # noqa: BLE001 - report, never crash the report
-                notes.append(f"Prior with discount {d_new:g} could not be rebuilt: {exc}")
-    analogs = [str(a) for a in meta.get("analogs", []) or []]
-    if len(analogs) >= 2:
-        for a in analogs[:max_analogs]:
-            keep = [b for b in analogs if b != a]
-            try:
-                out.append((f"Without analog {a}", rebuild(analogs=keep)))
-            except Exception as exc:  # noqa: BLE001
-                notes.append(f"Leave-one-analog-out for {a} not computed: {exc}")
-        if len(analogs) > max_analogs:
-            notes.append(f"Leave-one-analog-out shown for the first {max_analogs} analogs only.")
+    for label, over in rebuild_jobs(meta, max_analogs):
+        try:
+            out.append((label, rebuild(**over)))
+        except Exception as exc:  # noqa: BLE001 - report, never crash the report
+            notes.append(f"{label}: prior could not be rebuilt ({exc}).")
+    n = len([a for a in meta.get("analogs", []) or []])
+    if n > max_analogs:
+        notes.append(f"Leave-one-analog-out shown for the first {max_analogs} analogs only.")
     return out
 
 
