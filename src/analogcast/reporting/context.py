@@ -52,6 +52,7 @@ class FigureItem:
     title: str
     caption: str
     uri: str
+    width: str = "full"
 
 
 @dataclass
@@ -569,7 +570,8 @@ def _figures(
     out: dict[str, FigureItem] = {}
 
     def add(key: str, title: str, caption: str, fig: Any) -> None:
-        out[key] = FigureItem(id=f"fig-{key}", title=title, caption=caption, uri=F.to_data_uri(fig))
+        narrow = fig.get_figwidth() < 0.9 * F.WIDTH_IN
+        out[key] = FigureItem(id=f"fig-{key}", title=title, caption=caption, uri=F.to_data_uri(fig), width="narrow" if narrow else "full")
 
     if only_sensitivity:
         if sens is not None and len(sens.rows) > 1:
