@@ -311,8 +311,10 @@ def fit(
     import xarray as xr
 
     from analogcast import data as acdata
-    from analogcast.models import diagnostics as model_diagnostics
     from analogcast.models import get_model, sample_model
+    from analogcast.models.diagnostics import (
+        diagnostics as model_diagnostics,  # the package attribute is shadowed by the submodule
+    )
 
     timings: dict[str, float] = {}
     t_start = time.perf_counter()

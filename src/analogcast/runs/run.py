@@ -38,7 +38,7 @@ def spec_scenarios(spec: FitSpec) -> list[Scenario]:
     UserInputError
         A scenario the scenario engine rejects (named).
     """
-    from analogcast.scenarios import scenarios_from_spec
+    from analogcast.scenarios.scenario import scenarios_from_spec
 
     return list(scenarios_from_spec([s.to_mapping() for s in spec.scenarios]))
 
@@ -95,7 +95,11 @@ class Run:
         The forecast seed derives from ``spec.seed``, so the same fit gives the same
         forecasts, table and CSV bytes.
         """
-        from analogcast.scenarios import contrasts, forecast, forecasts_table
+        # from the defining modules: the package attributes `forecast` and `contrasts` are shadowed by
+        # the submodules of the same names once anything imports those submodules directly
+        from analogcast.scenarios.contrasts import contrasts
+        from analogcast.scenarios.forecast import forecast
+        from analogcast.scenarios.table import forecasts_table
 
         spec = result.spec
         t0 = time.perf_counter()
