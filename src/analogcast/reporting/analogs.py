@@ -249,12 +249,13 @@ class PriorRebuilder:
     this 2-CPU machine: the worker's start-up costs as much as it saves.)
     """
 
-    def __init__(self, meta: dict[str, Any], spaces: list[str]) -> None:
+    def __init__(self, meta: dict[str, Any], spaces: list[str], shares: dict[str, float] | None = None) -> None:
         from analogcast.reporting.sensitivity import rebuild_jobs
 
         self.meta = dict(meta)
         self.spaces = list(spaces)
-        self.jobs = [over for _, over in rebuild_jobs(self.meta)]
+        self.labelled_jobs = rebuild_jobs(self.meta, shares=shares)
+        self.jobs = [over for _, over in self.labelled_jobs]
         self._results: dict[tuple[Any, ...], dict[str, tuple[Any, ...]]] | None = None
 
     def _all(self) -> dict[tuple[Any, ...], dict[str, tuple[Any, ...]]]:
@@ -280,7 +281,7 @@ class PriorRebuilder:
         return mixture_of
 
 
-def prior_rebuilder(prior: Any, spaces: list[str]) -> PriorRebuilder | None:
+def prior_rebuilder(prior: Any, spaces: list[str], shares: dict[str, float] | None = None) -> PriorRebuilder | None:
     """A :class:`PriorRebuilder` for a real analogy prior (``map``/``robust_map``/``power``), or ``None``."""
     meta = adapt.prior_meta(prior)
     if not meta or meta.get("method") not in ("map", "robust_map", "power") or not meta.get("analogs") or not meta.get("target"):
@@ -289,4 +290,4 @@ def prior_rebuilder(prior: Any, spaces: list[str]) -> PriorRebuilder | None:
         import analogcast.priors  # noqa: F401
     except ImportError:
         return None
-    return PriorRebuilder(meta, spaces)
+    return PriorRebuilder(meta, spaces, shares)

@@ -356,8 +356,8 @@ def build_report_context(
 
     prior = adapt._prior(run)
     theta = adapt.find_theta(tree)
-    rebuilder = prior_rebuilder(prior, spaces) if theta is not None else None
     analogs = analogs_section(prior, spaces, theta)
+    rebuilder = prior_rebuilder(prior, spaces, (analogs or {}).get("shares")) if theta is not None else None
     conflict_spaces = analogs["conflict_spaces"] if analogs else []
 
     target = str(getattr(run, "target", None) or spec.get("target") or fc.attrs.get("target", ""))

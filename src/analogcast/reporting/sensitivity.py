@@ -255,9 +255,12 @@ def sensitivity(
     return out
 
 
-def rebuild_jobs(meta: dict[str, Any], max_analogs: int = 6) -> list[tuple[str, dict[str, Any]]]:
+def rebuild_jobs(
+    meta: dict[str, Any], max_analogs: int = 3, shares: dict[str, float] | None = None
+) -> list[tuple[str, dict[str, Any]]]:
     """The rebuilt-prior alternatives: ``(label, overrides)`` for discount halved/doubled and
-    each analog left out (at most ``max_analogs``)."""
+    each analog left out -- the ``max_analogs`` with the largest ESS ``shares`` (each rebuild
+    costs about 1.5 s, so the report stays within its time budget with many analogs)."""
     jobs: list[tuple[str, dict[str, Any]]] = []
     try:
         d = float(meta.get("discount") or float("nan"))
@@ -269,24 +272,26 @@ def rebuild_jobs(meta: dict[str, Any], max_analogs: int = 6) -> list[tuple[str, 
                 jobs.append((f"Discount {d_new:g} (fitted {d:g})", {"discount": d_new}))
     analogs = [str(a) for a in meta.get("analogs", []) or []]
     if len(analogs) >= 2:
-        for a in analogs[:max_analogs]:
+        order = sorted(analogs, key=lambda a: -(shares or {}).get(a, 0.0)) if shares else analogs
+        for a in order[:max_analogs]:
             jobs.append((f"Without analog {a}", {"analogs": tuple(b for b in analogs if b != a)}))
     return jobs
 
 
 def _rebuilt_priors(
-    rebuild: Callable[..., Callable[[str, str], Any]], meta: dict[str, Any], notes: list[str], max_analogs: int = 6
+    rebuild: Callable[..., Callable[[str, str], Any]], meta: dict[str, Any], notes: list[str], max_analogs: int = 3
 ) -> list[tuple[str, Callable[[str, str], Any]]]:
     """Alternative priors rebuilt from the analogs: discount halved/doubled, each analog left out."""
     out: list[tuple[str, Callable[[str, str], Any]]] = []
-    for label, over in rebuild_jobs(meta, max_analogs):
+    jobs = getattr(rebuild, "labelled_jobs", None) or rebuild_jobs(meta, max_analogs)
+    for label, over in jobs:
         try:
             out.append((label, rebuild(**over)))
         except Exception as exc:  # noqa: BLE001 - report, never crash the report
             notes.append(f"{label}: prior could not be rebuilt ({exc}).")
     n = len([a for a in meta.get("analogs", []) or []])
     if n > max_analogs:
-        notes.append(f"Leave-one-analog-out shown for the first {max_analogs} analogs only.")
+        notes.append(f"Leave-one-analog-out shown for the {max_analogs} analogs with the largest ESS shares only.")
     return out
 
 
