@@ -7,16 +7,21 @@ is rendered from the saved, re-verified run, exactly as ``analogcast report RUN_
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from analogcast.cli.cmd_fit import add_fit_arguments, cli_warnings, convergence_error, fit_and_save
-from analogcast.errors import UserInputError
+from analogcast.errors import AnalogcastError, UserInputError
 
 NAME = "run"
 HELP = "Fit a spec, save the run and render its reports (fit + forecasts + reports)."
 
 _FORMATS = ("html", "pdf")
+
+
+class ReportError(AnalogcastError):
+    """Rendering failed after the run was saved (exit 1, one line naming the saved run)."""
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -46,7 +51,17 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"analogcast: rendering {', '.join(args.report_format)} report(s) into {args.report_dir}", file=sys.stderr)
         saved = load_run(path)
-        outputs = render_report(saved, args.report_dir, formats=args.report_format)
+        try:
+            outputs = render_report(saved, args.report_dir, formats=args.report_format)
+        except AnalogcastError:
+            raise
+        except Exception as exc:  # the fit is saved: say how to retry instead of losing it in a traceback
+            if os.environ.get("ANALOGCAST_DEBUG"):
+                raise
+            raise ReportError(
+                f"rendering the report failed ({type(exc).__name__}: {exc}); the run is saved at {path}: "
+                f"retry with 'analogcast report {path}' (set ANALOGCAST_DEBUG=1 for the traceback)"
+            ) from exc
     if not args.quiet:
         for out in outputs:
             print(out)
