@@ -24,7 +24,7 @@ from analogcast.reporting.synthetic import synthetic_run
 from analogcast.reporting.tables import fmt_interval, fmt_pct
 
 XSS = "<script>alert(1)</script>"
-INTERVAL = re.compile(r"^(<1|>99|\d+)% \((<1|>99|\d+)–(<1|>99|\d+)%\)$")
+INTERVAL = re.compile(r"^(<1|>99|\d+)% \((\d+)–(\d+)%\)$")
 
 
 class _Collector(HTMLParser):
@@ -101,6 +101,8 @@ def test_fmt_pct_and_interval() -> None:
     assert fmt_pct(1.0) == ">99%"
     assert fmt_pct(float("nan")) == "n/a"
     assert fmt_interval(0.21, 0.12, 0.33) == "21% (12–33%)"
+    assert fmt_interval(0.996, 0.97, 0.9999) == ">99% (97–100%)"
+    assert fmt_interval(0.003, 0.0, 0.02) == "<1% (0–2%)"
 
 
 def test_parse_formats() -> None:
@@ -126,8 +128,9 @@ def test_narrative_numbers_match_the_table(html: str, ctx) -> None:
             m = INTERVAL.match(text)
             assert m, text
             r = rows.loc[(scen, space, int(h))]
-            for got, col in zip(m.groups(), (quantity, f"{quantity}_low", f"{quantity}_high"), strict=True):
-                assert f"{got}%" == fmt_pct(r[col])
+            assert f"{m.group(1)}%" == fmt_pct(r[quantity])
+            assert int(m.group(2)) == round(100 * r[f"{quantity}_low"])
+            assert int(m.group(3)) == round(100 * r[f"{quantity}_high"])
             quoted_intervals += 1
     assert quoted_intervals >= len(ctx.scenarios) * len(ctx.spaces)
     # the contrast sentence of the issue, with its probability quoted from the contrasts table

@@ -292,14 +292,15 @@ def build_narrative(
         )
     if conflict_spaces:
         names = ", ".join(
-            f"{space_phrase(s.split(' (')[0])} ({s.split(' (')[1]}" if " (" in s else space_phrase(s) for s in conflict_spaces
+            f"{space_phrase(s.split(' (')[0])} ({s.split(' (')[1].rstrip(')')})" if " (" in s else space_phrase(s)
+            for s in conflict_spaces
         )
         nar.cautions.append(
             Sentence(
                 [
-                    f"The analogous countries disagree with the target's own history in {names} "
-                    "(prior-data conflict); there the forecast leans more on the target's own data "
-                    "and on the robust part of the prior."
+                    "Prior-data conflict: the analogous countries disagree with the target's own "
+                    f"recent history in {names}; there the forecast leans more on the target's own "
+                    "data and on the robust part of the prior."
                 ],
                 kind="caution",
             )

@@ -68,10 +68,16 @@ def fmt_pct(p: float) -> str:
     return f"{round(100 * p):d}%"
 
 
+def _fmt_end(p: float) -> str:
+    """An interval end: a whole percentage in 0..100 (no ``<``/``>`` inside a range)."""
+    if p is None or not math.isfinite(float(p)):
+        return "n/a"
+    return f"{min(100, max(0, round(100 * float(p)))):d}"
+
+
 def fmt_interval(mean: float, low: float, high: float) -> str:
-    """``"21% (12–33%)"``: mean with its interval, each printed by :func:`fmt_pct`."""
-    lo = fmt_pct(low).rstrip("%")
-    return f"{fmt_pct(mean)} ({lo}–{fmt_pct(high)})"
+    """``"21% (12–33%)"``: the mean by :func:`fmt_pct`, the interval ends as whole percentages."""
+    return f"{fmt_pct(mean)} ({_fmt_end(low)}–{_fmt_end(high)}%)"
 
 
 def cell_key(quantity: str, scenario: str, space: str, horizon: int) -> str:
