@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         "cold_cpu_s": cold_cpu,
         "note": "wall time on a loaded machine overstates the cost: cold_cpu_s is what the cold path needs on an idle CPU",
         "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
+        "niceness": os.nice(0),
         "html_bytes": html_bytes,
         "pdf_bytes": pdf_bytes,
         "machine": {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count()},
