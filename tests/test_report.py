@@ -323,3 +323,29 @@ def test_assumptions_attribute_forms() -> None:
     assert _string_list("single") == ["single"]
     assert _string_list(None) == []
     assert _string_list(np.array(["p", "q"])) == ["p", "q"]
+
+
+def test_psis_reweighting_recovers_a_conjugate_posterior() -> None:
+    """Reweighting draws of a normal-normal posterior to another prior gives that prior's posterior."""
+    import xarray as xr
+
+    from analogcast.reporting.sensitivity import MixtureParams, mixture_logpdf, reweighted_mean
+
+    rng = np.random.default_rng(3)
+    y, s2 = 1.0, 0.5**2  # one observation with known variance
+    prior = MixtureParams(np.array([1.0]), np.array([0.0]), np.array([1.0]))
+    alt = MixtureParams(np.array([1.0]), np.array([0.0]), np.array([2.0]))
+
+    def post(m: MixtureParams) -> tuple[float, float]:
+        v = 1 / (1 / m.sds[0] ** 2 + 1 / s2)
+        return v * (m.means[0] / m.sds[0] ** 2 + y / s2), v
+
+    mu, v = post(prior)
+    draws = xr.DataArray(rng.normal(mu, np.sqrt(v), size=(4, 5000)), dims=("chain", "draw"))
+    lr = xr.DataArray(mixture_logpdf(alt, draws.values) - mixture_logpdf(prior, draws.values), dims=("chain", "draw"))
+    mean, khat = reweighted_mean(draws, lr)
+    mu_alt, _ = post(alt)
+    assert khat < 0.5
+    assert abs(float(mean) - mu_alt) < 0.01
+    same, _ = reweighted_mean(draws, lr * 0.0)
+    assert abs(float(same) - float(draws.mean())) < 1e-12

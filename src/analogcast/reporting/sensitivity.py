@@ -92,7 +92,11 @@ def reweighted_mean(values: xr.DataArray, log_ratio: xr.DataArray) -> tuple[xr.D
     """
     import arviz_stats  # noqa: F401  (registers the .azstats accessor)
 
-    lw, khat = log_ratio.azstats.psislw(dim=["chain", "draw"])
+    if float(log_ratio.max() - log_ratio.min()) < 1e-12:  # same prior: equal weights, no tail to fit
+        return values.mean(("chain", "draw")), float("nan")
+    # arviz-stats' psislw takes the *negative* log weights (its LOO input is the log likelihood,
+    # weights 1 / likelihood) and negates them itself; a conjugate-normal test pins this down
+    lw, khat = (-log_ratio).azstats.psislw(dim=["chain", "draw"])
     w = np.exp(lw)
     w = w / w.sum()
     return (values * w).sum(("chain", "draw")), float(khat)
