@@ -230,7 +230,8 @@ def _sens_table(sens: Sensitivity, spaces: list[str], label: str) -> TableBlock:
         if not math.isfinite(k):
             ktxt = "—"
         else:
-            ktxt = f"{k:.2f} ok" if k <= 0.7 else f"{k:.2f} unreliable"
+            kk = k if abs(k) >= 0.005 else 0.0
+            ktxt = f"{kk:.2f} ok" if k <= 0.7 else f"{kk:.2f} unreliable"
         body.append([r.label, r.method, *[fmt_pct(r.values.get(sp, float("nan"))) for sp in spaces], ktxt])
     return TableBlock(
         id="table-sensitivity",
