@@ -223,6 +223,17 @@ _IDENTIFICATION = [
 ]
 
 
+_SHORT = {
+    "associational": "Assoc.",
+    "informational": "Inform.",
+    "individual": "Indiv.",
+    "governing": "Govern.",
+    "electoral": "Elect.",
+    "economic": "Econ.",
+    "women": "Women's",
+}
+
+
 def _sens_table(sens: Sensitivity, spaces: list[str], label: str) -> TableBlock:
     body = []
     for r in sens.rows:
@@ -236,7 +247,7 @@ def _sens_table(sens: Sensitivity, spaces: list[str], label: str) -> TableBlock:
     return TableBlock(
         id="table-sensitivity",
         caption=f"Probability of at least one opening within {sens.horizon} years under {label}, as fitted and under alternative analogy priors",
-        header=["Alternative", "Method", *[space_label(sp) for sp in spaces], "Max k-hat"],
+        header=["Alternative", "Method", *[_SHORT.get(sp, space_label(sp)) for sp in spaces], "Max k-hat"],
         rows=body,
         note="Each alternative changes the prior of one space at a time and reweights the posterior draws (Pareto-smoothed importance sampling); k-hat above 0.7 means the reweighted number cannot be trusted without a refit.",
     )
