@@ -5,13 +5,19 @@ and WeasyPrint load only when a report is built.
 
 Public API
 ----------
-``build_report_context(run, *, horizons=None, reference=None, with_figures=True) -> ReportContext``
+``build_report_context(run, *, horizons=None, reference=None, with_figures=True, backtest=None) -> ReportContext``
     The report model: forecasts table rows, narrative sentences (every number keyed to its
     table cell), tables, figures as PNG data URIs, diagnostics with pass/fail, analogies,
-    sensitivity (PSIS reweighting under alternative priors), provenance.
-``render_report(run, out_dir="reports", formats=("html", "pdf"), *, name=None) -> list[Path]``
+    sensitivity (PSIS reweighting under alternative priors, arviz-stats psense), provenance.
+
+Modules: ``tables`` (the one source of numbers and how they print), ``narrative`` (sentences),
+``figures`` (matplotlib OO API), ``analogs``, ``sensitivity``, ``checks`` (diagnostic
+thresholds), ``adapt`` (reads any run-shaped object), ``context`` (assembles), ``render``
+(Jinja2 + WeasyPrint), ``synthetic`` (labelled fake run).
+``render_report(run, out_dir="reports", formats=("html", "pdf"), *, name=None, backtest=None) -> list[Path]``
     Writes ``<name>.html`` (self-contained, no network) and ``<name>.pdf`` (A4, TOC with page
-    numbers, bookmarks) atomically. ``run`` may be a saved run directory (``load_run``).
+    numbers, bookmarks) atomically. ``run`` may be a saved run directory (``load_run``);
+    ``backtest`` an ``analogcast backtest --out`` directory for the backtest-skill section.
 ``render_html(ctx) -> str``, ``render_pdf(html, path) -> Path``, ``parse_formats(text)``.
 ``synthetic_run(...)`` (in ``analogcast.reporting.synthetic``): clearly labelled fake run for
 tests and benchmarks.
