@@ -185,30 +185,28 @@ def scenarios_from_spec(items: Sequence[Mapping[str, Any] | Scenario] | Mapping[
 
 
 def default_scenarios() -> list[Scenario]:
-    """The five default aid conditions (values are % of GNI and counts of active sanction cases).
+    """The five default aid conditions, as in ``fits/afghanistan.toml`` (ODA in % of GNI, sanctions
+    as counts of active cases; ``alt_patrons = 1`` puts the forecast years in the Cold-War regime of
+    aid, where conditionality lacks credibility).
 
-    - ``status_quo``: every covariate held at its last observed value (for Afghanistan, ODA is last
-      observed in 2019 and sanctions in the origin year); no alternative patrons.
-    - ``conditional_engagement``: ODA 15 % of GNI with credible conditionality (``alt_patrons = 0``);
-      sanctions held.
-    - ``unconditional_aid``: ODA 15 % of GNI without credible conditionality, modelled as the
-      Cold-War regime of aid (``alt_patrons = 1``); sanctions held.
-    - ``isolation``: ODA 0.5 % of GNI and 15 active sanction cases; no alternative patrons.
-    - ``isolation_alt_patrons``: as isolation, with alternative patrons (China/Russia) available.
+    - ``status_quo``: ODA 15, alternative patrons available, 13 sanctions (2023's count).
+    - ``conditional_engagement``: ODA 25 with credible conditions (no patrons), 8 sanctions.
+    - ``unconditional_aid``: as conditional engagement but with patrons available (isolates leverage).
+    - ``isolation``: ODA 1, 20 sanctions, no patrons.
+    - ``isolation_alt_patrons``: as isolation, with patrons (China/Russia) available.
     """
     return [
-        Scenario("status_quo", "Status quo", {},
-                 "All covariates held at their last observed values."),
+        Scenario("status_quo", "Status quo", {"oda_gni": 15.0, "alt_patrons": 1, "sanctions": 13},
+                 "Post-2021 aid level, alternative patrons available, sanctions as in 2023."),
         Scenario("conditional_engagement", "Conditional engagement",
-                 {"oda_gni": 15.0, "alt_patrons": 0},
-                 "Aid at 15% of GNI with credible conditionality (no alternative patrons)."),
+                 {"oda_gni": 25.0, "alt_patrons": 0, "sanctions": 8},
+                 "Aid resumes with credible conditions; no alternative patron; some sanctions lifted."),
         Scenario("unconditional_aid", "Unconditional aid",
-                 {"oda_gni": 15.0, "alt_patrons": 1},
-                 "Aid at 15% of GNI without credible conditionality (Cold-War-like leverage)."),
-        Scenario("isolation", "Isolation",
-                 {"oda_gni": 0.5, "sanctions": 15, "alt_patrons": 0},
-                 "Aid cut to 0.5% of GNI, 15 active sanction cases, no alternative patrons."),
-        Scenario("isolation_alt_patrons", "Isolation with alternative patrons (China/Russia)",
-                 {"oda_gni": 0.5, "sanctions": 15, "alt_patrons": 1},
-                 "Aid cut and sanctions as in isolation, but alternative patrons available."),
+                 {"oda_gni": 25.0, "alt_patrons": 1, "sanctions": 8},
+                 "Same aid and sanctions, but conditions not credible (patrons available)."),
+        Scenario("isolation", "Isolation", {"oda_gni": 1.0, "alt_patrons": 0, "sanctions": 20},
+                 "Aid cut to near zero, sanctions tightened, no alternative patron."),
+        Scenario("isolation_alt_patrons", "Isolation with alternative patrons",
+                 {"oda_gni": 1.0, "alt_patrons": 1, "sanctions": 20},
+                 "Isolation, with Russia/China/Gulf states engaging the regime."),
     ]
