@@ -40,16 +40,12 @@ def main(argv: list[str] | None = None) -> int:
 
     t_import = time.perf_counter() - t0
     t1 = time.perf_counter()
-    if args.run_dir.is_dir():
-        from analogcast.runs import load_run
+    if not args.run_dir.is_dir():
+        sys.exit(f"bench_report: no saved run at {args.run_dir}; run 'make demo' (or 'analogcast fit SPEC') first")
+    from analogcast.runs import load_run
 
-        run = load_run(args.run_dir)
-        source = str(args.run_dir.relative_to(ROOT) if args.run_dir.is_relative_to(ROOT) else args.run_dir)
-    else:
-        from analogcast.reporting.synthetic import synthetic_run
-
-        run = synthetic_run(draws=1000)
-        source = "SYNTHETIC run (no saved run found at " + str(args.run_dir) + ")"
+    run = load_run(args.run_dir)
+    source = str(args.run_dir.relative_to(ROOT) if args.run_dir.is_relative_to(ROOT) else args.run_dir)
     t_load = time.perf_counter() - t1
 
     rounds = []

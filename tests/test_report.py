@@ -20,7 +20,7 @@ import pytest
 
 from analogcast.errors import UserInputError
 from analogcast.reporting import build_report_context, parse_formats, render_html, render_report
-from analogcast.reporting.synthetic import synthetic_run
+from synthetic_run import synthetic_run
 from analogcast.reporting.tables import fmt_interval, fmt_pct
 
 XSS = "<script>alert(1)</script>"

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from analogcast.reporting import build_report_context, render_report
-from analogcast.reporting.synthetic import synthetic_run
+from synthetic_run import synthetic_run
 
 pytestmark = pytest.mark.browser
 

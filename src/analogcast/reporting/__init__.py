@@ -13,14 +13,12 @@ Public API
 Modules: ``tables`` (the one source of numbers and how they print), ``narrative`` (sentences),
 ``figures`` (matplotlib OO API), ``analogs``, ``sensitivity``, ``checks`` (diagnostic
 thresholds), ``adapt`` (reads any run-shaped object), ``context`` (assembles), ``render``
-(Jinja2 + WeasyPrint), ``synthetic`` (labelled fake run).
+(Jinja2 + WeasyPrint).
 ``render_report(run, out_dir="reports", formats=("html", "pdf"), *, name=None, backtest=None) -> list[Path]``
     Writes ``<name>.html`` (self-contained, no network) and ``<name>.pdf`` (A4, TOC with page
     numbers, bookmarks) atomically. ``run`` may be a saved run directory (``load_run``);
     ``backtest`` an ``analogcast backtest --out`` directory for the backtest-skill section.
 ``render_html(ctx) -> str``, ``render_pdf(html, path) -> Path``, ``parse_formats(text)``.
-``synthetic_run(...)`` (in ``analogcast.reporting.synthetic``): clearly labelled fake run for
-tests and benchmarks.
 """
 
 from __future__ import annotations
