@@ -97,7 +97,7 @@ def test_build_event_model_logp_finite(sim):
     d = m.prepare(panel, events, target="C000", origin=2004, spaces=SPACES2)
     pmm = m.build(d, None)
     names = {v.name for v in pmm.free_RVs}
-    assert {"theta", "alpha", "beta0", "z_beta", "z_year", "z_country"} <= names
+    assert {"theta", "alpha", "beta0", "z_beta", "year_opening", "gamma", "z_country"} <= names
     lp = pmm.compile_logp()(pmm.initial_point())
     assert np.isfinite(lp)
 

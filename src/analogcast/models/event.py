@@ -8,7 +8,7 @@ For country ``c``, outcome year ``t``, space ``s`` and direction ``d`` (opening 
     region     ~ ZeroSumNormal(sigma_region_scale) over regions (six regions cannot inform a variance)
     country[c,d] = sigma_country[d] * z                     (non-centred; pooled across spaces)
     beta[k,s,d] = beta0[k,d] + sigma_beta[d] * z            (spaces shrunk to a common effect)
-    year[t,d]  = sigma_year[d] * ZeroSumNormal              (future years drawn from N(0, sigma_year))
+    year[t,d]  ~ ZeroSumNormal(sigma_year[d]) (centred)     (future years drawn from N(0, sigma_year))
 
 Speed: rows are sorted by (space, direction) block so covariate effects are 14 dense mat-vecs, and
 non-event rows are thinned at random with probability ``control_fraction`` (default 0.25) with a
@@ -316,8 +316,10 @@ class EventLogit:
             else:
                 theta = pm.NormalMixture("theta", w=w, mu=m, sigma=sd, dims=("space", "direction"))
             sigma_year = pm.HalfNormal("sigma_year", sigma=o["sigma_year_scale"], dims="direction")
-            z_year = pm.ZeroSumNormal("z_year", sigma=1.0, dims=("direction", "year"))
-            year_eff = pm.Deterministic("year_effect", (z_year * sigma_year[:, None]).T,
+            # centred: every year has hundreds of rows, so the data identify its effect well
+            years_d = [pm.ZeroSumNormal(f"year_{d}", sigma=sigma_year[i], dims="year")
+                       for i, d in enumerate(DIRECTIONS)]
+            year_eff = pm.Deterministic("year_effect", pt.stack(years_d, axis=1),
                                         dims=("year", "direction"))
             # six regions cannot inform a variance: region effects get a fixed-scale zero-sum prior
             sigma_region = pt.as_tensor(np.full(D, float(o["sigma_region_scale"])))
@@ -340,9 +342,9 @@ class EventLogit:
                                     dims=("covariate", "space", "direction"))
             gamma0 = pm.Normal("gamma0", 0.0, 1.0, dims=("dynamic", "direction"))
             sigma_gamma = pm.HalfNormal("sigma_gamma", sigma=0.5, dims="direction")
-            z_gamma = pm.Normal("z_gamma", 0.0, 1.0, dims=("dynamic", "space", "direction"))
-            gamma = pm.Deterministic("gamma", gamma0[:, None, :] + sigma_gamma * z_gamma,
-                                     dims=("dynamic", "space", "direction"))
+            # centred: each (space, direction) block has thousands of rows
+            gamma = pm.Normal("gamma", mu=gamma0[:, None, :], sigma=sigma_gamma,
+                              dims=("dynamic", "space", "direction"))
 
             region_eff = pt.moveaxis(z_region, -1, 0) * sigma_region  # (region, space, direction)
             u = (region_eff[a["country_region"]]
