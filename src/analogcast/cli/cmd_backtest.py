@@ -136,8 +136,13 @@ def run(args: argparse.Namespace) -> int:
     pooled = sc[sc["space"] == "barometer6"][
         ["model", "direction", "n", "log_loss", "roc_auc", "pr_auc", "ece"]
     ]
+    span = (
+        f"{origins[0]}-{origins[-1]}"
+        if origins == tuple(range(origins[0], origins[-1] + 1))
+        else ",".join(map(str, origins))
+    )
     print(
-        f"backtest ({config.protocol}) origins {origins[0]}-{origins[-1]}, {len(spaces)} spaces, "
+        f"backtest ({config.protocol}) origins {span}, {len(spaces)} spaces, "
         f"{result.wall_seconds:.0f} s on {result.meta.get('n_workers') or 'no'} Dask workers"
     )
     print(pooled.to_string(index=False, float_format=lambda v: f"{v:.3f}"))

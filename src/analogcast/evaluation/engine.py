@@ -189,7 +189,7 @@ def _report(on: bool, done: int, total: int, t0: float) -> None:
         )
 
 
-def _load(spaces: Sequence[str]) -> tuple[xr.Dataset, xr.Dataset, pd.DataFrame]:
+def _load() -> tuple[xr.Dataset, xr.Dataset, pd.DataFrame]:
     from analogcast.data import load_events, load_panel
 
     panel = load_panel()
@@ -217,7 +217,7 @@ def run_backtest(
     """
     t0 = time.perf_counter()
     if panel is None or events is None:
-        panel, events, features = _load(config.spaces)
+        panel, events, features = _load()
     else:
         features = make_features(panel)
     years = panel["year"].values.astype(int)

@@ -65,8 +65,9 @@ def _transform(values: np.ndarray, how: str) -> np.ndarray:
     return values
 
 
-def _long(wide: np.ndarray, countries: np.ndarray, years: np.ndarray) -> np.ndarray:
-    return wide.reshape(countries.size * years.size)
+def _long(wide: np.ndarray) -> np.ndarray:
+    """(country, year) -> the long order of ``MultiIndex.from_product([countries, years])``."""
+    return wide.reshape(-1)
 
 
 def make_features(panel: xr.Dataset, spaces: Sequence[str] | None = None) -> pd.DataFrame:
@@ -99,16 +100,16 @@ def make_features(panel: xr.Dataset, spaces: Sequence[str] | None = None) -> pd.
         d1[:, 1:] = x[:, 1:] - x[:, :-1]
         d3 = np.full_like(x, np.nan)
         d3[:, 3:] = x[:, 3:] - x[:, :-3]
-        cols[f"lvl_{s}"] = _long(x, countries, years)
-        cols[f"d1_{s}"] = _long(d1, countries, years)
-        cols[f"d3_{s}"] = _long(d3, countries, years)
+        cols[f"lvl_{s}"] = _long(x)
+        cols[f"d1_{s}"] = _long(d1)
+        cols[f"d3_{s}"] = _long(d3)
     used: dict[str, str] = {}
     for name, (candidates, how) in OPTIONAL_COVARIATES.items():
         var = next((c for c in candidates if c in panel.data_vars), None)
         if var is None:
             continue
         vals = panel[var].transpose("country", "year").values.astype(float)
-        cols[name] = _long(_transform(vals, how), countries, years)
+        cols[name] = _long(_transform(vals, how))
         used[name] = var
     index = pd.MultiIndex.from_product([countries, years], names=["country", "year"])
     out = pd.DataFrame(cols, index=index)
