@@ -2,7 +2,10 @@
 
 Event model: data simulated with known aid, aid x Cold-War, sanctions and sanctions x Cold-War
 effects on the model's standardised scale (``simulate_panel``); the posterior means of ``beta0``
-must lie within 0.2 (logit units per SD) of the truth and within 3 posterior SDs.
+must lie within 0.2 (logit units per SD) of the truth and within 3 posterior SDs. The simulation
+has no year shocks, so the non-centred parameterisation (``centred=False``) is used; measured
+errors (80 countries, 2 spaces, 1970-2015, 2 x 500 draws): aid -0.03/-0.02, aid x CW +0.00/+0.13,
+sanctions +0.07/+0.11, sanctions x CW -0.18/-0.08 (opening/closing).
 Trajectory model: known mean reversion ``kappa``, momentum ``rho`` and aid drift.
 """
 
@@ -32,7 +35,7 @@ def sim():
 
 def test_event_logit_recovers_aid_era_effects(sim):
     panel, events, truth = sim
-    m = get_model("event_logit", control_fraction=1.0)
+    m = get_model("event_logit", control_fraction=1.0, centred=False)
     d = m.prepare(panel, events, target="C000", origin=2015, spaces=SPACES2, start=1970)
     tree = sample_model(m.build(d), draws=500, tune=500, chains=2, seed=5)
     diag = diagnostics(tree, var_names=["beta0", "alpha", "theta"])
@@ -49,7 +52,7 @@ def test_event_logit_recovers_aid_era_effects(sim):
 def test_event_logit_case_control_recovers(sim):
     """Thinning non-events with the -log(f) offset keeps the slopes (less precisely)."""
     panel, events, truth = sim
-    m = get_model("event_logit", control_fraction=0.3)
+    m = get_model("event_logit", control_fraction=0.3, centred=False)
     d = m.prepare(panel, events, target="C000", origin=2015, spaces=SPACES2, start=1970)
     tree = sample_model(m.build(d), draws=400, tune=400, chains=2, seed=6)
     post = tree["posterior"].to_dataset()["beta0"]

@@ -65,6 +65,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "vague_prior_sd": 1.5,
     "control_fraction": 0.25,
     "country_space": False,
+    "centred": True,
     "subsample_seed": 20240601,
 }
 
@@ -316,12 +317,18 @@ class EventLogit:
             else:
                 theta = pm.NormalMixture("theta", w=w, mu=m, sigma=sd, dims=("space", "direction"))
             sigma_year = pm.HalfNormal("sigma_year", sigma=o["sigma_year_scale"], dims="direction")
-            # centred: every year has hundreds of rows, so the data identify its effect well
-            years_d = [pm.ZeroSumNormal(f"year_{d}", sigma=sigma_year[i], dims="year")
-                       for i, d in enumerate(DIRECTIONS)]
-            year_eff = pm.Deterministic("year_effect", pt.stack(years_d, axis=1),
-                                        dims=("year", "direction"))
-            # six regions cannot inform a variance: region effects get a fixed-scale zero-sum prior
+            # centred (default): every year has hundreds of rows, so the data identify its effect
+            # well (real panel: min ESS 170 vs 77 non-centred at 2 x 400 draws); non-centred suits
+            # small panels without year shocks (parameter-recovery simulations).
+            if o["centred"]:
+                years_d = [pm.ZeroSumNormal(f"year_{d}", sigma=sigma_year[i], dims="year")
+                           for i, d in enumerate(DIRECTIONS)]
+                year_eff = pm.Deterministic("year_effect", pt.stack(years_d, axis=1),
+                                            dims=("year", "direction"))
+            else:
+                z_year = pm.ZeroSumNormal("z_year", sigma=1.0, dims=("direction", "year"))
+                year_eff = pm.Deterministic("year_effect", (z_year * sigma_year[:, None]).T,
+                                            dims=("year", "direction"))
             sigma_region = pt.as_tensor(np.full(D, float(o["sigma_region_scale"])))
             z_region = pm.ZeroSumNormal("z_region", sigma=1.0, dims=("space", "direction", "region"))
             sigma_country = pm.HalfNormal("sigma_country", sigma=o["sigma_country_scale"] * 2,
@@ -342,9 +349,13 @@ class EventLogit:
                                     dims=("covariate", "space", "direction"))
             gamma0 = pm.Normal("gamma0", 0.0, 1.0, dims=("dynamic", "direction"))
             sigma_gamma = pm.HalfNormal("sigma_gamma", sigma=0.5, dims="direction")
-            # centred: each (space, direction) block has thousands of rows
-            gamma = pm.Normal("gamma", mu=gamma0[:, None, :], sigma=sigma_gamma,
-                              dims=("dynamic", "space", "direction"))
+            if o["centred"]:
+                gamma = pm.Normal("gamma", mu=gamma0[:, None, :], sigma=sigma_gamma,
+                                  dims=("dynamic", "space", "direction"))
+            else:
+                z_gamma = pm.Normal("z_gamma", 0.0, 1.0, dims=("dynamic", "space", "direction"))
+                gamma = pm.Deterministic("gamma", gamma0[:, None, :] + sigma_gamma * z_gamma,
+                                         dims=("dynamic", "space", "direction"))
 
             region_eff = pt.moveaxis(z_region, -1, 0) * sigma_region  # (region, space, direction)
             u = (region_eff[a["country_region"]]
