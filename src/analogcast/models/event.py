@@ -70,6 +70,36 @@ DEFAULT_OPTIONS: dict[str, Any] = {
 }
 
 
+MAX_PATH_STEPS = 11  # horizons up to 10 years (+1 spare step the scenario engine may ask for)
+_YEARS_SINCE_CAP = 30.0  # as design.dynamic_grid
+
+
+def _value_at(da: xr.DataArray, country: str, year: int) -> float:
+    try:
+        return float(da.sel(country=country, year=year))
+    except KeyError:
+        return float("nan")
+
+
+def _survival_path_dynamics(origin_raw: np.ndarray, *, x_prev: float, x_origin: float,
+                            n_steps: int = MAX_PATH_STEPS) -> np.ndarray:
+    """Raw dynamic covariates for steps ``k = 0..n_steps-1`` (outcome year ``T+k+1``) on the path
+    where the index makes no large move after the origin ``T``.
+
+    ``origin_raw`` is ``(level x[T], change2 x[T]-x[T-2], log1p(years since move at T))``, the
+    covariates of outcome year ``T+1``. Along the path the index stays at ``x[T]``: the two-year
+    change is ``x[T]-x[T-2]`` at step 0, ``x[T]-x[T-1]`` at step 1 and 0 afterwards; years since
+    a large move grow by one a year (capped as in :func:`analogcast.models.design.dynamic_grid`).
+    """
+    level, change2, log_since = (float(v) for v in origin_raw)
+    since = np.expm1(log_since)
+    out = np.empty((n_steps, 3))
+    for k in range(n_steps):
+        ch = change2 if k == 0 else (x_origin - x_prev if k == 1 else 0.0)
+        out[k] = (level, ch, np.log1p(min(since + k, _YEARS_SINCE_CAP)))
+    return out
+
+
 def _panel_years(panel: xr.Dataset) -> np.ndarray:
     return np.asarray(panel["year"].values, dtype=np.int64)
 
@@ -185,6 +215,7 @@ class EventLogit:
         rows: dict[str, list[np.ndarray]] = {k: [] for k in ("cy", "sd", "c", "t", "d", "s", "y", "Z")}
         dyn_scaling: dict[str, Any] = {}
         origin_dyn = np.zeros((len(spaces_t), len(DYNAMIC_NAMES)))
+        path_dyn = np.zeros((len(spaces_t), MAX_PATH_STEPS, len(DYNAMIC_NAMES)))
         W = np.zeros((n_sd, win_years.size))
         obs_vals = np.full((2, len(spaces_t), keep_c.size, win_years.size), np.nan)
         base_rate = np.zeros((len(spaces_t), 2))
@@ -202,6 +233,10 @@ class EventLogit:
             origin_col = int(np.flatnonzero(grid_years == origin + 1)[0])
             od = zt[t_idx, origin_col]
             origin_dyn[si] = np.where(np.isnan(od), 0.0, od)
+            raw_path = _survival_path_dynamics(dyn[t_idx, origin_col], x_prev=_value_at(
+                panel_g[SPACES[s]], target, origin - 1), x_origin=_value_at(panel_g[SPACES[s]], target, origin))
+            zp = (raw_path - centre) / scale - tmean
+            path_dyn[si] = np.where(np.isnan(zp), origin_dyn[si][None, :], zp)
             for di, d in enumerate(DIRECTIONS):
                 m = valid[(s, d)]
                 c, t = np.nonzero(m)
@@ -242,6 +277,7 @@ class EventLogit:
             "target_c": np.array(c_map[t_idx], dtype=np.int64),
             "target_year_weights": W,
             "origin_dyn": origin_dyn,
+            "path_dyn": path_dyn,
             "fit_mask": fit_mask,
             "offset": np.array(-np.log(f)),
             "base_rate": base_rate,
@@ -394,8 +430,13 @@ class EventLogit:
         """Yearly hazards of the target, per draw: ``(sample, scenario, step, space, direction)``.
 
         ``future_X``: ``(scenario, step, covariate)`` from ``data.future_common``. Dynamic
-        covariates (level, recent change, years since a large move) are held at their origin
-        values; future year effects are drawn from ``Normal(0, sigma_year)``.
+        covariates (level, recent change, years since a large move) follow the *survival path*:
+        the hazard of year ``T+k+1`` enters ``P(no event in T+1..T+H) = prod(1 - h)`` only given
+        that no event happened before it, so it is evaluated on the path on which the index made
+        no large move after the origin -- level held at ``x[T]``, two-year change
+        ``x[T]-x[T-2]``, then ``x[T]-x[T-1]``, then 0, and years since a large move growing by
+        one a year (see :func:`_survival_path_dynamics`). Future year effects are drawn from
+        ``Normal(0, sigma_year)``.
         """
         post = posterior.stack(sample=("chain", "draw"))
         theta = post["theta"].transpose("sample", "space", "direction").values
@@ -407,10 +448,15 @@ class EventLogit:
         W = data.arrays["target_year_weights"].reshape(S, 2, -1)
         ybar = np.einsum("sdt,ntd->nsd", W, year_eff)
         n, n_steps = theta.shape[0], future_X.shape[1]
-        dyn = np.einsum("sk,nksd->nsd", data.arrays["origin_dyn"], gamma)
+        path = data.arrays.get("path_dyn")
+        if path is None:  # data prepared before survival paths existed: hold origin values
+            path = np.repeat(data.arrays["origin_dyn"][:, None, :], n_steps, axis=1)
+        if path.shape[1] < n_steps:
+            raise UserInputError(f"forecasts go at most {path.shape[1]} years ahead, not {n_steps}.")
+        dyn = np.einsum("stk,nksd->ntsd", path[:, :n_steps], gamma)  # (sample, step, space, dir)
         xb = np.einsum("qtk,nksd->nqtsd", future_X, beta)
         new_year = rng.standard_normal((n, 1, n_steps, 1, 2)) * sigma_year[:, None, None, None, :]
-        eta = (theta - ybar + dyn)[:, None, None, :, :] + xb + new_year
+        eta = (theta - ybar)[:, None, None, :, :] + dyn[:, None] + xb + new_year
         return expit(eta)
 
     def predict(

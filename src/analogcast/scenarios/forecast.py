@@ -2,7 +2,9 @@
 
 ``event_logit`` gives P(>= 1 opening/closing within H years) = 1 - prod(1 - h) per posterior draw
 (METHODS section 1) with the scenario's covariates along the path and the dynamic covariates (index
-level, recent change, years since a large move) held at their origin values. ``trajectory``
+level, recent change, years since a large move) taken on the survival path -- the path on which no
+large move has happened since the origin, which is the path every factor ``1 - h`` conditions on.
+``trajectory``
 simulates index paths per draw (fan charts, P(rise >= delta)) and reads events from the simulated
 paths with the same ERT-lite coder (a cross-check).
 """
@@ -29,8 +31,10 @@ ASSUMPTIONS: tuple[str, ...] = (
     "'Alternative patrons available' and 'unconditional aid' are represented by the Cold-War regime "
     "of aid (era flag = 1); whether today's China/Russia patronage works like Cold-War competition "
     "is itself an assumption.",
-    "Along a forecast path the index level, its recent change and years since its last large move are "
-    "held at their origin values in the event model (the trajectory model lets them evolve).",
+    "In the event model, the hazard of each future year is evaluated given that no event has happened "
+    "since the origin (the survival path): the index level stays at its origin value, its recent "
+    "change fades to zero within two years and the years since its last large move keep counting; "
+    "small moves below the cutpoint are ignored (the trajectory model lets the index evolve fully).",
     "Covariates a scenario does not set are held at the target's last observed value.",
     "Future global year shocks are drawn from their estimated distribution.",
 )
