@@ -59,7 +59,7 @@ sanctions = 13
 
 def _stages_ready() -> str | None:
     # through the packages' public names (importing a submodule such as
-    # analogcast.scenarios.forecast directly would shadow the lazy function of the same name)
+    # analogcast.scenarios.engine directly would shadow the lazy function of the same name)
     for pkg, name in (("analogcast.scenarios", "forecast"), ("analogcast.runs", "save_run"), ("analogcast.fitting", "fit")):
         try:
             getattr(importlib.import_module(pkg), name)

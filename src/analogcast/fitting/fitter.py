@@ -312,7 +312,7 @@ def fit(
 
     from analogcast import data as acdata
     from analogcast.models import get_model, sample_model
-    from analogcast.models.diagnostics import (
+    from analogcast.models.convergence import (
         diagnostics as model_diagnostics,  # the package attribute is shadowed by the submodule
     )
 

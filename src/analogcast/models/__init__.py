@@ -63,7 +63,7 @@ _LAZY: dict[str, str] = {
     "ModelData": "analogcast.models.design",
     "SCENARIO_COVARIATES": "analogcast.models.design",
     "sample_model": "analogcast.models.sampling",
-    "diagnostics": "analogcast.models.diagnostics",
+    "diagnostics": "analogcast.models.convergence",
 }
 
 __all__ = list(_LAZY)

@@ -175,7 +175,7 @@ def contrast_rows(
     """Contrasts ``P_A - P_B`` per draw for the given ordered scenario pairs.
 
     Uses the run's stored contrasts when they cover a pair, else computes them from the draws
-    (same definition as ``analogcast.scenarios.contrasts``: equal-tailed interval at ``level``,
+    (same definition as ``analogcast.scenarios.compare``: equal-tailed interval at ``level``,
     ``p_a_gt_b`` the share of draws with ``P_A > P_B``).
 
     Returns

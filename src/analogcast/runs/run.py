@@ -61,7 +61,7 @@ class Run:
     scenarios
         The scenarios forecast (``analogcast.scenarios.Scenario``), in spec order.
     forecasts
-        ``xr.Dataset`` from :func:`analogcast.scenarios.forecast` (per-draw horizon
+        ``xr.Dataset`` from :func:`analogcast.scenarios.engine` (per-draw horizon
         probabilities, index paths when the trajectory model was fitted).
     table
         ``forecasts_table(forecasts, level=spec.level)``: what ``forecasts.csv`` holds.
@@ -97,8 +97,8 @@ class Run:
         """
         # from the defining modules: the package attributes `forecast` and `contrasts` are shadowed by
         # the submodules of the same names once anything imports those submodules directly
-        from analogcast.scenarios.contrasts import contrasts
-        from analogcast.scenarios.forecast import forecast
+        from analogcast.scenarios.compare import contrasts
+        from analogcast.scenarios.engine import forecast
         from analogcast.scenarios.table import forecasts_table
 
         spec = result.spec

@@ -1,0 +1,34 @@
+"""The public API: lazy, side-effect free, and never shadowed by a same-named submodule."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import subprocess
+import sys
+import types
+
+import analogcast
+
+SUBPACKAGES = ["data", "priors", "models", "fitting", "scenarios", "runs", "evaluation", "reporting"]
+
+
+def test_import_is_light() -> None:
+    """``import analogcast`` loads neither PyMC nor the data (no import side effects)."""
+    code = "import sys, analogcast; print('pymc' in sys.modules, 'xarray' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_public_names_are_not_modules_after_importing_every_submodule() -> None:
+    for mod in pkgutil.walk_packages(analogcast.__path__, "analogcast."):
+        if mod.name.startswith("analogcast.data._build"):
+            continue
+        importlib.import_module(mod.name)
+    shadowed = []
+    for pkg_name in ["analogcast", *(f"analogcast.{p}" for p in SUBPACKAGES)]:
+        pkg = importlib.import_module(pkg_name)
+        for name in getattr(pkg, "__all__", []):
+            if isinstance(getattr(pkg, name), types.ModuleType):
+                shadowed.append(f"{pkg_name}.{name}")
+    assert not shadowed, f"public names that resolve to a submodule, not the object: {shadowed}"
