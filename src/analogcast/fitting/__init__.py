@@ -18,8 +18,7 @@ Public API
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from analogcast._lazy import lazy_exports
 
 _LAZY: dict[str, str] = {
     "FitSpec": "analogcast.fitting.spec",
@@ -40,13 +39,4 @@ _LAZY: dict[str, str] = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'analogcast.fitting' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

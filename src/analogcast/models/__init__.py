@@ -53,8 +53,7 @@ target_accept=None, progress=False) -> xarray.DataTree``
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from analogcast._lazy import lazy_exports
 
 _LAZY: dict[str, str] = {
     "get_model": "analogcast.models.registry",
@@ -69,13 +68,4 @@ _LAZY: dict[str, str] = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'analogcast.models' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

@@ -23,8 +23,7 @@ thresholds), ``adapt`` (reads any run-shaped object), ``context`` (assembles), `
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from analogcast._lazy import lazy_exports
 
 _LAZY: dict[str, str] = {
     "build_report_context": "analogcast.reporting.context",
@@ -39,13 +38,4 @@ _LAZY: dict[str, str] = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'analogcast.reporting' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

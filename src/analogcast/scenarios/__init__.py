@@ -70,8 +70,7 @@ Public API (signatures are the contract; the fitting, runs and reporting stages 
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from analogcast._lazy import lazy_exports
 
 _LAZY: dict[str, str] = {
     "Scenario": "analogcast.scenarios.scenario",
@@ -87,13 +86,4 @@ _LAZY: dict[str, str] = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'analogcast.scenarios' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
