@@ -6,6 +6,7 @@ import argparse
 import re
 from pathlib import Path
 
+from analogcast.data._spaces import SPACES
 from analogcast.errors import UserInputError, did_you_mean
 
 NAME = "backtest"
@@ -14,15 +15,7 @@ HELP = (
     "baselines; writes forecasts.csv (Barometer format), scores.csv and reliability plots."
 )
 
-_SPACES = (
-    "associational",
-    "informational",
-    "individual",
-    "governing",
-    "electoral",
-    "economic",
-    "women",
-)
+_SPACES: tuple[str, ...] = tuple(SPACES)
 _MODELS = ("bayes", "climatology", "persistence", "gbm")
 
 

@@ -57,6 +57,7 @@ from pydantic import (
     model_validator,
 )
 
+from analogcast.data._spaces import SPACES
 from analogcast.errors import AnalogcastError, UserInputError, did_you_mean
 
 __all__ = [
@@ -72,16 +73,8 @@ __all__ = [
 ]
 
 SPEC_VERSION = 1
-#: The seven spaces, in ARCHITECTURE.md order (``analogcast.data.SPACES`` is authoritative).
-_SPACES_FALLBACK = (
-    "associational",
-    "informational",
-    "individual",
-    "governing",
-    "electoral",
-    "economic",
-    "women",
-)
+#: The seven spaces, in ARCHITECTURE.md order.
+_SPACES: tuple[str, ...] = tuple(SPACES)
 #: Scenario covariates every model understands (see ``analogcast.scenarios.Scenario``).
 _BASE_COVARIATES = ("oda_gni", "alt_patrons", "sanctions")
 _PRIOR_METHODS = ("map", "power", "robust_map", "none")
@@ -89,11 +82,7 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def _spaces() -> tuple[str, ...]:
-    try:
-        from analogcast.data import SPACES
-    except ImportError:  # pragma: no cover - data stage not installed
-        return _SPACES_FALLBACK
-    return tuple(SPACES)
+    return _SPACES
 
 
 def _resolve_country(text: str) -> str:
@@ -357,7 +346,7 @@ class FitSpec(_Strict):
     name: str | None = None
     target: str
     origin: Annotated[int, Field(ge=1900, le=2100, strict=True)]
-    spaces: tuple[str, ...] = _SPACES_FALLBACK
+    spaces: tuple[str, ...] = _SPACES
     horizons: Annotated[tuple[Annotated[int, Field(ge=1, le=10, strict=True)], ...], Field(min_length=1)] = (1, 2, 5)
     level: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.89
     seed: Annotated[int, Field(ge=0, lt=2**32, strict=True)] = 0
