@@ -20,8 +20,8 @@ import pytest
 
 from analogcast.errors import UserInputError
 from analogcast.reporting import build_report_context, parse_formats, render_html, render_report
-from synthetic_run import synthetic_run
 from analogcast.reporting.tables import fmt_interval, fmt_pct
+from synthetic_run import synthetic_run
 
 XSS = "<script>alert(1)</script>"
 INTERVAL = re.compile(r"^(<1|>99|\d+)% \((\d+)–(\d+)%\)$")

@@ -9,9 +9,9 @@ The public API is small and loads lazily: ``import analogcast`` imports nothing 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from analogcast._lazy import lazy_exports
 from analogcast._version import __version__
 
 # public name -> module that defines it (one-way data flow: data -> priors -> models ->
@@ -41,16 +41,28 @@ _LAZY: dict[str, str] = {
     "render_report": "analogcast.reporting",
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = [
+    "__version__",
+    "SPACES",
+    "load_panel",
+    "load_events",
+    "resolve_country",
+    "code_events",
+    "AnalogPrior",
+    "build_prior",
+    "load_prior",
+    "FitSpec",
+    "load_spec",
+    "fit",
+    "FitResult",
+    "forecast",
+    "Run",
+    "load_run",
+    "save_run",
+    "render_report",
+]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        module = importlib.import_module(_LAZY[name])
-        value = getattr(module, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'analogcast' has no attribute {name!r}")
+__getattr__, _dir = lazy_exports(__name__, _LAZY, globals())
 
 
 def __dir__() -> list[str]:
