@@ -25,6 +25,7 @@ from analogcast.data._manifest_meta import DATASETS, FILE_META, NOTES
 from analogcast.data._readr import readr_double
 from analogcast.data._spaces import REGION_NAMES, SPACES
 from analogcast.data.coder import compute_cutpoint, series_changes
+from analogcast.data.crosswalk import _CROSSWALK_COLUMNS
 
 YEARS = (1968, 2023)
 OUT = Path(__file__).resolve().parent / "files"
@@ -209,19 +210,7 @@ def build(source: Path, out: Path = OUT) -> dict[str, object]:
         spells["country_text_id"].isin(wb_codes), spells["country_text_id"], ""
     )
     spells["region_name"] = spells["e_regionpol_6C"].map(REGION_NAMES)
-    spells = spells[
-        [
-            "country_text_id",
-            "vdem_id",
-            "gwcode",
-            "gw_first_year",
-            "gw_last_year",
-            "country_name",
-            "wb_code",
-            "e_regionpol_6C",
-            "region_name",
-        ]
-    ]
+    spells = spells[list(_CROSSWALK_COLUMNS)]  # the columns crosswalk.py reads back
     _write("crosswalk.csv.gz", spells.reset_index(drop=True), out, hashes)
     universe = set(spells["country_text_id"])
 

@@ -18,18 +18,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from analogcast.data._spaces import SPACES
+
 __all__ = ["SPACE_INDEX", "OPTIONAL_COVARIATES", "space_index_frame", "make_features"]
 
-#: space -> V-Dem index name, in the canonical order of ARCHITECTURE.md.
-SPACE_INDEX: dict[str, str] = {
-    "associational": "v2xcs_ccsi",
-    "informational": "v2x_freexp_altinf",
-    "individual": "v2xcl_rol",
-    "governing": "v2x_horacc_osp",
-    "electoral": "v2x_veracc_osp",
-    "economic": "v2x_pubcorr",
-    "women": "v2x_gencl",
-}
+#: space -> V-Dem index name (the data stage's ``SPACES``, as a plain dict).
+SPACE_INDEX: dict[str, str] = dict(SPACES)
 
 #: feature name -> (candidate panel variables, first found is used; transform).
 OPTIONAL_COVARIATES: dict[str, tuple[tuple[str, ...], str]] = {

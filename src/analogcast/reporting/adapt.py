@@ -16,6 +16,8 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
+from analogcast.data._spaces import SPACES
+
 __all__ = [
     "spec_dict",
     "metadata",
@@ -28,16 +30,8 @@ __all__ = [
     "SPACE_VARIABLES",
 ]
 
-#: space -> V-Dem index (ARCHITECTURE.md); ``analogcast.data.SPACES`` is authoritative.
-SPACE_VARIABLES: dict[str, str] = {
-    "associational": "v2xcs_ccsi",
-    "informational": "v2x_freexp_altinf",
-    "individual": "v2xcl_rol",
-    "governing": "v2x_horacc_osp",
-    "electoral": "v2x_veracc_osp",
-    "economic": "v2x_pubcorr",
-    "women": "v2x_gencl",
-}
+#: space -> V-Dem index name (the data stage's ``SPACES``, as a plain dict).
+SPACE_VARIABLES: dict[str, str] = dict(SPACES)
 
 
 def _as_dict(obj: Any) -> dict[str, Any]:
