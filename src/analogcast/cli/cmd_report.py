@@ -1,7 +1,9 @@
 """``analogcast report RUN_DIR``: render a saved run's report as HTML and/or PDF.
 
 The run is loaded with :func:`analogcast.runs.load_run`, which verifies every file's sha256 and
-refuses a tampered run (exit 1, one line). Reports are written atomically as
+refuses a tampered run (exit 1, one line naming the file). ``--allow-mismatch`` renders it anyway:
+each problem is printed as a warning on stderr and the report opens with a red banner saying the
+run failed its integrity check and which files. Reports are written atomically as
 ``<out>/<name>.html`` (self-contained: no network requests) and ``<out>/<name>.pdf``.
 """
 
@@ -9,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
-from analogcast.errors import UserInputError
+from analogcast.errors import DataIntegrityError, UserInputError
 
 NAME = "report"
 HELP = "Render a saved run's report (self-contained HTML and/or PDF)."
@@ -46,7 +49,52 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="include backtest skill from an 'analogcast backtest --out DIR' directory (default: RUN_DIR/backtest if present)",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    parser.add_argument(
+        "--allow-mismatch",
+        action="store_true",
+        help=(
+            "load a run whose files don't match their recorded hashes (or whose data changed since the fit), "
+            "with a warning; the report then opens with a red banner naming the failed integrity checks"
+        ),
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors (integrity warnings are always printed)")
+
+
+def _load(run_dir: Path, allow_mismatch: bool) -> tuple[object, list[str]]:
+    """The run and its integrity problems (empty unless ``allow_mismatch`` let a mismatch through)."""
+    from analogcast.runs import load_run, verify_run
+
+    if not allow_mismatch:
+        try:
+            return load_run(run_dir), []
+        except DataIntegrityError as exc:
+            try:
+                problems = verify_run(run_dir)
+            except DataIntegrityError:
+                raise exc from None  # not a readable run at all: the loader's own message
+            if not problems:
+                raise
+            more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
+            raise DataIntegrityError(
+                f"run {run_dir} failed its integrity check: {problems[0]}{more}; "
+                "use --allow-mismatch to render it anyway (the report will carry a warning banner)"
+            ) from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run_obj = load_run(run_dir, allow_mismatch=True)
+    problems = []
+    suffix = " (loaded anyway: allow_mismatch=True)"
+    for w in caught:
+        text = str(w.message)
+        if text.endswith(suffix):  # load_run's integrity problems: one line each, and into the banner
+            problems.append(text.removesuffix(suffix))
+            print(f"analogcast report: warning: {problems[-1]}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if problems:
+        print(f"analogcast report: warning: rendering run {run_dir} despite {len(problems)} integrity problem(s) (--allow-mismatch)", file=sys.stderr)
+    sys.stderr.flush()
+    return run_obj, problems
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,11 +105,11 @@ def run(args: argparse.Namespace) -> int:
         raise UserInputError(f"--out {args.out} exists and is not a directory")
     if args.backtest is not None and not (args.backtest / "scores.csv").is_file() and not args.backtest.is_file():
         raise UserInputError(f"--backtest {args.backtest}: no scores.csv there (write one with 'analogcast backtest --out DIR')")
-    from analogcast.reporting import render_report
-    from analogcast.runs import load_run
+    from analogcast.reporting import build_report_context, render_report
 
-    run_obj = load_run(args.run_dir)
-    outputs = render_report(run_obj, args.out, formats=args.formats, name=args.name, backtest=args.backtest)
+    run_obj, problems = _load(args.run_dir, args.allow_mismatch)
+    ctx = build_report_context(run_obj, backtest=args.backtest, integrity_problems=problems)
+    outputs = render_report(run_obj, args.out, formats=args.formats, name=args.name, context=ctx)
     if not args.quiet:
         for out in outputs:
             print(out)

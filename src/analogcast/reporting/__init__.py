@@ -5,7 +5,7 @@ and WeasyPrint load only when a report is built.
 
 Public API
 ----------
-``build_report_context(run, *, horizons=None, reference=None, with_figures=True, backtest=None) -> ReportContext``
+``build_report_context(run, *, horizons=None, reference=None, with_figures=True, backtest=None, integrity_problems=None) -> ReportContext``
     The report model: forecasts table rows, narrative sentences (every number keyed to its
     table cell), tables, figures as PNG data URIs, diagnostics with pass/fail, analogies,
     sensitivity (PSIS reweighting under alternative priors, arviz-stats psense), provenance.

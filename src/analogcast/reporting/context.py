@@ -88,6 +88,8 @@ class ReportContext:
     sources: list[dict[str, str]]
     backtest: TableBlock | None
     warnings: list[str] = field(default_factory=list)
+    #: integrity problems of a run loaded with ``allow_mismatch`` (red banner at the top)
+    integrity_problems: list[str] = field(default_factory=list)
 
     @property
     def failed_checks(self) -> list[Check]:
@@ -305,6 +307,7 @@ def build_report_context(
     reference: str | None = None,
     with_figures: bool = True,
     backtest: Any = None,
+    integrity_problems: Sequence[str] | None = None,
 ) -> ReportContext:
     """Build the report model of ``run``.
 
@@ -323,6 +326,10 @@ def build_report_context(
     backtest
         ``analogcast backtest`` output (its directory or ``scores.csv``, or a DataFrame) for the
         backtest-skill section; default ``<run dir>/backtest`` when present.
+    integrity_problems
+        Problems :func:`analogcast.runs.verify_run` found in a run loaded anyway
+        (``load_run(path, allow_mismatch=True)``, ``analogcast report --allow-mismatch``): the
+        report opens with a red banner listing them.
 
     Returns
     -------
@@ -468,6 +475,7 @@ def build_report_context(
         citations=refs,
         sources=sources,
         backtest=_backtest(run, backtest),
+        integrity_problems=[str(p) for p in integrity_problems or ()],
     )
     if warnings_sens:
         ctx.warnings.append(warnings_sens)
