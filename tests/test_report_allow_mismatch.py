@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_runs_store import synthetic_run
 
 from analogcast.cli.main import main
 from analogcast.runs import save_run
+from test_runs_store import synthetic_run
 
 
 @pytest.fixture(scope="module")

@@ -102,14 +102,17 @@ class FitResult:
         The ``AnalogPrior`` used, or ``None`` for the models' weakly informative default.
     tree
         ``xarray.DataTree`` with one child per model (``/event_logit``, ...), each holding
-        ``posterior``, ``sample_stats``, ``observed_data`` and ``posterior_predictive``.
+        ``posterior``, ``sample_stats``, ``observed_data``, ``posterior_predictive`` and the
+        per-draw totals ``log_likelihood`` (one variable per observed RV) and ``log_prior`` (one
+        per free RV), dims ``(chain, draw)`` (:mod:`analogcast.fitting.loglik`).
     data
         Model name -> ``ModelData`` (design matrices, scaling, target history).
     diagnostics
         ``max_rhat``, ``min_ess_bulk``, ``min_ess_tail``, ``divergences``, ``min_bfmi`` (worst
         over models) and ``by_model`` (model name -> the same keys).
     timings
-        Seconds: ``prior``, ``prepare``, ``<model>.build``, ``<model>.sample``, ``total``.
+        Seconds: ``prior``, ``prepare``, ``<model>.build``, ``<model>.sample``,
+        ``<model>.log_density``, ``total``.
     provenance
         ``data_sha256``, ``prior_source``, ``prior_sha256``, ``seeds``, ``model_options``,
         ``versions``.
@@ -311,6 +314,7 @@ def fit(
     import xarray as xr
 
     from analogcast import data as acdata
+    from analogcast.fitting.loglik import log_density_groups
     from analogcast.models import get_model, sample_model
     from analogcast.models.convergence import (
         diagnostics as model_diagnostics,  # the package attribute is shadowed by the submodule
@@ -373,6 +377,13 @@ def fit(
             seeds[f"{name}.ppc"] = derive_seed(spec.seed, "ppc", name)
             groups[f"/{name}/posterior_predictive"] = ppc(posterior, data[name], np.random.default_rng(seeds[f"{name}.ppc"]))
             timings[f"{name}.ppc"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        try:
+            for group, ds in log_density_groups(pm_model, posterior).items():
+                groups[f"/{name}/{group}"] = ds
+        except Exception as exc:  # noqa: BLE001 - an optional diagnostic must never cost the fit
+            warnings.warn(f"{name}: per-draw log_likelihood/log_prior not stored ({type(exc).__name__}: {exc}); the report's power-scaling diagnostic will be unavailable", UserWarning, stacklevel=2)
+        timings[f"{name}.log_density"] = time.perf_counter() - t0
         by_model[name] = dict(model_diagnostics(sampled))
     tree = xr.DataTree.from_dict(groups)
     tree.attrs.update({"target": spec.target, "origin": int(spec.origin), "seed": int(spec.seed), "analogcast_version": __version__})

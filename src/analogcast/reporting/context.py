@@ -28,7 +28,7 @@ from analogcast.reporting.narrative import (
     pick_contrasts,
     scenario_ranking,
 )
-from analogcast.reporting.sensitivity import Sensitivity, sensitivity
+from analogcast.reporting.sensitivity import PSENSE_EXPLANATION, Sensitivity, sensitivity
 from analogcast.reporting.tables import (
     Cell,
     TableBlock,
@@ -90,6 +90,10 @@ class ReportContext:
     warnings: list[str] = field(default_factory=list)
     #: integrity problems of a run loaded with ``allow_mismatch`` (red banner at the top)
     integrity_problems: list[str] = field(default_factory=list)
+    #: arviz-stats psense_summary of the headline parameters (prior and likelihood sensitivity)
+    psense_summary_table: TableBlock | None = None
+    #: the plain-words explanation above that table, or why the diagnostic is unavailable
+    psense_summary_text: str = ""
 
     @property
     def failed_checks(self) -> list[Check]:
@@ -234,6 +238,37 @@ _SHORT = {
     "economic": "Econ.",
     "women": "Women's",
 }
+
+
+def _psense_summary_table(sens: Sensitivity) -> tuple[TableBlock | None, str]:
+    """The psense_summary table and the sentence above it (or why it is unavailable)."""
+    if not sens.psense_summary:
+        return None, sens.psense_summary_note
+    models = {r["model"] for r in sens.psense_summary}
+    many = len(models) > 1
+    body = [
+        [
+            *([r["model"]] if many else []),
+            r["meaning"],
+            r["parameter"],
+            f"{r['prior']:.3f}",
+            f"{r['likelihood']:.3f}",
+            "no issue" if r["diagnosis"] == "✓" else r["diagnosis"],
+        ]
+        for r in sens.psense_summary
+    ]
+    only = next(iter(models)) if not many else ""
+    return (
+        TableBlock(
+            id="table-psense-summary",
+            caption="Prior and likelihood sensitivity of the headline parameters (arviz-stats psense_summary"
+            + (f", model {only}" if only else "")
+            + "; 0.05 or more = sensitive)",
+            header=[*(["Model"] if many else []), "Parameter", "Posterior variable", "Prior", "Likelihood", "Diagnosis (arviz-stats)"],
+            rows=body,
+        ),
+        PSENSE_EXPLANATION,
+    )
 
 
 def _sens_table(sens: Sensitivity, spaces: list[str], label: str) -> TableBlock:
@@ -433,8 +468,10 @@ def build_report_context(
                     for r in sens.psense
                 ],
             )
+        psummary_tbl, psummary_text = _psense_summary_table(sens)
     except Exception as exc:  # noqa: BLE001 - a report without this section beats no report
         sens = None
+        psummary_tbl, psummary_text = None, ""
         warnings_sens = f"Sensitivity analysis failed: {exc}"
     else:
         warnings_sens = ""
@@ -476,6 +513,8 @@ def build_report_context(
         sources=sources,
         backtest=_backtest(run, backtest),
         integrity_problems=[str(p) for p in integrity_problems or ()],
+        psense_summary_table=psummary_tbl,
+        psense_summary_text=psummary_text,
     )
     if warnings_sens:
         ctx.warnings.append(warnings_sens)

@@ -13,8 +13,14 @@ needed. Alternatives, each changing one space's prior at a time:
   discount ratio, a normal approximation);
 * leave-one-analog-out, when ``analogcast.priors.build_prior`` can rebuild the prior.
 
-When the fitted tree stores ``log_prior`` and ``log_likelihood`` groups, arviz-stats'
-``psense_summary`` (power-scaling sensitivity diagnostic) is added.
+Power-scaling diagnostics (Kallioinen et al. 2024), both from arviz-stats:
+
+* ``psense`` of theta and of the headline probability with the analogy prior alone as the log
+  prior, one space at a time (needs only theta's draws and the prior);
+* ``psense_summary``: prior *and* likelihood sensitivity of the headline parameters (see
+  :data:`PSENSE_HEADLINE`), with arviz-stats' own threshold (0.05) and diagnosis. It needs the
+  per-draw ``log_prior`` and ``log_likelihood`` groups that fitting stores for every model
+  (:mod:`analogcast.fitting.loglik`); runs saved before that say the diagnostic is unavailable.
 """
 
 from __future__ import annotations
@@ -36,9 +42,44 @@ __all__ = [
     "reweighted_mean",
     "rebuild_jobs",
     "sensitivity",
+    "psense_summary_rows",
+    "PSENSE_HEADLINE",
+    "PSENSE_THRESHOLD",
+    "PSENSE_EXPLANATION",
+    "PSENSE_UNAVAILABLE",
 ]
 
 KHAT_OK = 0.7
+
+#: Headline parameters of the power-scaling summary: posterior variable -> coordinates kept
+#: (only for the dims the variable has, only the coordinates present) and a plain label.
+PSENSE_HEADLINE: dict[str, tuple[dict[str, list[str]], str]] = {
+    "theta": ({"direction": ["opening"]}, "Target's baseline opening hazard"),
+    "beta0": ({"covariate": ["aid", "aid_cw"], "direction": ["opening"]}, "Covariate effect"),
+    "move_target": ({}, "Target's chance of a large move"),
+}
+_COVARIATE_MEANING = {
+    "aid": "Aid effect{on} (no alternative patrons)",
+    "aid_cw": "Extra aid effect{on} when alternative patrons existed",
+}
+#: arviz-stats' psense_summary default: 0.05 or more counts as sensitive.
+PSENSE_THRESHOLD = 0.05
+
+PSENSE_EXPLANATION = (
+    "Power-scaling asks how much each headline parameter's posterior would move if the prior, or "
+    "the likelihood of the data, were made slightly stronger or weaker (raised to a power just "
+    "above or below 1), without refitting. A value of 0.05 or more means the parameter is "
+    "sensitive to that part (arviz-stats' threshold). Sensitive to the prior but not to the data "
+    "('potential strong prior / weak likelihood'): the prior, not the data, sets the number. "
+    "Sensitive to both ('potential prior-data conflict'): prior and data pull in different "
+    "directions. 'No issue' means neither was detected (Kallioinen et al. 2024)."
+)
+
+PSENSE_UNAVAILABLE = (
+    "Prior and likelihood power-scaling (arviz-stats psense_summary) is unavailable for this run: "
+    "it was saved without the per-draw log_prior and log_likelihood groups that current fits "
+    "store. Refit the spec to get it."
+)
 _VAGUE_LABELS = {"vague", "robust", "weak", "unit"}
 
 
@@ -128,6 +169,10 @@ class Sensitivity:
     rows: list[SensitivityRow]
     psense: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: psense_summary rows (``model``, ``variable``, ``parameter``, ``meaning``, ``prior``,
+    #: ``likelihood``, ``diagnosis``); empty when unavailable (``psense_summary_note`` says why)
+    psense_summary: list[dict[str, Any]] = field(default_factory=list)
+    psense_summary_note: str = ""
 
 
 def _alternatives(m: MixtureParams, meta: dict[str, Any], approx_discount: bool = True) -> list[tuple[str, str, MixtureParams | float]]:
@@ -206,6 +251,7 @@ def sensitivity(
     base = p_opening.sel(scenario=scenario, horizon=horizon)
     fitted = SensitivityRow("As fitted", "posterior mean", {sp: float(base.sel(space=sp).mean()) for sp in spaces})
     out = Sensitivity(scenario=scenario, horizon=int(horizon), spaces=list(spaces), rows=[fitted])
+    out.psense_summary, out.psense_summary_note = psense_summary_rows(tree)
     if theta is None or prior is None or mixture_of is None:
         out.notes.append(
             "No analogy prior or no posterior draws of theta in the run: prior sensitivity by "
@@ -248,13 +294,12 @@ def sensitivity(
             "(analogcast.priors.build_prior) and was not computed for this run; the discount "
             "alternatives use a normal approximation."
         )
-    out.psense = _psense(tree) or _psense_theta(th, mixture_of, base, spaces)
-    if out.psense and out.psense[0].get("model") == "analogy prior":
+    out.psense = _psense_theta(th, mixture_of, base, spaces)
+    if out.psense:
         out.notes.append(
-            "Power-scaling diagnostic: arviz-stats psense (group='prior') with the analogy prior's log "
+            "Analogy-prior power-scaling: arviz-stats psense (group='prior') with the analogy prior's log "
             "density of theta[space, opening] as the log prior, one space at a time; values of 0.05 "
-            "or more flag a prior-sensitive quantity (Kallioinen et al. 2024). Likelihood "
-            "power-scaling needs a log_likelihood group, which this run does not store."
+            "or more flag a prior-sensitive quantity (Kallioinen et al. 2024)."
         )
     return out
 
@@ -339,27 +384,88 @@ def _psense_theta(
         return []
 
 
-def _psense(tree: Any) -> list[dict[str, Any]]:
-    """``psense_summary`` rows for every model node holding log_prior and log_likelihood."""
+def _model_nodes(tree: Any) -> list[tuple[str, Any]]:
     if tree is None:
         return []
-    rows: list[dict[str, Any]] = []
-    nodes = [("", tree)] + [(k, tree[k]) for k in getattr(tree, "children", {})]
-    for name, node in nodes:
-        ch = getattr(node, "children", {})
-        if not {"posterior", "log_prior", "log_likelihood"} <= set(ch):
-            continue
-        try:
-            import arviz_stats as azs
+    kids = list(getattr(tree, "children", {}))
+    kids.sort(key=lambda k: k != "event_logit")
+    return [("", tree)] + [(k, tree[k]) for k in kids]
 
+
+def _coord_text(v: Any) -> str:
+    return str(v.item() if hasattr(v, "item") else v)
+
+
+def _meaning(var: str, default: str, label: str, dims: list[str]) -> str:
+    """Plain words for one element, from arviz's label ``var[c1, c2]`` and the variable's dims."""
+    from analogcast.reporting.tables import space_label
+
+    inside = label[len(var) + 1 : -1] if label.startswith(var + "[") and label.endswith("]") else ""
+    coords = dict(zip(dims, inside.split(", "), strict=False)) if inside else {}
+    on = f" on {coords['direction']}s" if "direction" in coords and var != "theta" else ""
+    if "covariate" in coords:
+        text = _COVARIATE_MEANING.get(coords["covariate"], "Effect of {cov}{on}").format(on=on, cov=coords["covariate"])
+    else:
+        text = default + on
+    where = coords.get("space") or coords.get("series")
+    return f"{text}: {space_label(where)}" if where else text
+
+
+def psense_summary_rows(tree: Any, threshold: float = PSENSE_THRESHOLD) -> tuple[list[dict[str, Any]], str]:
+    """arviz-stats ``psense_summary`` of the headline parameters of every model node that stores
+    ``log_prior`` and ``log_likelihood``; ``(rows, note)``, the note saying why there are no rows.
+
+    Each row: ``model``, ``variable``, ``parameter`` (arviz label, e.g. ``theta[women, opening]``),
+    ``meaning``, ``prior``, ``likelihood`` (sensitivities) and arviz-stats' ``diagnosis``.
+    """
+    import logging
+
+    from analogcast.fitting.loglik import has_log_groups
+
+    nodes = [(n, node) for n, node in _model_nodes(tree) if has_log_groups(node)]
+    if not nodes:
+        return [], PSENSE_UNAVAILABLE
+    import arviz_stats as azs
+
+    rows: list[dict[str, Any]] = []
+    problems: list[str] = []
+    log = logging.getLogger("arviz_stats.psense")  # its "we detected potential issues" log line
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        for name, node in nodes:
             post = node["posterior"].to_dataset()
-            var_names = ["theta"] if "theta" in post else None
-            df = azs.psense_summary(node, var_names=var_names)
-        except Exception:  # noqa: BLE001 - the diagnostic is optional
-            continue
-        df = df.reset_index()
-        for rec in df.to_dict("records"):
-            rec = {str(k): v for k, v in rec.items()}
-            rec["model"] = name
-            rows.append(rec)
-    return rows
+            for var, (want, meaning) in PSENSE_HEADLINE.items():
+                if var not in post:
+                    continue
+                da = post[var]
+                coords = {}
+                for dim, keep in want.items():
+                    if dim in da.dims and dim in da.coords:
+                        have = [c for c in keep if c in set(map(str, da[dim].values))]
+                        if have:
+                            coords[dim] = have
+                try:
+                    df = azs.psense_summary(node, var_names=[var], coords=coords or None, threshold=threshold)
+                except Exception as exc:  # noqa: BLE001 - the diagnostic is optional
+                    problems.append(f"{name or 'model'} {var}: {type(exc).__name__}: {exc}")
+                    continue
+                for label, rec in df.iterrows():
+                    rows.append(
+                        {
+                            "model": name,
+                            "variable": var,
+                            "parameter": str(label),
+                            "meaning": _meaning(var, meaning, str(label), [d for d in da.dims if d not in ("chain", "draw")]),
+                            "prior": float(rec["prior"]),
+                            "likelihood": float(rec["likelihood"]),
+                            "diagnosis": str(rec["diagnosis"]),
+                        }
+                    )
+    finally:
+        log.setLevel(level)
+    if rows:
+        return rows, ""
+    if problems:
+        return [], "Prior and likelihood power-scaling (arviz-stats psense_summary) failed: " + "; ".join(problems[:3])
+    return [], "Prior and likelihood power-scaling: the run has no headline parameter (" + ", ".join(PSENSE_HEADLINE) + ") to diagnose."
