@@ -71,6 +71,8 @@ def test_summed_loglik_equals_pymc_pointwise_sum(tiny_fit) -> None:
     assert list(groups["log_likelihood"].data_vars) == ["y", "z"]
     assert list(groups["log_prior"].data_vars) == ["s", "theta", "u", "b"]
     assert groups["log_likelihood"].sizes == {"chain": 2, "draw": 150}
+    # u's prior depends on s: group-level, left out of prior power-scaling
+    assert {v: groups["log_prior"][v].attrs["group_level"] for v in groups["log_prior"].data_vars} == {"s": 0, "theta": 0, "u": 1, "b": 0}
     _assert_matches_pymc(model, posterior, groups)
 
 
@@ -90,6 +92,7 @@ def test_psense_summary_runs_on_a_tiny_fit(tiny_fit) -> None:
     assert note == ""
     assert [r["parameter"] for r in rows] == ["theta[associational, opening]", "theta[women, opening]"]
     assert rows[1]["meaning"] == "Target's baseline opening hazard: Women's"
+    assert rows[0]["prior_scaled"] == ("s", "theta", "b")
     assert all(r["prior"] >= 0 and r["likelihood"] >= 0 and r["diagnosis"] for r in rows)
 
 
@@ -137,6 +140,11 @@ name = "status_quo"
     groups = log_density_groups(model, posterior)
     assert list(groups["log_likelihood"].data_vars) == [rv.name for rv in model.observed_RVs]
     _assert_matches_pymc(model, posterior, groups)
+    flags = {v: groups["log_prior"][v].attrs["group_level"] for v in groups["log_prior"].data_vars}
+    assert all(flags[v] == 1 for v in flags if v.startswith("z_"))
+    if name == "event_logit":
+        assert flags["theta"] == flags["beta0"] == flags["sigma_country"] == 0
+        assert flags["year_opening"] == 1  # ZeroSumNormal(sigma=sigma_year): centred, group-level
 
 
 def test_groups_survive_save_and_load(tmp_path: Path) -> None:
@@ -150,7 +158,9 @@ def test_groups_survive_save_and_load(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     groups = {
         "log_likelihood": xr.Dataset({"events": (("chain", "draw"), rng.normal(-500, 5, (2, 20)))}, coords={"chain": post.chain, "draw": post.draw}),
-        "log_prior": xr.Dataset({"theta": (("chain", "draw"), rng.normal(-3, 1, (2, 20)))}, coords={"chain": post.chain, "draw": post.draw}),
+        "log_prior": xr.Dataset(
+            {"theta": (("chain", "draw"), rng.normal(-3, 1, (2, 20)), {"group_level": 0})}, coords={"chain": post.chain, "draw": post.draw}
+        ),
     }
     nodes = {n.path: n.to_dataset(inherit=False) for n in run.tree.subtree}
     nodes.update({f"/event_logit/{g}": ds for g, ds in groups.items()})
@@ -160,6 +170,7 @@ def test_groups_survive_save_and_load(tmp_path: Path) -> None:
     assert has_log_groups(loaded.tree["event_logit"])
     for g, ds in groups.items():
         xr.testing.assert_allclose(loaded.tree[f"event_logit/{g}"].to_dataset()[list(ds.data_vars)], ds)
+    assert int(loaded.tree["event_logit/log_prior/theta"].attrs["group_level"]) == 0
 
 
 def _with_log_groups(run):

@@ -8,7 +8,12 @@ draws) would be far too big to store; this module stores
 
 * ``log_likelihood``: one variable per observed RV, the sum of its pointwise log-likelihood,
   dims ``(chain, draw)``;
-* ``log_prior``: one variable per free RV, the sum of its log density, dims ``(chain, draw)``.
+* ``log_prior``: one variable per free RV, the sum of its log density, dims ``(chain, draw)``,
+  with attribute ``group_level`` (1 or 0). For hierarchical models Kallioinen et al. (2024)
+  recommend power-scaling only the top-level priors (brms' ``lprior`` leaves out the group-level
+  effects the same way); a free RV counts as group-level when its prior's parameters depend on
+  another free RV (centred effects, e.g. ``year_opening ~ ZeroSumNormal(sigma_year)``) or when it
+  is a standardised non-centred offset, which the models name ``z_*``.
 
 Both are what ``pymc.compute_log_likelihood`` / ``pymc.compute_log_prior`` would give, summed:
 the same graph (``remove_value_transforms`` of the model, so densities are on the constrained
@@ -26,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pymc as pm
     import xarray as xr
 
-__all__ = ["log_density_groups", "has_log_groups", "LOG_GROUPS"]
+__all__ = ["log_density_groups", "has_log_groups", "group_level", "LOG_GROUPS"]
 
 #: The DataTree groups written per model.
 LOG_GROUPS: tuple[str, str] = ("log_likelihood", "log_prior")
@@ -86,9 +91,9 @@ def log_density_groups(pm_model: pm.Model, posterior: xr.Dataset) -> dict[str, x
     out = out.reshape((len(outs), n_chain, n_draw))
     coords = {d: post[d].values for d in ("chain", "draw") if d in post.coords}
 
-    def dataset(names: list[str], block: np.ndarray, what: str) -> xr.Dataset:
+    def dataset(names: list[str], block: np.ndarray, what: str, var_attrs: dict[str, dict[str, Any]] | None = None) -> xr.Dataset:
         return xr.Dataset(
-            {n: (("chain", "draw"), block[k]) for k, n in enumerate(names)},
+            {n: (("chain", "draw"), block[k], (var_attrs or {}).get(n, {})) for k, n in enumerate(names)},
             coords=coords,
             attrs={"description": what, "pointwise": 0},
         )
@@ -98,8 +103,27 @@ def log_density_groups(pm_model: pm.Model, posterior: xr.Dataset) -> dict[str, x
         "log_likelihood": dataset(
             [rv.name for rv in observed], out[:k], "per-draw log-likelihood summed over all observations of each observed variable"
         ),
-        "log_prior": dataset([rv.name for rv in free], out[k:], "per-draw log prior density of each free variable (summed over its elements)"),
+        "log_prior": dataset(
+            [rv.name for rv in free],
+            out[k:],
+            "per-draw log prior density of each free variable (summed over its elements)",
+            {name: {"group_level": int(flag)} for name, flag in group_level(pm_model).items()},
+        ),
     }
+
+
+def group_level(pm_model: pm.Model) -> dict[str, bool]:
+    """Free RV name -> whether its prior is group-level (see the module docstring): its
+    parameters depend on another free RV, or it is a non-centred offset named ``z_*``."""
+    from pytensor.graph.traversal import ancestors
+
+    free = list(pm_model.free_RVs)
+    out: dict[str, bool] = {}
+    for rv in free:
+        others = {f for f in free if f is not rv}
+        parents = ancestors(list(rv.owner.inputs), blockers=list(others)) if rv.owner is not None else []
+        out[rv.name] = rv.name.startswith("z_") or any(a in others for a in parents)
+    return out
 
 
 def has_log_groups(node: Any) -> bool:

@@ -266,6 +266,12 @@ def _psense_summary_table(sens: Sensitivity) -> tuple[TableBlock | None, str]:
             + "; 0.05 or more = sensitive)",
             header=[*(["Model"] if many else []), "Parameter", "Posterior variable", "Prior", "Likelihood", "Diagnosis (arviz-stats)"],
             rows=body,
+            note="Priors power-scaled: "
+            + "; ".join(
+                (f"{m}: " if many else "") + ", ".join(next(r["prior_scaled"] for r in sens.psense_summary if r["model"] == m))
+                for m in sorted(models)
+            )
+            + ".",
         ),
         PSENSE_EXPLANATION,
     )

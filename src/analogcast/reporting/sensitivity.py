@@ -43,6 +43,7 @@ __all__ = [
     "rebuild_jobs",
     "sensitivity",
     "psense_summary_rows",
+    "top_level_priors",
     "PSENSE_HEADLINE",
     "PSENSE_THRESHOLD",
     "PSENSE_EXPLANATION",
@@ -72,7 +73,10 @@ PSENSE_EXPLANATION = (
     "sensitive to that part (arviz-stats' threshold). Sensitive to the prior but not to the data "
     "('potential strong prior / weak likelihood'): the prior, not the data, sets the number. "
     "Sensitive to both ('potential prior-data conflict'): prior and data pull in different "
-    "directions. 'No issue' means neither was detected (Kallioinen et al. 2024)."
+    "directions. 'No issue' means neither was detected (Kallioinen et al. 2024). The prior "
+    "scaled is every top-level prior (the analogy prior on theta, the covariate effects, the "
+    "scales); the priors of the group-level effects (years, regions, countries) are left alone, "
+    "as the authors recommend for hierarchical models."
 )
 
 PSENSE_UNAVAILABLE = (
@@ -411,12 +415,22 @@ def _meaning(var: str, default: str, label: str, dims: list[str]) -> str:
     return f"{text}: {space_label(where)}" if where else text
 
 
+def top_level_priors(log_prior: xr.Dataset) -> list[str] | None:
+    """The log_prior variables to power-scale: those fitting flagged ``group_level = 0``
+    (Kallioinen et al. 2024: in hierarchical models scale the top-level priors only); ``None``
+    (all of them) when no variable carries the flag or none is top-level."""
+    flags = {str(v): log_prior[v].attrs.get("group_level") for v in log_prior.data_vars}
+    top = [v for v, f in flags.items() if f is not None and int(f) == 0]
+    return top if top else None
+
+
 def psense_summary_rows(tree: Any, threshold: float = PSENSE_THRESHOLD) -> tuple[list[dict[str, Any]], str]:
     """arviz-stats ``psense_summary`` of the headline parameters of every model node that stores
     ``log_prior`` and ``log_likelihood``; ``(rows, note)``, the note saying why there are no rows.
 
     Each row: ``model``, ``variable``, ``parameter`` (arviz label, e.g. ``theta[women, opening]``),
-    ``meaning``, ``prior``, ``likelihood`` (sensitivities) and arviz-stats' ``diagnosis``.
+    ``meaning``, ``prior``, ``likelihood`` (sensitivities), arviz-stats' ``diagnosis`` and
+    ``prior_scaled`` (the log_prior variables power-scaled: :func:`top_level_priors`).
     """
     import logging
 
@@ -435,6 +449,7 @@ def psense_summary_rows(tree: Any, threshold: float = PSENSE_THRESHOLD) -> tuple
     try:
         for name, node in nodes:
             post = node["posterior"].to_dataset()
+            prior_vars = top_level_priors(node["log_prior"].to_dataset())
             for var, (want, meaning) in PSENSE_HEADLINE.items():
                 if var not in post:
                     continue
@@ -446,7 +461,7 @@ def psense_summary_rows(tree: Any, threshold: float = PSENSE_THRESHOLD) -> tuple
                         if have:
                             coords[dim] = have
                 try:
-                    df = azs.psense_summary(node, var_names=[var], coords=coords or None, threshold=threshold)
+                    df = azs.psense_summary(node, var_names=[var], coords=coords or None, threshold=threshold, prior_var_names=prior_vars)
                 except Exception as exc:  # noqa: BLE001 - the diagnostic is optional
                     problems.append(f"{name or 'model'} {var}: {type(exc).__name__}: {exc}")
                     continue
@@ -460,6 +475,7 @@ def psense_summary_rows(tree: Any, threshold: float = PSENSE_THRESHOLD) -> tuple
                             "prior": float(rec["prior"]),
                             "likelihood": float(rec["likelihood"]),
                             "diagnosis": str(rec["diagnosis"]),
+                            "prior_scaled": tuple(prior_vars or node["log_prior"].to_dataset().data_vars),
                         }
                     )
     finally:
