@@ -30,6 +30,7 @@ class SimTruth:
     traj_rho: float = 0.2
     traj_beta_aid: float = 0.0
     traj_sigma: float = 0.08
+    traj_move: tuple[float, float] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
 
@@ -45,6 +46,7 @@ def simulate_panel(
     traj_rho: float = 0.2,
     traj_beta_aid: float = 0.03,
     traj_sigma: float = 0.08,
+    traj_move: tuple[float, float] | None = None,
     country_sd: float = 0.3,
 ) -> tuple[xr.Dataset, xr.Dataset, SimTruth]:
     """Simulate a panel and events (SIMULATED data).
@@ -52,7 +54,10 @@ def simulate_panel(
     Event hazards: ``logit h = alpha[d] + u[c] + sum_k beta[k][d] * x_k`` with ``x_k`` the aid terms
     standardised the way ``design.common_design`` standardises them on the full window
     (``aid``, ``aid_cw``, ``sanctions``, ``sanctions_cw``), so the truth is on the model's scale for
-    ``beta0``. Index series follow the trajectory model with ``beta`` on the raw ``aid_z`` scale.
+    ``beta0``. Index series follow the trajectory model with ``beta`` on the raw ``aid_z`` scale;
+with ``traj_move = (alpha, gamma)`` a series moves in a year with probability
+``logistic(alpha + gamma * moved_last_year)`` and stays exactly where it was otherwise (the hurdle of
+the trajectory model); ``None`` makes every series move every year.
 
     Returns
     -------
@@ -127,6 +132,9 @@ def simulate_panel(
         for t in range(1, n_t):
             step = (traj_kappa * (m - y[:, t - 1]) + traj_rho * dy + traj_beta_aid * aid_raw_z[:, t]
                     + traj_sigma * rng.standard_t(8, n_countries))
+            if traj_move is not None:
+                p_move = expit(traj_move[0] + traj_move[1] * (np.abs(dy) > 0))
+                step = np.where(rng.random(n_countries) < p_move, step, 0.0)
             y[:, t] = y[:, t - 1] + step
             dy = step
         data[SPACES[s]] = expit(y)
@@ -145,7 +153,7 @@ def simulate_panel(
         coords={"country": countries, "year": yrs, "space": list(spaces)},
     )
     truth = SimTruth(event_beta=beta, event_alpha=alpha, traj_kappa=traj_kappa, traj_rho=traj_rho,
-                     traj_beta_aid=traj_beta_aid, traj_sigma=traj_sigma,
+                     traj_beta_aid=traj_beta_aid, traj_sigma=traj_sigma, traj_move=traj_move,
                      meta={"seed": seed, "n_countries": n_countries, "years": list(years)})
     return panel, ev_ds, truth
 
@@ -188,6 +196,7 @@ def fake_posterior(model: str, data: Any, *, draws: int = 20, chains: int = 2, s
         }
     else:
         n_s = len(data.meta["series"])
+        n_sc = len([k for k in data.meta["series"] if k != "wbl"])
         beta = v(K, n_s, sd=0.005)
         beta[:, :, list(data.covariates).index("aid")] += aid_effect / 10
         ds = {
@@ -196,20 +205,24 @@ def fake_posterior(model: str, data: Any, *, draws: int = 20, chains: int = 2, s
             "a_target": (cd + ("series",), v(n_s, loc=0.0, sd=0.05)),
             "sigma_target": (cd + ("series",), v(n_s, loc=0.1, sd=0.01, pos=True)),
             "beta": (cd + ("covariate", "series"), beta),
-            "sigma_g": (cd + ("series",), v(n_s, loc=0.03, sd=0.005, pos=True)),
-            "nu": (cd, v(loc=6.0, sd=0.5, pos=True)),
+            "sigma_g": (cd, v(loc=0.03, sd=0.005, pos=True)),
+            "nu": (cd + ("series",), v(n_s, loc=6.0, sd=0.5, pos=True)),
+            "move_alpha": (cd + ("series",), v(n_s, loc=-0.5, sd=0.1)),
+            "move_gamma": (cd + ("series",), v(n_s, loc=1.0, sd=0.1)),
+            "move_target": (cd + ("series",), v(n_s, loc=-0.5, sd=0.1)),
+            "sigma_move": (cd + ("series",), v(n_s, loc=0.5, sd=0.05, pos=True)),
+            "z_move": (cd + ("country", "series"), v(n_c, n_s)),
             "a_region": (cd + ("region", "series"), v(n_r, n_s, sd=0.05)),
-            "sigma_a": (cd + ("series",), v(n_s, loc=0.05, sd=0.005, pos=True)),
-            "z_a": (cd + ("country", "series"), v(n_c, n_s)),
-            "z_g": (cd + ("year", "series"), v(n_y, n_s)),
+            "z_g": (cd + ("year",), v(n_y)),
             "log_sigma": (cd + ("series",), v(n_s, loc=-2.5, sd=0.05)),
-            "tau_sigma": (cd, v(loc=0.3, sd=0.02, pos=True)),
-            "z_sigma": (cd + ("country",), v(n_c)),
+            "tau_sigma": (cd + ("scaled_series",), v(n_sc, loc=0.3, sd=0.02, pos=True)),
+            "z_sigma": (cd + ("country", "scaled_series"), v(n_c, n_sc)),
         }
     coords = {"chain": np.arange(chains), "draw": np.arange(draws),
               "covariate": list(data.covariates), "dynamic": list(data.dynamic),
               "space": list(data.spaces), "direction": ["opening", "closing"],
               "country": data.meta["countries"], "region": [str(r) for r in data.meta["regions"]],
-              "year": data.meta["years"], "series": data.meta.get("series", [])}
+              "year": data.meta["years"], "series": data.meta.get("series", []),
+              "scaled_series": [k for k in data.meta.get("series", []) if k != "wbl"]}
     out = xr.Dataset(ds)
     return out.assign_coords({k: c for k, c in coords.items() if k in out.dims})
