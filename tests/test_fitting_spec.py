@@ -163,7 +163,24 @@ BAD: list[tuple[str, Any, tuple[str, ...]]] = [
     ("paths not a table", lambda t: t.replace("sanctions = 6", "sanctions = 6\npaths = [1, 2]"), ("isolation", "paths must be a table")),
     ("scenario not a table", lambda t: t.split("[[scenarios]]")[0].replace('title = "test"', 'title = "test"\nscenarios = [1, 2]'), ("scenarios",)),
     ("spaces not a list", lambda t: t.replace('spaces = ["electoral", "associational"]', "spaces = 3"), ("spaces",)),
+    ("per-model sampler of an unfitted model", lambda t: t + "\n[sampler.models.trajectory]\ndraws = 500\n", ("sampler.models.trajectory", "not in model.names")),
+    ("misspelt per-model sampler key", lambda t: t + "\n[sampler.models.event_logit]\ndraw = 500\n", ("unknown key 'draw'", "'draws'")),
+    ("per-model draws too few", lambda t: t + "\n[sampler.models.event_logit]\ndraws = 3\n", ("sampler.models.event_logit.draws", "greater than or equal")),
 ]
+
+
+def test_per_model_sampler_settings() -> None:
+    """``[sampler.models.<name>]`` overrides draws/tune of one model; a CLI --draws applies to all."""
+    text = BASE.replace('names = ["event_logit"]', 'names = ["event_logit", "trajectory"]')
+    spec = parse_spec(text + "\n[sampler.models.trajectory]\ndraws = 250\n")
+    assert spec.sampler.for_model("trajectory") == (250, 100)
+    assert spec.sampler.for_model("event_logit") == (100, 100)
+    assert parse_spec(spec.to_toml()) == spec  # round trip keeps the override
+    cli = spec.with_overrides(draws=40)
+    assert cli.sampler.for_model("trajectory") == (40, 100) == cli.sampler.for_model("event_logit")
+    assert spec.with_overrides(tune=7).sampler.for_model("trajectory") == (250, 7)
+    with pytest.raises(UserInputError, match="draws"):  # validated like the spec, before sampling
+        spec.with_overrides(draws=-5)
 
 
 @pytest.mark.parametrize(("mutate", "words"), [(m, w) for _, m, w in BAD], ids=[n for n, _, _ in BAD])

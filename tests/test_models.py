@@ -142,6 +142,53 @@ def test_trajectory_prepare_build_simulate(sim):
     assert np.all((paths > 0) & (paths < 1))
 
 
+def test_trajectory_hurdle_and_running_mean(sim):
+    """The hurdle flags, the running-mean centring and the within-centred drift, computed by hand."""
+    panel, events, _ = sim
+    m = get_model("trajectory", wbl=False)
+    d = m.prepare(panel, events, target="C002", origin=2004, spaces=SPACES2)
+    a = d.arrays
+    np.testing.assert_array_equal(a["moved"], (np.abs(a["dy"]) > 1e-9).astype(int))
+    # row -> (country, year, series): the running mean is over years up to t-1, nothing later
+    from analogcast.models.trajectory import to_logit
+
+    countries = d.meta["countries"]
+    for r in (0, 17, a["dy"].size // 2, a["dy"].size - 1):
+        c = countries[a["obs_c"][r]]
+        year = d.meta["years"][a["obs_t"][r]]
+        from analogcast.data import SPACES
+
+        x = panel[SPACES[SPACES2[a["obs_s"][r]]]].sel(country=c, year=slice(None, year - 1)).values
+        y = to_logit(x)
+        assert a["y_prev"][r] == pytest.approx(y[-1])
+        assert a["y_prev_c"][r] == pytest.approx(y[-1] - np.nanmean(y))
+    # the drift covariates are centred within each country
+    cy_c = np.zeros(a["Xc"].shape[0], dtype=int)
+    cy_c[a["obs_cy"]] = a["obs_c"]
+    for c in np.unique(a["obs_c"])[:5]:
+        np.testing.assert_allclose(a["Xc"][cy_c == c].mean(axis=0), 0.0, atol=1e-9)
+    assert not any(k.startswith("miss_") for k in d.meta["drift_covariates"])
+
+
+def test_trajectory_country_sample(sim):
+    panel, events, _ = sim
+    m = get_model("trajectory", countries=5, sample_seed=3)
+    d = m.prepare(panel, events, target="C002", origin=2004, spaces=SPACES2)
+    chosen = d.meta["countries"]
+    assert len(chosen) == 5 and "C002" in chosen
+    regions = panel["region"].sel(country=chosen).values
+    assert len(set(regions.tolist())) == len(set(panel["region"].values.tolist()))  # every region
+    again = get_model("trajectory", countries=5, sample_seed=3).prepare(
+        panel, events, target="C002", origin=2004, spaces=SPACES2)
+    assert again.meta["countries"] == chosen
+    other = get_model("trajectory", countries=5, sample_seed=4).prepare(
+        panel, events, target="C002", origin=2004, spaces=SPACES2)
+    assert other.meta["countries"] != chosen
+    for bad in (1, -2, 2.5, True):
+        with pytest.raises(UserInputError, match="countries"):
+            get_model("trajectory", countries=bad)
+
+
 def test_sample_and_diagnostics_tiny():
     """A tiny PyMC run through sample_model and diagnostics (SIMULATED data)."""
     import pymc as pm

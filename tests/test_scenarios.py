@@ -150,3 +150,17 @@ def test_index_and_rise_tables(fc):
     assert (it["low"] <= it["high"]).all()
     rt = rise_table(fc)
     assert isinstance(rt, pd.DataFrame) and rt["p_rise"].between(0, 1).all()
+
+
+def test_models_with_different_draw_counts(result):
+    """[sampler.models.trajectory] may give the trajectory model more draws than event_logit: the
+    forecast thins its draws to the event model's count, evenly spaced."""
+    more = result.tree["trajectory/posterior"].to_dataset()
+    more = xr.concat([more, more.assign_coords(draw=more["draw"] + more.sizes["draw"])], dim="draw")
+    tree = xr.DataTree.from_dict({"event_logit/posterior": result.tree["event_logit/posterior"].to_dataset(),
+                                  "trajectory/posterior": more})
+    both = SimpleNamespace(tree=tree, data=result.data)
+    out = forecast(both, default_scenarios(), horizons=[2], seed=7)
+    assert out.sizes["draw"] == result.tree["event_logit/posterior"].sizes["draw"]
+    assert out["index"].sizes["draw"] == out["p_opening"].sizes["draw"]
+    assert np.isfinite(out["p_opening_traj"].values).all()

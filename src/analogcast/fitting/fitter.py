@@ -303,14 +303,7 @@ def fit(
     UserInputError
         Bad overrides, prior or data problems (all before any sampling).
     """
-    sampler_changes = {k: v for k, v in {"draws": draws, "tune": tune, "chains": chains, "backend": backend}.items() if v is not None}
-    changes: dict[str, Any] = {}
-    if sampler_changes:
-        changes["sampler"] = sampler_changes
-    if seed is not None:
-        changes["seed"] = seed
-    if changes:
-        spec = spec.replace(**changes)
+    spec = spec.with_overrides(draws=draws, tune=tune, chains=chains, backend=backend, seed=seed)
     import xarray as xr
 
     from analogcast import data as acdata
@@ -358,9 +351,10 @@ def fit(
         pm_model = model.build(data[name], prior_obj)
         timings[f"{name}.build"] = time.perf_counter() - t0
         seeds[name] = derive_seed(spec.seed, "sample", name)
-        _say(progress, f"sampling {name}: {sp.chains} chains x {sp.draws} draws (+{sp.tune} tuning), backend {sp.backend}, seed {seeds[name]}")
+        m_draws, m_tune = sp.for_model(name)
+        _say(progress, f"sampling {name}: {sp.chains} chains x {m_draws} draws (+{m_tune} tuning), backend {sp.backend}, seed {seeds[name]}")
         t0 = time.perf_counter()
-        kwargs: dict[str, Any] = {"draws": sp.draws, "tune": sp.tune, "chains": sp.chains, "seed": seeds[name], "backend": sp.backend, "progress": progress}
+        kwargs: dict[str, Any] = {"draws": m_draws, "tune": m_tune, "chains": sp.chains, "seed": seeds[name], "backend": sp.backend, "progress": progress}
         if sp.target_accept is not None:
             kwargs["target_accept"] = sp.target_accept
         sampled = sample_model(pm_model, **kwargs)

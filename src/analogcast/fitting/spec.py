@@ -114,14 +114,34 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+class ModelSamplerSpec(_Strict):
+    """``[sampler.models.<name>]``: draws and tuning steps for one model (others as ``[sampler]``)."""
+
+    draws: Annotated[int, Field(ge=10, le=100_000, strict=True)] | None = None
+    tune: Annotated[int, Field(ge=0, le=100_000, strict=True)] | None = None
+
+
 class SamplerSpec(_Strict):
-    """``[sampler]``: MCMC settings (the CLI's ``--draws/--tune/--chains`` override them)."""
+    """``[sampler]``: MCMC settings (the CLI's ``--draws/--tune/--chains`` override them).
+
+    ``[sampler.models.<name>]`` sets ``draws``/``tune`` for one model, e.g. a cheap model whose
+    hierarchical scales need more draws to reach the ESS target. A ``--draws``/``--tune`` given
+    on the command line applies to every model.
+    """
 
     draws: Annotated[int, Field(ge=10, le=100_000, strict=True)] = 1000
     tune: Annotated[int, Field(ge=0, le=100_000, strict=True)] = 1000
     chains: Annotated[int, Field(ge=1, le=16, strict=True)] = 2
     backend: Literal["nutpie", "pymc"] = "nutpie"
     target_accept: Annotated[float, Field(gt=0.5, lt=1.0)] | None = None
+    models: dict[str, ModelSamplerSpec] = Field(default_factory=dict)
+
+    def for_model(self, name: str) -> tuple[int, int]:
+        """``(draws, tune)`` for model ``name``."""
+        own = self.models.get(name)
+        draws = own.draws if own is not None and own.draws is not None else self.draws
+        tune = own.tune if own is not None and own.tune is not None else self.tune
+        return draws, tune
 
 
 class ModelSpec(_Strict):
@@ -435,6 +455,16 @@ class FitSpec(_Strict):
         return v
 
     @model_validator(mode="after")
+    def _sampler_models_fitted(self) -> FitSpec:
+        for key in self.sampler.models:
+            if key not in self.model.names:
+                raise ValueError(
+                    f"sampler.models.{key}: model '{key}' is not in model.names {list(self.model.names)}."
+                    + did_you_mean(key, self.model.names)
+                )
+        return self
+
+    @model_validator(mode="after")
     def _target_not_analog(self) -> FitSpec:
         if self.prior is not None and self.prior.analogs and self.target in self.prior.analogs:
             raise ValueError(f"the target {self.target} is also listed in prior.analogs")
@@ -487,6 +517,27 @@ class FitSpec(_Strict):
                 value = {**data[key], **value}
             data[key] = value
         return spec_from_mapping(data, base_dir=self._base_dir, source="spec")
+
+    def with_overrides(self, *, draws: int | None = None, tune: int | None = None,
+                       chains: int | None = None, backend: str | None = None,
+                       seed: int | None = None) -> FitSpec:
+        """A validated copy with command-line overrides; ``None`` keeps the spec's value.
+
+        ``draws``/``tune`` apply to every model: they also replace those keys of any
+        ``[sampler.models.<name>]`` table.
+        """
+        sampler_changes: dict[str, Any] = {k: v for k, v in {"draws": draws, "tune": tune, "chains": chains, "backend": backend}.items() if v is not None}
+        changes: dict[str, Any] = {}
+        if sampler_changes:
+            if "draws" in sampler_changes or "tune" in sampler_changes:
+                kept = {k: {key: val for key, val in v.model_dump().items()
+                            if val is not None and key not in sampler_changes}
+                        for k, v in self.sampler.models.items()}
+                sampler_changes["models"] = {k: v for k, v in kept.items() if v}
+            changes["sampler"] = sampler_changes
+        if seed is not None:
+            changes["seed"] = seed
+        return self.replace(**changes) if changes else self
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON/TOML-ready dict (``None`` fields dropped); ``spec_from_mapping`` inverts it."""

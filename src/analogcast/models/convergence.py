@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,9 +47,13 @@ def diagnostics(tree: xr.DataTree, var_names: Sequence[str] | None = None) -> di
     if var_names is not None:
         post = post[list(var_names)]
     post = post[[v for v in post.data_vars if {"chain", "draw"} <= set(post[v].dims)]]
-    rhat = azs.rhat(post)
-    ess_b = azs.ess(post, method="bulk")
-    ess_t = azs.ess(post, method="tail")
+    with warnings.catch_warnings():
+        # elements that are constant by construction (e.g. trajectory's beta of a covariate that
+        # does not drive the drift, fixed at 0) give NaN, which the summaries below skip
+        warnings.simplefilter("ignore", RuntimeWarning)
+        rhat = azs.rhat(post)
+        ess_b = azs.ess(post, method="bulk")
+        ess_t = azs.ess(post, method="tail")
     worst = max(rhat.data_vars, key=lambda v: float(np.nanmax(rhat[v].values)), default=None)
     out: dict[str, Any] = {
         "max_rhat": _min_max(rhat, "max"),

@@ -146,6 +146,12 @@ def _trajectory_outputs(out: xr.Dataset, tree: Any, data: Any, scen: list[Scenar
 
     model = get_model("trajectory", **data.meta.get("options", {}))
     post = tree["trajectory"]["posterior"].to_dataset()
+    if "draw" in out.dims and out.sizes["draw"] != post.sizes["draw"]:
+        # the models were sampled with different numbers of draws ([sampler.models.<name>]): the
+        # forecast holds one set of draws, so the trajectory draws are thinned (or, if fewer,
+        # repeated) at evenly spaced positions to the event model's count
+        keep = np.linspace(0, post.sizes["draw"] - 1, out.sizes["draw"]).round().astype(int)
+        post = post.isel(draw=keep).assign_coords(draw=np.arange(keep.size))
     n_chain, n_draw = post.sizes["chain"], post.sizes["draw"]
     X = data.future_common(resolve_paths(scen, data, MAX_STEPS + 1), MAX_STEPS + 1)
     series = list(data.meta["series"])
