@@ -287,3 +287,46 @@ def test_run_moved_aside_by_killed_overwrite_is_restored(run: Run, tmp_path: Pat
     save_run(synthetic_run(seed=2), tmp_path / "r")  # the next save restores it first
     assert load_run(tmp_path / "r").forecasts_csv() == run.forecasts_csv()
     assert load_run(tmp_path / "r-2").forecasts_csv() == synthetic_run(seed=2).forecasts_csv()
+
+
+def test_trajectory_outputs_are_saved_as_tables(tmp_path: Path) -> None:
+    """A run whose forecast holds index paths (trajectory model) also writes rise.csv, index.csv and
+    wbl.csv, covered by the hashes. Forecast from SIMULATED data and a numpy-drawn posterior."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from analogcast.models import get_model
+    from analogcast.models.simulate import fake_posterior, simulate_panel
+    from analogcast.runs.run import spec_scenarios
+    from analogcast.scenarios import forecast
+    from analogcast.scenarios.compare import contrasts
+    from analogcast.scenarios.table import forecasts_table, rise_table, wbl_table
+
+    base = synthetic_run()
+    spec = base.spec.with_overrides().replace(deltas=[0.02, 0.1])
+    panel, events, _ = simulate_panel(n_countries=10, years=(1966, 2020), spaces=tuple(spec.spaces), seed=5)
+    tree, data = {}, {}
+    for name, opts in (("event_logit", {}), ("trajectory", {"n_paths": 4})):
+        m = get_model(name, **opts)
+        d = m.prepare(panel, events, target="C000", origin=2020, spaces=tuple(spec.spaces))
+        tree[f"{name}/posterior"] = fake_posterior(name, d, draws=15, seed=2)
+        data[name] = d
+    fc = forecast(SimpleNamespace(tree=xr.DataTree.from_dict(tree), data=data),
+                  spec_scenarios(spec), horizons=list(spec.horizons), deltas=spec.deltas, seed=3)
+    run = Run(result=replace(base.result, spec=spec), scenarios=base.scenarios, forecasts=fc,
+              table=forecasts_table(fc, level=spec.level), contrasts=contrasts(fc, level=spec.level))
+    path = save_run(run, tmp_path / "traj")
+    rise = pd.read_csv(path / "rise.csv")
+    assert sorted(rise["delta"].unique()) == [0.02, 0.1]
+    assert set(rise["horizon"]) == {2, 5}
+    pd.testing.assert_frame_equal(rise, rise_table(fc, level=spec.level), check_dtype=False, atol=1e-4)  # CSV keeps 4 decimals
+    wbl = pd.read_csv(path / "wbl.csv")
+    assert ((wbl["wbl_low"] <= wbl["wbl_mean"]) & (wbl["wbl_mean"] <= wbl["wbl_high"])).all()
+    assert wbl["wbl_mean"].between(0, 100).all()
+    # a rise of 10 points is never likelier than one of 2 points
+    by = wbl_table(fc, level=spec.level).set_index(["scenario", "horizon", "delta"])["p_rise"]
+    assert (by.xs(0.1, level="delta") <= by.xs(0.02, level="delta") + 1e-12).all()
+    assert (path / "index.csv").is_file()
+    (path / "rise.csv").write_text("tampered\n")
+    with pytest.raises(DataIntegrityError, match="rise.csv"):
+        load_run(path)

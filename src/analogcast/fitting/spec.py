@@ -353,6 +353,10 @@ class FitSpec(_Strict):
         Spaces to model, in ``analogcast.data.SPACES`` order (``"all"`` for every space).
     horizons
         Forecast horizons in years, each in 1..10, increasing.
+    deltas
+        Rise thresholds on the 0-1 index scale for "incremental liberalization",
+        P(index(origin + H) - index(origin) >= delta) (trajectory model); each in (0, 1), increasing.
+        Unset: the scenario engine's defaults.
     level
         Interval level for tables and reports (equal-tailed).
     seed
@@ -368,6 +372,7 @@ class FitSpec(_Strict):
     origin: Annotated[int, Field(ge=1900, le=2100, strict=True)]
     spaces: tuple[str, ...] = _SPACES
     horizons: Annotated[tuple[Annotated[int, Field(ge=1, le=10, strict=True)], ...], Field(min_length=1)] = (1, 2, 5)
+    deltas: Annotated[tuple[Annotated[float, Field(gt=0.0, lt=1.0)], ...], Field(min_length=1)] | None = None
     level: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.89
     seed: Annotated[int, Field(ge=0, lt=2**32, strict=True)] = 0
     model: ModelSpec = Field(default_factory=ModelSpec)
@@ -415,6 +420,13 @@ class FitSpec(_Strict):
     def _increasing(cls, v: tuple[int, ...]) -> tuple[int, ...]:
         if list(v) != sorted(set(v)):
             raise ValueError(f"horizons must be increasing without repeats, got {list(v)}")
+        return v
+
+    @field_validator("deltas")
+    @classmethod
+    def _deltas_increasing(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if v is not None and list(v) != sorted(set(v)):
+            raise ValueError(f"deltas must be increasing without repeats, got {list(v)}")
         return v
 
     @field_validator("prior", mode="before")

@@ -108,7 +108,8 @@ class Run:
             import sys
 
             print(f"analogcast: forecasting {len(scen)} scenario(s), horizons {list(spec.horizons)}", file=sys.stderr, flush=True)
-        fc = forecast(result, scen, horizons=list(spec.horizons), seed=derive_seed(spec.seed, "forecast"))
+        extra = {"deltas": list(spec.deltas)} if spec.deltas is not None else {}
+        fc = forecast(result, scen, horizons=list(spec.horizons), seed=derive_seed(spec.seed, "forecast"), **extra)
         table = forecasts_table(fc, level=spec.level)
         contr = contrasts(fc, level=spec.level)
         timings = {**result.timings, "forecast": round(time.perf_counter() - t0, 3)}

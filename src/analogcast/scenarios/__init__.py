@@ -66,6 +66,9 @@ Public API (signatures are the contract; the fitting, runs and reporting stages 
     Fan-chart data: ``scenario, space, year, mean, low, high`` (plus ``delta``-rise table via
     ``rise_table(fc, level)`` with ``scenario, space, horizon, delta, p_rise, p_rise_low,
     p_rise_high``).
+
+``wbl_table(fc, level=0.89) -> pd.DataFrame``
+    The WBL index (0-100) at ``origin + horizon`` and P(rise >= 100 * delta points), per scenario.
 """
 
 from __future__ import annotations
@@ -81,6 +84,7 @@ _LAZY: dict[str, str] = {
     "forecasts_table": "analogcast.scenarios.table",
     "index_table": "analogcast.scenarios.table",
     "rise_table": "analogcast.scenarios.table",
+    "wbl_table": "analogcast.scenarios.table",
 }
 
 __all__ = list(_LAZY)

@@ -8,7 +8,7 @@ import xarray as xr
 
 from analogcast.errors import UserInputError
 
-__all__ = ["forecasts_table", "index_table", "rise_table", "check_level", "FORECAST_COLUMNS"]
+__all__ = ["forecasts_table", "index_table", "rise_table", "wbl_table", "check_level", "FORECAST_COLUMNS"]
 
 FORECAST_COLUMNS: tuple[str, ...] = (
     "scenario", "space", "horizon", "p_opening", "p_opening_low", "p_opening_high",
@@ -78,3 +78,28 @@ def rise_table(fc: xr.Dataset, level: float = 0.89) -> pd.DataFrame:
     ds = ds.transpose("scenario", "space", "horizon", "delta")
     df = ds.to_dataframe().reset_index()
     return df[["scenario", "space", "horizon", "delta", "p_rise", "p_rise_low", "p_rise_high"]]
+
+
+def wbl_table(fc: xr.Dataset, level: float = 0.89) -> pd.DataFrame:
+    """Women's legal rights (WBL index, 0-100) per scenario, horizon and delta.
+
+    Columns ``scenario, horizon, delta, wbl_origin, wbl_mean, wbl_low, wbl_high, p_rise,
+    p_rise_low, p_rise_high``: the simulated index at ``origin + horizon`` and P(it rises by at
+    least ``100 * delta`` points by then). Requires the trajectory model with ``wbl = true``.
+    """
+    lv = check_level(level)
+    if "p_wbl_rise" not in fc or "wbl" not in fc:
+        raise UserInputError("forecast has no WBL outcome (fit the 'trajectory' model with wbl = true).")
+    origin = int(fc.attrs.get("origin", int(fc["year"].values[0]) - 1))
+    years = [origin + int(h) for h in fc["horizon"].values]
+    level_at = fc["wbl"].sel(year=years).rename(year="horizon").assign_coords(horizon=fc["horizon"].values)
+    m, lo, hi = _summ(level_at, lv)
+    lvl = xr.Dataset({"wbl_mean": m, "wbl_low": lo, "wbl_high": hi}).to_dataframe().reset_index()
+    pm_, plo, phi = _summ(fc["p_wbl_rise"], lv)
+    rise = xr.Dataset({"p_rise": pm_, "p_rise_low": plo, "p_rise_high": phi}).transpose(
+        "scenario", "horizon", "delta").to_dataframe().reset_index()
+    df = rise.merge(lvl[["scenario", "horizon", "wbl_mean", "wbl_low", "wbl_high"]], on=["scenario", "horizon"])
+    df.insert(3, "wbl_origin", float(fc["wbl_origin"]))
+    cols = ["scenario", "horizon", "delta", "wbl_origin", "wbl_mean", "wbl_low", "wbl_high",
+            "p_rise", "p_rise_low", "p_rise_high"]
+    return df[cols].reset_index(drop=True)
