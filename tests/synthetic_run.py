@@ -100,6 +100,8 @@ def synthetic_run(
     failing_diagnostics: bool = False,
     with_prior: bool = True,
     with_index: bool = True,
+    with_wbl: bool = True,
+    deltas: tuple[float, ...] = (0.05, 0.10),
     prior: Any = None,
     seed: int = 1,
 ) -> SyntheticRun:
@@ -122,7 +124,16 @@ def synthetic_run(
     with_prior
         Attach an analogy prior; otherwise the run looks like a ``method = "none"`` fit.
     with_index
-        Include simulated index paths (trajectory model) for fan charts.
+        Include the trajectory model's outputs (all SYNTHETIC, random walks, not a model): index
+        paths for fan charts, ``index_origin``, ``p_rise`` (scenario, space, horizon, delta; the
+        share of paths whose index at origin + H is at least delta above the origin value) and,
+        with ``with_wbl``, the WBL outputs ``wbl`` (scenario, year, 0-100), ``wbl_origin`` and
+        ``p_wbl_rise`` (scenario, horizon, delta; delta on the 0-1 scale), plus an observed
+        ``wbl_index`` in ``history`` that ends the year before the origin.
+    with_wbl
+        With ``with_index``: include the synthetic WBL outputs.
+    deltas
+        Rise thresholds (0-1 scale) of ``p_rise`` and ``p_wbl_rise``.
     prior
         A real prior object to attach instead of the synthetic one (e.g. ``load_prior(...)``).
     seed
@@ -183,6 +194,11 @@ def synthetic_run(
     history = xr.Dataset(
         {"index": (("space", "year"), hist)}, coords={"space": spaces, "year": years}
     )
+    if with_index and with_wbl:
+        # SYNTHETIC observed WBL index; the series ends a year before the origin (as real WBL data may)
+        wobs = np.full(years.size, 31.875)
+        wobs[-1] = np.nan
+        history["wbl_index"] = (("year",), wobs)
     if with_index:
         fyears = np.arange(origin + 1, origin + 11)
         steps = 0.03 * rng.standard_normal((len(names), n_spaces, fyears.size, chains, draws))
@@ -193,6 +209,28 @@ def synthetic_run(
             np.clip(paths, 0.0, 1.0),
         )
         fc = fc.assign_coords(year=fyears)
+        # SYNTHETIC rise probabilities, read from the same synthetic paths as the fan charts
+        dl = np.asarray(deltas, dtype=float)
+        hidx = np.asarray(horizons, dtype=int) - 1
+        start = hist[None, :, -1, None, None, None]
+        # a probability per draw: the share of 40 synthetic paths per draw around this one
+        jitter = 0.02 * rng.standard_normal((40, 1, 1, 1, 1, 1))
+        rise = ((np.clip(paths, 0.0, 1.0)[None, :, :, hidx] - start[None] + jitter)[..., None] >= dl).mean(axis=0)  # (scen, space, hz, chain, draw, delta)
+        fc["p_rise"] = (
+            ("scenario", "space", "horizon", "delta", "chain", "draw"),
+            np.moveaxis(rise, -1, 3),
+        )
+        fc = fc.assign_coords(delta=dl)
+        fc["index_origin"] = (("space",), hist[:, -1])
+        if with_wbl:
+            w0 = 31.875
+            wsteps = 2.0 * rng.standard_normal((len(names), fyears.size, chains, draws)) + 0.3 + 0.3 * effect[:, None, None, None]
+            wbl = np.clip(w0 + np.cumsum(np.where(rng.random(wsteps.shape) < 0.3, wsteps, 0.0), axis=1), 0.0, 100.0)
+            fc["wbl"] = (("scenario", "year", "chain", "draw"), wbl)
+            fc["wbl_origin"] = ((), w0)
+            wjit = 3.0 * rng.standard_normal((40, 1, 1, 1, 1))
+            wr = ((wbl[None, :, hidx] + wjit - w0)[..., None] >= 100.0 * dl).mean(axis=0)  # (scen, hz, chain, draw, delta)
+            fc["p_wbl_rise"] = (("scenario", "horizon", "delta", "chain", "draw"), np.moveaxis(wr, -1, 2))
 
     post = xr.Dataset(
         {

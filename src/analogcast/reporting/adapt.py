@@ -26,6 +26,7 @@ __all__ = [
     "prior_lookup",
     "find_theta",
     "target_history",
+    "wbl_last_year",
     "similarity_table",
     "SPACE_VARIABLES",
 ]
@@ -240,4 +241,40 @@ def target_history(run: Any, spaces: list[str]) -> xr.DataArray | None:
                 arrays[sp] = th["index"].sel(space=sp, drop=True)
         if arrays:
             return xr.concat(list(arrays.values()), dim=pd.Index(list(arrays), name="space"))
+    return None
+
+
+def _last_observed_year(da: Any) -> int | None:
+    if not isinstance(da, xr.DataArray) or "year" not in da.dims:
+        return None
+    extra = [d for d in da.dims if d != "year"]
+    if extra:
+        da = da.isel({d: 0 for d in extra}, drop=True)
+    da = da.dropna("year")
+    return int(da["year"].max()) if da.size else None
+
+
+def wbl_last_year(run: Any) -> int | None:
+    """The last year with an observed WBL index for the target in the run's data, or ``None``.
+
+    Looks at ``run.history`` (a Dataset with ``wbl_index``, as synthetic runs carry), then the
+    trajectory model's ``ModelData.target_history`` (the panel's ``wbl_index``, calendar years:
+    the panel stores a WBL report year's scores at report year - 1).
+    """
+    hist = getattr(run, "history", None)
+    if isinstance(hist, xr.Dataset) and "wbl_index" in hist:
+        return _last_observed_year(hist["wbl_index"])
+    data = getattr(run, "data", None)
+    if data is None:
+        data = getattr(getattr(run, "result", None), "data", None)
+    if not isinstance(data, Mapping):
+        return None
+    for name in ("trajectory", *[k for k in data if k != "trajectory"]):
+        try:
+            md = data[name] if name in data else None
+        except Exception:  # noqa: BLE001 - a model's data that cannot be rebuilt just has no year
+            md = None
+        th = getattr(md, "target_history", None)
+        if isinstance(th, xr.Dataset) and "wbl_index" in th:
+            return _last_observed_year(th["wbl_index"])
     return None

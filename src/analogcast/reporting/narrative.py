@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analogcast.reporting.tables import SPACE_LABELS, Cell, cell_key, fmt_pct
+from analogcast.reporting.tables import SPACE_LABELS, Cell, cell_key, fmt_delta, fmt_pct, rise_key
 
-__all__ = ["Num", "Sentence", "space_phrase", "scenario_ranking", "build_narrative", "Narrative"]
+__all__ = ["Num", "Sentence", "space_phrase", "scenario_ranking", "build_narrative", "Narrative", "rise_cells", "rise_sentence"]
 
 
 
@@ -306,3 +306,52 @@ def build_narrative(
             )
         )
     return nar
+
+
+def rise_cells(rise: pd.DataFrame, horizon: int, delta: float) -> dict[tuple[str, str], Cell]:
+    """``(scenario, space) -> Cell`` of P(index rises by >= ``delta``) at ``horizon``.
+
+    ``rise`` is :func:`analogcast.reporting.tables.rise_rows` (``analogcast.scenarios.rise_table``).
+    """
+    sub = rise[(rise["horizon"] == int(horizon)) & ((rise["delta"] - float(delta)).abs() < 1e-9)]
+    return {
+        (str(r["scenario"]), str(r["space"])): Cell(
+            key=cell_key(rise_key(delta), str(r["scenario"]), str(r["space"]), horizon),
+            mean=float(r["p_rise"]),
+            low=float(r["p_rise_low"]),
+            high=float(r["p_rise_high"]),
+        )
+        for r in sub.to_dict("records")
+    }
+
+
+def rise_sentence(
+    rise: pd.DataFrame,
+    *,
+    labels: Mapping[str, str],
+    horizon: int,
+    delta: float,
+    origin: int | None = None,
+) -> Sentence | None:
+    """One sentence on incremental liberalization, quoting two cells of the rise table.
+
+    The space where a rise of at least ``delta`` within ``horizon`` years is most likely (highest
+    probability under any scenario), the scenario that makes it most likely there and, when there
+    are several scenarios, the one that makes it least likely.
+    """
+    cs = rise_cells(rise, horizon, delta)
+    if not cs:
+        return None
+    (best_s, sp), best = max(cs.items(), key=lambda kv: kv[1].mean)
+    there = {s: c for (s, x), c in cs.items() if x == sp}
+    when = f"between {origin} and {origin + int(horizon)}" if origin is not None else f"over {int(horizon)} years"
+    segs: list[Segment] = [
+        f"A rise of at least {fmt_delta(delta)} {when} "
+        f"is most likely in {space_phrase(sp)}, and most likely there under {labels.get(best_s, best_s)}: ",
+        Num(best.key, best.text),
+    ]
+    if len(there) > 1:
+        worst_s, worst = min(there.items(), key=lambda kv: kv[1].mean)
+        segs += [", against ", Num(worst.key, worst.text), f" under {labels.get(worst_s, worst_s)}"]
+    segs.append(".")
+    return Sentence(segs, kind="rise")

@@ -27,6 +27,13 @@ __all__ = [
     "TableBlock",
     "space_label",
     "fmt_any",
+    "fmt_score",
+    "fmt_score_interval",
+    "fmt_delta",
+    "rise_key",
+    "rise_rows",
+    "wbl_rows",
+    "wbl_rise_rows",
 ]
 
 #: Display names of the spaces ("women" reads as "women's space").
@@ -80,6 +87,29 @@ def fmt_interval(mean: float, low: float, high: float) -> str:
     return f"{fmt_pct(mean)} ({_fmt_end(low)}–{_fmt_end(high)}%)"
 
 
+def fmt_score(x: float) -> str:
+    """A 0-100 score (the WBL index) with one decimal: ``33.746 -> "33.7"``, ``"n/a"``."""
+    if x is None or not math.isfinite(float(x)):
+        return "n/a"
+    return f"{float(x):.1f}"
+
+
+def fmt_score_interval(mean: float, low: float, high: float) -> str:
+    """``"33.7 (31.9–36.2)"``: a 0-100 score and its interval, each by :func:`fmt_score`."""
+    return f"{fmt_score(mean)} ({fmt_score(low)}–{fmt_score(high)})"
+
+
+def fmt_delta(delta: float) -> str:
+    """A rise threshold on the 0-1 index scale: ``0.05 -> "0.05"``, ``0.1 -> "0.10"``."""
+    d = float(delta)
+    return f"{d:.2f}" if abs(round(d, 2) - d) < 1e-9 else f"{d:g}"
+
+
+def rise_key(delta: float) -> str:
+    """The ``quantity`` part of :func:`cell_key` for P(rise >= delta): ``"p_rise_0.05"``."""
+    return f"p_rise_{fmt_delta(delta)}"
+
+
 def cell_key(quantity: str, scenario: str, space: str, horizon: int) -> str:
     """Identifier shared by a table cell and the narrative number that quotes it."""
     return f"{quantity}|{scenario}|{space}|{int(horizon)}"
@@ -93,16 +123,20 @@ class Cell:
     mean: float
     low: float
     high: float
+    #: ``"pct"`` (a probability, :func:`fmt_interval`) or ``"score"`` (0-100, :func:`fmt_score_interval`)
+    kind: str = "pct"
 
     @property
     def text(self) -> str:
-        """The printed form, e.g. ``"21% (12–33%)"``."""
+        """The printed form, e.g. ``"21% (12–33%)"`` (or ``"33.7 (31.9–36.2)"`` for a score)."""
+        if self.kind == "score":
+            return fmt_score_interval(self.mean, self.low, self.high)
         return fmt_interval(self.mean, self.low, self.high)
 
     @property
     def mean_text(self) -> str:
         """The printed mean alone."""
-        return fmt_pct(self.mean)
+        return fmt_score(self.mean) if self.kind == "score" else fmt_pct(self.mean)
 
     @property
     def interval_text(self) -> str:
@@ -222,6 +256,72 @@ def contrast_rows(
                     }
                 )
     return pd.DataFrame(rows, columns=cols)
+
+
+def rise_rows(forecasts: xr.Dataset, level: float) -> pd.DataFrame | None:
+    """P(index rises by >= delta) per scenario, space, horizon and delta, or ``None`` without ``p_rise``.
+
+    The rows are :func:`analogcast.scenarios.rise_table` (the scenarios stage's own summary), with
+    plain types: ``scenario, space, horizon, delta, p_rise, p_rise_low, p_rise_high``.
+    """
+    if "p_rise" not in forecasts:
+        return None
+    from analogcast.scenarios import rise_table
+
+    out = rise_table(forecasts, level).copy()
+    out["scenario"] = out["scenario"].astype(str)
+    out["space"] = out["space"].astype(str)
+    out["horizon"] = out["horizon"].astype(int)
+    out["delta"] = out["delta"].astype(float)
+    return out.reset_index(drop=True)
+
+
+def wbl_rows(forecasts: xr.Dataset, level: float, horizons: Sequence[int]) -> pd.DataFrame | None:
+    """Simulated WBL index (0-100) at origin + H: ``scenario, horizon, year, wbl, wbl_low, wbl_high``.
+
+    ``None`` when the forecast has no ``wbl`` (the trajectory model was fitted without it). The
+    year of horizon H is ``origin + H`` (``forecasts.attrs["origin"]``, else the first forecast
+    year minus one).
+    """
+    if "wbl" not in forecasts or "year" not in forecasts["wbl"].dims:
+        return None
+    da = forecasts["wbl"]
+    years = [int(y) for y in da["year"].values]
+    origin = forecasts.attrs.get("origin")
+    origin = int(origin) if origin is not None else min(years) - 1
+    rows = []
+    lo, hi = _eti(da, level)
+    mean = da.mean(("chain", "draw"))
+    for s in map(str, da["scenario"].values):
+        for h in horizons:
+            y = origin + int(h)
+            if y not in years:
+                continue
+            rows.append(
+                {
+                    "scenario": s,
+                    "horizon": int(h),
+                    "year": y,
+                    "wbl": float(mean.sel(scenario=s, year=y)),
+                    "wbl_low": float(lo.sel(scenario=s, year=y)),
+                    "wbl_high": float(hi.sel(scenario=s, year=y)),
+                }
+            )
+    return pd.DataFrame(rows, columns=["scenario", "horizon", "year", "wbl", "wbl_low", "wbl_high"])
+
+
+def wbl_rise_rows(forecasts: xr.Dataset, level: float) -> pd.DataFrame | None:
+    """P(WBL index rises by >= delta x 100 points): ``scenario, horizon, delta, p, p_low, p_high``."""
+    if "p_wbl_rise" not in forecasts:
+        return None
+    da = forecasts["p_wbl_rise"]
+    lo, hi = _eti(da, level)
+    ds = xr.Dataset({"p": da.mean(("chain", "draw")), "p_low": lo, "p_high": hi}).transpose("scenario", "horizon", "delta")
+    out = ds.to_dataframe().reset_index().loc[:, ["scenario", "horizon", "delta", "p", "p_low", "p_high"]]
+    out["scenario"] = out["scenario"].astype(str)
+    out["horizon"] = out["horizon"].astype(int)
+    out["delta"] = out["delta"].astype(float)
+    return out
 
 
 def main_horizons(available: Sequence[int], wanted: Sequence[int] = (2, 5, 10)) -> list[int]:
