@@ -74,7 +74,9 @@ def rise_table(fc: xr.Dataset, level: float = 0.89) -> pd.DataFrame:
     if "p_rise" not in fc:
         raise UserInputError("forecast has no p_rise (fit the 'trajectory' model).")
     m, lo, hi = _summ(fc["p_rise"], lv)
-    ds = xr.Dataset({"p_rise": m, "p_rise_low": lo, "p_rise_high": hi})
+    # as in forecasts_table: the mean always lies inside its interval
+    ds = xr.Dataset({"p_rise": m, "p_rise_low": xr.apply_ufunc(np.minimum, lo, m),
+                     "p_rise_high": xr.apply_ufunc(np.maximum, hi, m)})
     ds = ds.transpose("scenario", "space", "horizon", "delta")
     df = ds.to_dataframe().reset_index()
     return df[["scenario", "space", "horizon", "delta", "p_rise", "p_rise_low", "p_rise_high"]]
@@ -96,6 +98,7 @@ def wbl_table(fc: xr.Dataset, level: float = 0.89) -> pd.DataFrame:
     m, lo, hi = _summ(level_at, lv)
     lvl = xr.Dataset({"wbl_mean": m, "wbl_low": lo, "wbl_high": hi}).to_dataframe().reset_index()
     pm_, plo, phi = _summ(fc["p_wbl_rise"], lv)
+    plo, phi = xr.apply_ufunc(np.minimum, plo, pm_), xr.apply_ufunc(np.maximum, phi, pm_)
     rise = xr.Dataset({"p_rise": pm_, "p_rise_low": plo, "p_rise_high": phi}).transpose(
         "scenario", "horizon", "delta").to_dataframe().reset_index()
     df = rise.merge(lvl[["scenario", "horizon", "wbl_mean", "wbl_low", "wbl_high"]], on=["scenario", "horizon"])
