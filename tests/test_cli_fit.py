@@ -195,3 +195,11 @@ def test_afghanistan_spec_twice_identical(tmp_path: Path) -> None:
         outs.append((out / "forecasts.csv").read_bytes())
     assert outs[0] == outs[1]
     assert outs[0].count(b"\n") == 1 + 5 * 7 * 2  # header + scenarios x spaces x horizons
+
+
+def test_run_backtest_dir_checked_before_fitting(tmp_path: Path) -> None:
+    """``analogcast run --backtest DIR`` without a scores.csv there fails at once, in one line."""
+    code, _, err = _cli("run", str(ROOT / "fits" / "afghanistan.toml"), "--backtest", str(tmp_path), "--out-dir", str(tmp_path / "r"))
+    assert code == 1
+    assert "scores.csv" in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "r").exists()

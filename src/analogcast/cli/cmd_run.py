@@ -37,6 +37,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_fit_arguments(parser)
     parser.add_argument("--report-dir", metavar="DIR", type=Path, default=Path("reports"), help="where reports go (default reports/)")
     parser.add_argument("--report-format", metavar="FMT", type=_formats, default=_FORMATS, help="html,pdf (default both)")
+    parser.add_argument(
+        "--backtest",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="include backtest skill from an 'analogcast backtest --out DIR' directory (its scores.csv) in the report",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,13 +53,15 @@ def run(args: argparse.Namespace) -> int:
 
     if args.report_dir.exists() and not args.report_dir.is_dir():
         raise UserInputError(f"--report-dir {args.report_dir} exists and is not a directory")
+    if args.backtest is not None and not (args.backtest / "scores.csv").is_file():
+        raise UserInputError(f"--backtest {args.backtest}: no scores.csv there (write one with 'analogcast backtest --out DIR')")
     with cli_warnings(args.quiet):
         _, path, failure = fit_and_save(args)
         if not args.quiet:
             print(f"analogcast: rendering {', '.join(args.report_format)} report(s) into {args.report_dir}", file=sys.stderr)
         saved = load_run(path)
         try:
-            outputs = render_report(saved, args.report_dir, formats=args.report_format)
+            outputs = render_report(saved, args.report_dir, formats=args.report_format, backtest=args.backtest)
         except AnalogcastError:
             raise
         except Exception as exc:  # the fit is saved: say how to retry instead of losing it in a traceback
