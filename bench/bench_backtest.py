@@ -112,6 +112,12 @@ def record_runs(dirs: list[str]) -> list[dict]:
                 "workers": run.get("n_workers"),
                 "wall_seconds": run["wall_seconds"],
                 "fits": _fit_stats(tasks),
+                "bayes_divergences": {
+                    "fits_with_any": int(
+                        (tasks.get("divergences", pd.Series(dtype=float)) > 0).sum()
+                    ),
+                    "total": float(tasks.get("divergences", pd.Series(dtype=float)).sum()),
+                },
             }
         )
     return rows
@@ -144,6 +150,7 @@ def validate(
                     "space": s,
                     "direction": d,
                     "protocol": protocol,
+                    "variant": "gam",  # bayes.fit_predict's default (P-spline terms)
                     "fast": dict(bayes.FAST),
                     "reference": dict(bayes.REFERENCE),
                     "mean_abs_diff": float(diff.mean()),

@@ -7,15 +7,24 @@ the analogy prior). A backtest forecasts every country from every origin, ~170 x
 this module fits, per origin, space and direction, the partially pooled logit of METHODS §2 on the
 two-year label that the Barometer forecasts (so no hazard-to-window conversion is needed):
 
-    logit P(y[c, r] = 1) = a + v[region(c)] + u[c] + x[c, r] . beta
+    logit P(y[c, r] = 1) = a + v[region(c)] + u[c] + x[c, r] . beta + sum_j f_j(x_own_j[c, r])
     v[k] = sigma_v * zv[k],  u[c] = sigma_u * zu[c]      (non-centred)
+    f_j(x) = Z_j(x) . w_j,  w_j = lambda_j * wz_j        (penalised splines, one scale each)
     a ~ Normal(logit(base rate), 1.5);  beta ~ Normal(0, tau);  tau, sigma_v, sigma_u ~ HalfNormal
+    lambda_j ~ HalfNormal(1);  wz_j ~ Normal(0, 1)
 
-``x`` is the feature table of :mod:`analogcast.evaluation.features` plus the square of the
-space's own level (events are likelier mid-scale), standardised on the training rows only; a
-missing value becomes 0 (the training mean) and gets an explicit missingness indicator column
-(METHODS §2: never fill silently). A country without training rows draws ``u`` from its
-population ``Normal(0, sigma_u)``, once per posterior draw.
+``x`` is the feature table of :mod:`analogcast.evaluation.features`, standardised on the training
+rows only; a missing value becomes 0 (the training mean) and gets an explicit missingness
+indicator column (METHODS §2: never fill silently). A country without training rows draws ``u``
+from its population ``Normal(0, sigma_u)``, once per posterior draw.
+
+The smooth terms ``f_j`` (variant ``"gam"``, the default) are Bayesian P-splines
+(:mod:`analogcast.evaluation.smooth`) of the forecast space's own level, 1-year and 3-year
+change: the event rule is a threshold on the change of a bounded index, so its probability is
+non-linear in these (events are rare at the ends of the scale, and a large recent move raises the
+chance of a further one). Knots, centring and scaling come from the training rows only. Each term
+has its own smoothing scale ``lambda_j``; ``lambda_j -> 0`` is the linear model. The first
+model's single squared own-level column (variant ``"linear"``) is kept for comparison.
 
 Inference
 ---------
@@ -35,9 +44,26 @@ import pandas as pd
 
 from analogcast.evaluation.protocol import OriginSet
 
-__all__ = ["Design", "design", "fit_predict", "METHODS", "FAST", "REFERENCE"]
+__all__ = [
+    "Design",
+    "design",
+    "fit_predict",
+    "METHODS",
+    "VARIANTS",
+    "SMOOTH_TERMS",
+    "FAST",
+    "REFERENCE",
+]
 
 METHODS: tuple[str, ...] = ("nutpie", "advi", "nuts")
+#: ``gam``: smooth own-space terms (default); ``linear``: the first model (own level
+#: squared), kept for comparison.
+VARIANTS: tuple[str, ...] = ("gam", "linear")
+#: own-space features with a penalised-spline smooth (``<term>_<space>``) in the ``gam`` variant
+SMOOTH_TERMS: tuple[str, ...] = ("lvl", "d1", "d3")
+#: interior knots per smooth (4 -> 6 penalised columns per term)
+N_INTERIOR = 4
+
 #: fast nutpie settings used for backtest scores
 FAST: dict[str, int] = {"chains": 2, "tune": 200, "draws": 150}
 #: reference NUTS settings (METHODS §5 sizes)
@@ -63,13 +89,31 @@ class Design:
     n_country: int
     n_region: int
     columns: tuple[str, ...]
+    variant: str = "linear"
+    z: np.ndarray | None = None  # smooth columns (training rows)
+    z_test: np.ndarray | None = None
+    smooth_of: np.ndarray | None = None  # smooth column -> term index
+    n_smooth: int = 0
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """Everything but the number of rows that fixes the compiled model's shapes."""
+        nz = 0 if self.z is None else self.z.shape[1]
+        return (self.variant, len(self.columns), self.n_country, self.n_region, nz)
 
 
 N_REGION = 7  # V-Dem regions 1-6, 0 = unknown
 
 
-def design(data: OriginSet, direction: str) -> Design:
-    """Build the standardised design of ``data`` for ``direction`` (training rows only for scaling)."""
+def design(data: OriginSet, direction: str, variant: str = "gam") -> Design:
+    """Build the standardised design of ``data`` for ``direction`` (training rows only for scaling).
+
+    ``variant="gam"`` adds the penalised-spline columns of the own space's level, 1- and 3-year
+    change (:mod:`analogcast.evaluation.smooth`, knots from training rows) and drops the own
+    level's square; ``"linear"`` is the first model.
+    """
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
     own = f"lvl_{data.space}"
     cols = [c for c in data.features if c != "region"]
     y_all = data.train[f"y_{direction}"]
@@ -78,7 +122,8 @@ def design(data: OriginSet, direction: str) -> Design:
 
     def matrix(df: pd.DataFrame) -> pd.DataFrame:
         m = df[cols].astype(float).copy()
-        m["own_lvl_sq"] = m[own] ** 2
+        if variant == "linear":
+            m["own_lvl_sq"] = m[own] ** 2
         return m
 
     mtr, mte = matrix(tr), matrix(data.test)
@@ -105,6 +150,9 @@ def design(data: OriginSet, direction: str) -> Design:
     c_te = universe.get_indexer(data.test.index.get_level_values("country"))
     reg_tr = np.nan_to_num(tr["region"].to_numpy(dtype=float), nan=0.0).astype(int)
     reg_te = np.nan_to_num(data.test["region"].to_numpy(dtype=float), nan=0.0).astype(int)
+    extra: dict[str, object] = {}
+    if variant == "gam":
+        extra = _gam_parts(data, tr)
     return Design(
         x=ztr.to_numpy(float),
         y=y_all.to_numpy(float)[ok],
@@ -116,7 +164,33 @@ def design(data: OriginSet, direction: str) -> Design:
         n_country=len(universe),
         n_region=N_REGION,
         columns=tuple(ztr.columns),
+        variant=variant,
+        **extra,  # type: ignore[arg-type]
     )
+
+
+def _gam_parts(data: OriginSet, tr: pd.DataFrame) -> dict[str, object]:
+    """Smooth columns of the own space's features, fitted on the training rows ``tr`` only."""
+    from analogcast.evaluation.smooth import fit_basis
+
+    n_per = N_INTERIOR + 2  # penalised columns of a cubic P-spline with N_INTERIOR knots
+    zs, zts, of = [], [], []
+    for j, term in enumerate(SMOOTH_TERMS):
+        col = f"{term}_{data.space}"
+        try:
+            basis = fit_basis(tr[col].to_numpy(float), n_interior=N_INTERIOR)
+            z, zt = basis(tr[col].to_numpy(float)), basis(data.test[col].to_numpy(float))
+        except ValueError:  # too few distinct training values: no smooth (fixed width)
+            z, zt = np.zeros((len(tr), n_per)), np.zeros((len(data.test), n_per))
+        zs.append(z)
+        zts.append(zt)
+        of += [j] * z.shape[1]
+    return {
+        "z": np.hstack(zs),
+        "z_test": np.hstack(zts),
+        "smooth_of": np.asarray(of, int),
+        "n_smooth": len(SMOOTH_TERMS),
+    }
 
 
 def build(d: Design):  # -> pm.Model
@@ -144,18 +218,33 @@ def build(d: Design):  # -> pm.Model
         sigma_u = pm.HalfNormal("sigma_u", 1.0)
         zu = pm.Normal("zu", 0.0, 1.0, dims="country_id")
         eta = a + sigma_v * zv[ridx] + sigma_u * zu[cidx] + pm.math.dot(x, beta)
+        if d.variant == "gam":
+            eta = eta + _gam_terms(d, model)
         pm.Bernoulli("y", logit_p=eta, observed=y, shape=x.shape[0])
     return model
 
 
-_COMPILED: dict[tuple[int, int, int], object] = {}
+def _gam_terms(d: Design, model):  # -> pytensor expression added to eta
+    """Smooth terms: penalised-spline columns, one half-normal smoothing scale per term."""
+    import pymc as pm
+
+    assert d.z is not None and d.smooth_of is not None
+    model.add_coords({"smooth_col": np.arange(d.z.shape[1]), "smooth": list(SMOOTH_TERMS)})
+    z = pm.Data("z", d.z)
+    lam = pm.HalfNormal("lam", 1.0, dims="smooth")
+    w_z = pm.Normal("w_z", 0.0, 1.0, dims="smooth_col")
+    w = pm.Deterministic("w", lam[d.smooth_of] * w_z, dims="smooth_col")
+    return pm.math.dot(z, w)
+
+
+_COMPILED: dict[tuple[object, ...], object] = {}
 
 
 def _compiled(d: Design):  # -> nutpie CompiledModel with this design's data
     """One nutpie compilation per process and shape; later fits only swap the data in."""
     import nutpie
 
-    key = (len(d.columns), d.n_country, d.n_region)
+    key = d.key
     data = {
         "x": d.x,
         "y_obs": d.y,
@@ -163,6 +252,8 @@ def _compiled(d: Design):  # -> nutpie CompiledModel with this design's data
         "ridx": d.region,
         "mu_a": np.log(np.clip(d.y.mean(), 0.01, 0.99) / (1 - np.clip(d.y.mean(), 0.01, 0.99))),
     }
+    if d.variant == "gam":
+        data["z"] = d.z
     if key not in _COMPILED:
         _COMPILED[key] = nutpie.compile_pymc_model(build(d))
     return _COMPILED[key].with_data(**data)
@@ -186,6 +277,8 @@ def _predict(d: Design, post) -> np.ndarray:
         + (su[:, None] * zu)[:, d.country_test]
         + beta @ d.x_test.T
     )
+    if d.variant == "gam":
+        eta = eta + _draws(post, "w") @ d.z_test.T
     return (1.0 / (1.0 + np.exp(-eta))).mean(axis=0)
 
 
@@ -196,6 +289,7 @@ def fit_predict(
     *,
     method: str = "nutpie",
     settings: dict[str, int] | None = None,
+    variant: str = "gam",
 ) -> tuple[np.ndarray, dict[str, float]]:
     """Fit the hierarchical logit to ``data`` for ``direction`` and forecast its test rows.
 
@@ -211,6 +305,8 @@ def fit_predict(
         ``"nutpie"`` (fast NUTS, :data:`FAST`), ``"nuts"`` (:data:`REFERENCE`), or ``"advi"``.
     settings
         Override chains / tune / draws (NUTS) or ``n`` iterations and ``draws`` (ADVI).
+    variant
+        ``"gam"`` (default: smooth own-space terms) or ``"linear"`` (the first model).
 
     Returns
     -------
@@ -222,7 +318,7 @@ def fit_predict(
 
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    d = design(data, direction)
+    d = design(data, direction, variant)
     if d.y.min() == d.y.max():
         rate = (d.y.sum() + 0.5) / (d.y.size + 1.0)
         return np.full(d.x_test.shape[0], rate), {"seconds": 0.0, "degenerate": 1.0}
