@@ -32,7 +32,7 @@ venv: $(VENV)/.installed
 
 # Set up (no dev tools) and run the main job on the shipped data.
 demo: $(VENV)/.installed
-	$(VENV)/bin/analogcast run fits/afghanistan.toml
+	$(VENV)/bin/analogcast run fits/afghanistan.toml --backtest reports/backtest/strict
 
 # Set up with the dev extra and run the default (non-slow) tests.
 test: $(VENV)/.installed-dev
