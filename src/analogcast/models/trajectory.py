@@ -309,9 +309,7 @@ class Trajectory:
             # country-specific scales for the V-Dem spaces; the WBL index moves by legal reforms
             # of a few fixed sizes, too rarely per country to estimate a scale each (with one,
             # its tail and scale parameters mixed at ESS 226-349 of 3,000 draws)
-            scaled = [k for k in series if k != "wbl"]
-            pos = np.asarray([scaled.index(k) if k in scaled else 0 for k in series])
-            on = np.asarray([k in scaled for k in series], dtype=np.float64)
+            scaled, pos, on = _scaled_series(series)
             model.add_coord("scaled_series", scaled)
             tau = pm.HalfNormal("tau_sigma", 0.5, dims="scaled_series")
             z_sig = pm.Normal("z_sigma", 0.0, 1.0, dims=("country", "scaled_series"))
@@ -405,10 +403,7 @@ class Trajectory:
         ar = gv("a_region", ("region", "series"))
         gy = np.repeat((gv("z_g", ("year",)) * gv("sigma_g", ())[:, None])[:, :, None], len(data.meta["series"]), axis=2)
         ls, nu = gv("log_sigma", ("series",)), gv("nu", ("series",))
-        series_l = list(data.meta["series"])
-        scaled = [k for k in series_l if k != "wbl"]
-        pos = np.asarray([scaled.index(k) if k in scaled else 0 for k in series_l])
-        on = np.asarray([k in scaled for k in series_l], dtype=np.float64)
+        _, pos, on = _scaled_series(list(data.meta["series"]))
         dev = (gv("tau_sigma", ("scaled_series",))[:, None, :]
                * gv("z_sigma", ("country", "scaled_series")))[:, :, pos] * on  # (sample, country, series)
         m0, gam = gv("move_alpha", ("series",)), gv("move_gamma", ("series",))
@@ -442,6 +437,15 @@ class Trajectory:
              "observed_move": (("series",), obs(lambda m: a["moved"][m].mean()))},
             coords={"series": series},
         )
+
+
+def _scaled_series(series: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Series with country-specific scales (all but ``wbl``), each series' position among them
+    (0 for ``wbl``, unused) and a 0/1 mask of the series that have one."""
+    scaled = [k for k in series if k != "wbl"]
+    pos = np.asarray([scaled.index(k) if k in scaled else 0 for k in series], dtype=np.int64)
+    on = np.asarray([k in scaled for k in series], dtype=np.float64)
+    return scaled, pos, on
 
 
 def _last3(v: np.ndarray) -> float:
