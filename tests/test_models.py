@@ -140,6 +140,11 @@ def test_trajectory_prepare_build_simulate(sim):
     paths = m.simulate(post, d, X, np.random.default_rng(0), n_steps=11)
     assert paths.shape == (8, 1, len(d.meta["series"]), 5, 11)
     assert np.all((paths > 0) & (paths < 1))
+    pp = m.posterior_predictive(post, d, np.random.default_rng(0))
+    assert pp["rep_move"].dims == ("sample", "series")
+    assert np.all((pp["rep_move"] >= 0) & (pp["rep_move"] <= 1))
+    np.testing.assert_allclose(pp["observed_move"], [d.arrays["moved"][d.arrays["obs_s"] == k].mean()
+                                                     for k in range(len(d.meta["series"]))])
 
 
 def test_trajectory_hurdle_and_running_mean(sim):
