@@ -791,7 +791,7 @@ def _figures(
         narrow = fig.get_figwidth() < 0.9 * F.WIDTH_IN
         out[key] = FigureItem(id=f"fig-{key}", title=title, caption=caption, uri=F.to_data_uri(fig), width="narrow" if narrow else "full")
 
-    if only_sensitivity:
+    def add_sensitivity() -> None:
         if sens is not None and len(sens.rows) > 1:
             add(
                 "sensitivity",
@@ -799,6 +799,9 @@ def _figures(
                 f"Probability of at least one opening within {sens.horizon} years under {labels[sens.scenario]}, as fitted (black) and under alternative priors.",
                 F.sensitivity_plot(sens.rows, spaces, sl),
             )
+
+    if only_sensitivity:
+        add_sensitivity()
         return out
 
     add(
@@ -843,11 +846,5 @@ def _figures(
             "Similarity weight of each analog and its average share of the prior's effective sample size.",
             F.analog_weights(analogs["weights"], analogs.get("shares")),
         )
-    if sens is not None and len(sens.rows) > 1:
-        add(
-            "sensitivity",
-            "Sensitivity of the headline probabilities",
-            f"Probability of at least one opening within {sens.horizon} years under {labels[sens.scenario]}, as fitted (black) and under alternative priors.",
-            F.sensitivity_plot(sens.rows, spaces, sl),
-        )
+    add_sensitivity()
     return out
