@@ -17,17 +17,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from analogcast.data import SPACES
+
 __all__ = ["SyntheticMixture", "SyntheticPrior", "SyntheticFit", "SyntheticRun", "synthetic_run"]
 
-_ALL_SPACES = (
-    "associational",
-    "informational",
-    "individual",
-    "governing",
-    "electoral",
-    "economic",
-    "women",
-)
+_ALL_SPACES = tuple(SPACES)
 
 
 @dataclass(frozen=True)

@@ -7,20 +7,12 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from analogcast.data import load_events, load_panel
+from analogcast.data import BAROMETER_SPACES, load_events, load_panel
 from analogcast.errors import UserInputError
 from analogcast.evaluation.features import make_features, space_index_frame
 from analogcast.evaluation.protocol import origin_set, recode_cut, truth_labels
 
 ORIGIN = 2010
-BAROMETER_SPACES = (
-    "associational",
-    "informational",
-    "individual",
-    "governing",
-    "electoral",
-    "economic",
-)
 
 
 @pytest.fixture(scope="module")

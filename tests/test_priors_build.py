@@ -14,6 +14,7 @@ import pytest
 import xarray as xr
 from scipy import special
 
+from analogcast.data import SPACES as ALL_SPACES
 from analogcast.errors import DataIntegrityError, UnknownCountryError, UserInputError
 from analogcast.priors import (
     AnalogPrior,
@@ -25,15 +26,7 @@ from analogcast.priors import (
 )
 from analogcast.priors.evidence import collect_evidence, logit_estimate, parse_window
 
-SPACES = [
-    "associational",
-    "informational",
-    "individual",
-    "governing",
-    "electoral",
-    "economic",
-    "women",
-]
+SPACES = list(ALL_SPACES)
 COUNTRIES = ["TGT", "AAA", "BBB", "CCC", "DDD"]
 YEARS = np.arange(1970, 2024)
 
