@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from analogcast._version import __version__
 from analogcast.errors import AnalogcastError
 
-COMMANDS = ("data", "priors", "fit", "run", "report", "backtest")
+COMMANDS = ("data", "priors", "fit", "run", "report", "backtest", "grid")
 
 
 class _Parser(argparse.ArgumentParser):
