@@ -116,3 +116,24 @@ def test_seeded_fit_reproduces_and_beats_climatology(data: OriginSet) -> None:
     ok = ~np.isnan(y)
     assert log_loss(y[ok], p1[ok]) < log_loss(y[ok], climatology(data, "opening")[ok])
     assert info["divergences"] <= 5
+
+
+def test_fit_threads_change_wall_time_only(data: OriginSet) -> None:
+    """Chains in one thread or in two give the same forecasts, to the last bit (tiny fit)."""
+    tiny = {"chains": 2, "tune": 30, "draws": 20}
+    p1, _ = bayes.fit_predict(data, "closing", seed=5, settings=tiny, threads=1)
+    p2, _ = bayes.fit_predict(data, "closing", seed=5, settings=tiny, threads=2)
+    np.testing.assert_array_equal(p1, p2)
+    p3, _ = bayes.fit_predict(data, "closing", seed=6, settings=tiny, threads=2)
+    assert not np.array_equal(p1, p3)  # the seed, not the thread count, decides
+
+
+def test_threads_per_fit_splits_the_cpus() -> None:
+    from analogcast.evaluation.engine import BacktestConfig
+
+    assert BacktestConfig(fit_threads=3).threads_per_fit() == 3
+    assert BacktestConfig(scheduler="tcp://127.0.0.1:1").threads_per_fit() == 1
+    one, two = BacktestConfig(workers=1), BacktestConfig(workers=2)
+    assert one.threads_per_fit() >= two.threads_per_fit() >= 1
+    with pytest.raises(Exception, match="fit-threads"):
+        BacktestConfig(fit_threads=0)

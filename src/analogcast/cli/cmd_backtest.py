@@ -65,6 +65,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="inference for the bayes model: nutpie (short NUTS runs, default), advi, or nuts (long reference runs)",
     )
     parser.add_argument("--seed", type=int, default=20261126, help="base seed (default 20261126)")
+    parser.add_argument(
+        "--fit-threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="threads per Bayesian fit (its chains in parallel; same forecasts whatever N). "
+        "Default: CPUs / local workers, or 1 with --scheduler",
+    )
 
 
 def parse_years(text: str) -> tuple[int, ...]:
@@ -120,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         scheduler=args.scheduler,
         seed=args.seed,
+        fit_threads=args.fit_threads,
     )
     result = run_backtest(config, progress=True)
     written = write_backtest(result, out)
@@ -136,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
     )
     print(
         f"backtest ({config.protocol}) origins {span}, {len(spaces)} spaces, "
-        f"{result.wall_seconds:.0f} s on {result.meta.get('n_workers') or 'no'} Dask workers"
+        f"{result.wall_seconds:.0f} s on {result.meta.get('n_workers') or 'no'} Dask workers, "
+        f"{result.meta.get('fit_threads')} thread(s) per fit"
     )
     print(pooled.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print(f"wrote {len(written)} files to {out}")

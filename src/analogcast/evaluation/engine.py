@@ -78,6 +78,10 @@ class BacktestConfig:
         Address of an existing Dask scheduler (overrides ``workers``).
     seed
         Base seed; every fit's seed derives from it and the task identity.
+    fit_threads
+        Threads of one Bayesian fit (its chains run in parallel, same draws whatever the
+        number). ``None`` = the machine's CPUs divided by the number of local workers (all of
+        them when ``workers=0``), 1 with an external ``scheduler``.
     """
 
     origins: tuple[int, ...] = tuple(range(2005, 2021))
@@ -88,6 +92,7 @@ class BacktestConfig:
     workers: int = 2
     scheduler: str | None = None
     seed: int = 20261126
+    fit_threads: int | None = None
 
     def __post_init__(self) -> None:
         check_protocol(self.protocol)
@@ -103,6 +108,20 @@ class BacktestConfig:
             raise UserInputError("no origins to backtest")
         if self.workers < 0:
             raise UserInputError(f"--workers must be >= 0, got {self.workers}")
+        if self.fit_threads is not None and self.fit_threads < 1:
+            raise UserInputError(f"--fit-threads must be >= 1, got {self.fit_threads}")
+
+    def threads_per_fit(self) -> int:
+        """Threads one Bayesian fit may use (see ``fit_threads``)."""
+        if self.fit_threads is not None:
+            return self.fit_threads
+        if self.scheduler is not None:
+            return 1
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            cpus = os.cpu_count() or 1
+        return max(1, cpus // max(1, self.workers))
 
 
 @dataclass
@@ -132,6 +151,7 @@ def run_task(
     models: Sequence[str],
     method: str,
     seed: int,
+    threads: int = 1,
 ) -> tuple[pd.DataFrame, list[dict[str, object]]]:
     """Build one origin's rows and forecast them with every model, both directions."""
     from analogcast.evaluation.baselines import BASELINES
@@ -160,7 +180,7 @@ def run_task(
             if model == "bayes":
                 from analogcast.evaluation.bayes import fit_predict
 
-                p, extra = fit_predict(data, direction, s, method=method)
+                p, extra = fit_predict(data, direction, s, method=method, threads=threads)
             else:
                 p = BASELINES[model](data, direction, s)
             out[f"p_{direction}"] = np.asarray(p, float)
@@ -229,7 +249,8 @@ def run_backtest(
         )
     space_order = [s for s in SPACE_INDEX if s in config.spaces]
     keys = [(t, s) for t in config.origins for s in space_order]
-    args = (config.protocol, tuple(config.models), config.method, config.seed)
+    threads = config.threads_per_fit()
+    args = (config.protocol, tuple(config.models), config.method, config.seed, threads)
     results: list[tuple[pd.DataFrame, list[dict[str, object]]]]
     n_workers = 0
     if config.scheduler is None and config.workers == 0:
@@ -294,5 +315,5 @@ def run_backtest(
         forecasts=forecasts,
         tasks=tasks,
         wall_seconds=time.perf_counter() - t0,
-        meta={"n_workers": n_workers, "n_tasks": len(keys)},
+        meta={"n_workers": n_workers, "n_tasks": len(keys), "fit_threads": threads},
     )
