@@ -86,6 +86,7 @@ def bench_runs(origins: tuple[int, ...], workers: list[int], protocol: str) -> l
                 "n_origins": len(origins),
                 "spaces": list(cfg.spaces),
                 "workers": n,
+                "fit_threads": cfg.threads_per_fit(),
                 "wall_seconds": wall,
                 "fits": _fit_stats(res.tasks),
                 "loadavg_start_end": [load0, os.getloadavg()[0]],
@@ -110,6 +111,7 @@ def record_runs(dirs: list[str]) -> list[dict]:
                 "n_origins": len(cfg["origins"]),
                 "spaces": cfg["spaces"],
                 "workers": run.get("n_workers"),
+                "fit_threads": run.get("fit_threads"),
                 "wall_seconds": run["wall_seconds"],
                 "fits": _fit_stats(tasks),
                 "bayes_divergences": {

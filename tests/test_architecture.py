@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 STAGES = ["data", "priors", "models", "fitting", "scenarios", "runs", "evaluation", "reporting", "cli"]
-NEUTRAL = {"errors", "_io", "_version", "_lazy"}
+NEUTRAL = {"errors", "_io", "_version", "_lazy", "_tasks"}
 PKG = Path(__file__).resolve().parents[1] / "src" / "analogcast"
 
 

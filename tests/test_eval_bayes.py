@@ -137,3 +137,17 @@ def test_threads_per_fit_splits_the_cpus() -> None:
     assert one.threads_per_fit() >= two.threads_per_fit() >= 1
     with pytest.raises(Exception, match="fit-threads"):
         BacktestConfig(fit_threads=0)
+
+
+def test_forecasts_do_not_depend_on_what_the_process_fitted_first(data: OriginSet) -> None:
+    """One compiled model per process serves every design (``with_data``); a fit must not depend
+    on which design compiled it (the full 2005-2020 run once differed by worker for that reason)."""
+    panel = load_panel()
+    other = origin_set(panel, load_events(), make_features(panel), origin=2008, space="electoral")
+    tiny = {"chains": 1, "tune": 30, "draws": 20}
+    bayes._COMPILED.clear()
+    fresh, _ = bayes.fit_predict(data, "opening", seed=9, settings=tiny)
+    bayes._COMPILED.clear()
+    bayes.fit_predict(other, "opening", seed=1, settings=tiny)  # compiles with another design
+    reused, _ = bayes.fit_predict(data, "opening", seed=9, settings=tiny)
+    np.testing.assert_array_equal(fresh, reused)

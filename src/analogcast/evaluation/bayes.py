@@ -212,7 +212,12 @@ def build(d: Design):  # -> pm.Model
         cidx = pm.Data("cidx", d.country)
         ridx = pm.Data("ridx", d.region)
         mu_a = pm.Data("mu_a", np.log(base / (1 - base)))
-        a = pm.Normal("a", mu_a, 1.5)
+        # non-centred on purpose: the initial point of ``a ~ Normal(mu_a, 1.5)`` would be this
+        # design's ``mu_a``, frozen into the compiled model by the first design a process fits, so
+        # a later design's chains (swapped in by ``with_data``) would start from another point and
+        # the forecasts would depend on which worker ran which task first
+        a_z = pm.Normal("a_z", 0.0, 1.0)
+        a = pm.Deterministic("a", mu_a + 1.5 * a_z)
         tau = pm.HalfNormal("tau", 0.5)
         beta_z = pm.Normal("beta_z", 0.0, 1.0, dims="covariate")
         beta = pm.Deterministic("beta", tau * beta_z, dims="covariate")

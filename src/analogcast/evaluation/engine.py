@@ -8,9 +8,10 @@ on any worker. Each model's seed is derived from the task's identity,
 order of execution: the forecasts are the same serially, with one worker or with many
 (``tests/test_eval_engine.py`` checks it on a loopback scheduler with two workers).
 
-Execution: ``workers=0`` runs in this process; otherwise a ``LocalCluster(n_workers=workers,
-threads_per_worker=1, processes=True)`` is started and closed, unless ``scheduler`` gives the
-address of an existing cluster (``Client(address)``), which is used and left running.
+Execution (:func:`analogcast._tasks.map_tasks`): ``workers=0`` runs in this process; otherwise a
+``LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)`` is started and closed,
+unless ``scheduler`` gives the address of an existing cluster (``Client(address)``), which is used
+and left running; the panel, events and feature table are scattered once to every worker.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from analogcast._tasks import map_tasks
 from analogcast.errors import UserInputError, did_you_mean
 from analogcast.evaluation.features import SPACE_INDEX, make_features
 from analogcast.evaluation.protocol import DIRECTIONS, Protocol, check_protocol, origin_set
@@ -251,55 +253,15 @@ def run_backtest(
     keys = [(t, s) for t in config.origins for s in space_order]
     threads = config.threads_per_fit()
     args = (config.protocol, tuple(config.models), config.method, config.seed, threads)
-    results: list[tuple[pd.DataFrame, list[dict[str, object]]]]
-    n_workers = 0
-    if config.scheduler is None and config.workers == 0:
-        results = []
-        for i, (t, s) in enumerate(keys, 1):
-            results.append(run_task(panel, events, features, t, s, *args))
-            _report(progress, i, len(keys), t0)
-    else:
-        from dask.distributed import Client, LocalCluster, as_completed
-
-        cluster = None
-        if config.scheduler is not None:
-            client = Client(config.scheduler, timeout="30s")
-        else:
-            cluster = LocalCluster(
-                n_workers=config.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                host="127.0.0.1",
-            )
-            client = Client(cluster)
-        try:
-            n_workers = len(client.scheduler_info()["workers"])
-            pf, ev, ft = client.scatter([panel, events, features], broadcast=True)
-            futures = [
-                client.submit(
-                    run_task,
-                    pf,
-                    ev,
-                    ft,
-                    t,
-                    s,
-                    *args,
-                    key=f"backtest-{t}-{s}-{config.protocol}",
-                    pure=False,
-                )
-                for t, s in keys
-            ]
-            index = {f.key: i for i, f in enumerate(futures)}
-            done: list[object] = [None] * len(futures)
-            for n, fut in enumerate(as_completed(futures), 1):
-                done[index[fut.key]] = fut.result()
-                _report(progress, n, len(futures), t0)
-            results = done  # type: ignore[assignment]
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+    results, n_workers = map_tasks(
+        run_task,
+        [(t, s, *args) for t, s in keys],
+        keys=[f"backtest-{t}-{s}-{config.protocol}" for t, s in keys],
+        workers=config.workers,
+        scheduler=config.scheduler,
+        shared=(panel, events, features),
+        on_done=lambda n: _report(progress, n, len(keys), t0),
+    )
     forecasts = pd.concat([r[0] for r in results], ignore_index=True)
     order = {m: i for i, m in enumerate(config.models)}
     sorder = {s: i for i, s in enumerate(space_order)}

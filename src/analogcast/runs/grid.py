@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from analogcast._io import atomic_write_json, atomic_write_text, sha256_bytes, sha256_file
+from analogcast._tasks import map_tasks
 from analogcast._version import __version__
 from analogcast.errors import AnalogcastError, UserInputError, did_you_mean
 from analogcast.fitting.spec import FitSpec, spec_from_mapping
@@ -282,42 +283,17 @@ def _execute(
             took = time.perf_counter() - t0
             print(f"grid: {done}/{len(jobs)} cells, {took:.0f} s", file=sys.stderr, flush=True)
 
-    if scheduler is None and workers == 0:
-        outputs = []
-        for i, job in enumerate(jobs, 1):
-            outputs.append(_run_cell(job))
-            report(i)
-        return outputs, 0, "serial"
-    from dask.distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    if scheduler is not None:
-        client, mode = Client(scheduler, timeout="30s"), "scheduler"
-    else:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        )
-        client, mode = Client(cluster), "local_cluster"
-    try:
-        n_workers = len(client.nthreads())
-        token = secrets.token_hex(4)
-        futures = [
-            client.submit(_run_cell, j, key=f"grid-{j['name']}-{token}", pure=False) for j in jobs
-        ]
-        index = {f.key: i for i, f in enumerate(futures)}
-        done: list[Any] = [None] * len(futures)
-        for n, fut in enumerate(as_completed(futures), 1):
-            done[index[fut.key]] = fut.result()
-            report(n)
-        return done, n_workers, mode
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    token = secrets.token_hex(4)
+    outputs, n_workers = map_tasks(
+        _run_cell,
+        [(j,) for j in jobs],
+        keys=[f"grid-{j['name']}-{token}" for j in jobs],
+        workers=workers,
+        scheduler=scheduler,
+        on_done=report,
+    )
+    mode = "scheduler" if scheduler else ("serial" if workers == 0 else "local_cluster")
+    return outputs, n_workers, mode
 
 
 def _grid_table(cells: Sequence[GridCell], outputs: Sequence[dict[str, Any]]) -> Any:

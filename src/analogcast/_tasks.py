@@ -1,0 +1,95 @@
+"""Independent tasks run in this process or on Dask distributed (shared by every stage that fans out).
+
+The backtest (:mod:`analogcast.evaluation.engine`) and grids of fits (:mod:`analogcast.runs.grid`)
+both run a list of independent tasks and need their results back in submission order. Execution:
+``workers=0`` and no ``scheduler`` calls the tasks one after another in this process; otherwise a
+``LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)`` on 127.0.0.1 is started
+and closed, unless ``scheduler`` gives the address of an existing cluster (``Client(address)``),
+which is used and left running. Seeds are the callers' business: they derive them from each task's
+identity, so results never depend on where or in which order a task ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = ["map_tasks"]
+
+
+def map_tasks(
+    fn: Callable[..., Any],
+    args: Sequence[tuple[Any, ...]],
+    *,
+    keys: Sequence[str],
+    workers: int,
+    scheduler: str | None = None,
+    shared: tuple[Any, ...] = (),
+    on_done: Callable[[int], None] | None = None,
+) -> tuple[list[Any], int]:
+    """Call ``fn(*shared, *a)`` for every ``a`` in ``args``; results in ``args`` order.
+
+    Parameters
+    ----------
+    fn
+        The task; must be importable by the workers (a module-level function).
+    args
+        Per-task positional arguments.
+    keys
+        One unique Dask key per task (names the task on the dashboard and in errors).
+    workers
+        0 = run in this process; N >= 1 = a local cluster of N single-threaded processes.
+    scheduler
+        Address of an existing Dask scheduler (overrides ``workers``).
+    shared
+        Arguments common to every task (large data): scattered once to every worker.
+    on_done
+        Called with the number of finished tasks each time one finishes.
+
+    Returns
+    -------
+    (results, n_workers)
+        ``n_workers`` is 0 when the tasks ran in this process.
+    """
+    if len(keys) != len(args):
+        raise ValueError("map_tasks: one key per task")
+    if scheduler is None and workers == 0:
+        results = []
+        for i, a in enumerate(args, 1):
+            results.append(fn(*shared, *a))
+            if on_done is not None:
+                on_done(i)
+        return results, 0
+
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is not None:
+        client = Client(scheduler, timeout="30s")
+    else:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+        )
+        client = Client(cluster)
+    try:
+        n_workers = len(client.scheduler_info()["workers"])
+        common = client.scatter(list(shared), broadcast=True) if shared else []
+        futures = [
+            client.submit(fn, *common, *a, key=k, pure=False)
+            for a, k in zip(args, keys, strict=True)
+        ]
+        index = {f.key: i for i, f in enumerate(futures)}
+        done: list[Any] = [None] * len(futures)
+        for n, fut in enumerate(as_completed(futures), 1):
+            done[index[fut.key]] = fut.result()
+            if on_done is not None:
+                on_done(n)
+        return done, n_workers
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
