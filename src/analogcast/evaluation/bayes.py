@@ -196,11 +196,16 @@ def _gam_parts(data: OriginSet, tr: pd.DataFrame) -> dict[str, object]:
     }
 
 
+def _base_logit(d: Design) -> float:
+    """Logit of the training base rate (clipped to 1-99%): the intercept's prior mean."""
+    base = float(np.clip(d.y.mean(), 0.01, 0.99))
+    return float(np.log(base / (1 - base)))
+
+
 def build(d: Design):  # -> pm.Model
     """The PyMC model of a :class:`Design` (never samples); data enter as ``pm.Data``."""
     import pymc as pm
 
-    base = float(np.clip(d.y.mean(), 0.01, 0.99))
     coords = {
         "covariate": list(d.columns),
         "region_id": np.arange(d.n_region),
@@ -211,7 +216,7 @@ def build(d: Design):  # -> pm.Model
         y = pm.Data("y_obs", d.y)
         cidx = pm.Data("cidx", d.country)
         ridx = pm.Data("ridx", d.region)
-        mu_a = pm.Data("mu_a", np.log(base / (1 - base)))
+        mu_a = pm.Data("mu_a", _base_logit(d))
         # non-centred on purpose: the initial point of ``a ~ Normal(mu_a, 1.5)`` would be this
         # design's ``mu_a``, frozen into the compiled model by the first design a process fits, so
         # a later design's chains (swapped in by ``with_data``) would start from another point and
@@ -258,7 +263,7 @@ def _compiled(d: Design):  # -> nutpie CompiledModel with this design's data
         "y_obs": d.y,
         "cidx": d.country,
         "ridx": d.region,
-        "mu_a": np.log(np.clip(d.y.mean(), 0.01, 0.99) / (1 - np.clip(d.y.mean(), 0.01, 0.99))),
+        "mu_a": _base_logit(d),
     }
     if d.variant == "gam":
         data["z"] = d.z
