@@ -1,0 +1,76 @@
+"""Shared fixtures.
+
+``tiny_run``: one REAL run (fit, forecasts, saved and loaded back), small enough for the default
+tier: ``event_logit`` only, one space, two scenarios, 2 chains x 60 draws. Tests of displays, plots,
+reports and tables use it instead of stand-in objects. Its labels carry markup, so every consumer
+must escape them. Session-scoped: it is fitted once per test session.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+XSS = "<script>alert(1)</script>"
+
+TINY_SPEC = f'''
+title = "Tiny run {XSS}"
+name = "tiny"
+target = "AFG"
+origin = 2023
+spaces = ["women"]
+horizons = [2, 5]
+deltas = [0.05]
+level = 0.89
+seed = 11
+
+[model]
+names = ["event_logit"]
+
+[prior]
+file = "{(ROOT / "priors" / "afghanistan_saudi_iran.toml").as_posix()}"
+
+[sampler]
+draws = 60
+tune = 60
+chains = 2
+
+[[scenarios]]
+name = "status_quo"
+label = "Status quo {XSS}"
+note = "Aid as now {XSS}"
+oda_gni = 15.0
+alt_patrons = 1
+sanctions = 13
+
+[[scenarios]]
+name = "isolation"
+label = "Isolation"
+note = "No aid."
+oda_gni = 0.0
+alt_patrons = 0
+sanctions = 13
+'''
+
+
+@pytest.fixture(scope="session")
+def tiny_run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Directory of a real saved run (see module docstring)."""
+    from analogcast.fitting import load_spec
+    from analogcast.runs import run_spec, save_run
+
+    d = tmp_path_factory.mktemp("tiny_run")
+    spec_path = d / "tiny.toml"
+    spec_path.write_text(TINY_SPEC, encoding="utf-8")
+    run = run_spec(load_spec(spec_path), progress=False)
+    return Path(save_run(run, d / "runs" / "tiny"))
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tiny_run_dir: Path):
+    """The real tiny run, loaded back from disk (hashes verified)."""
+    from analogcast.runs import load_run
+
+    return load_run(tiny_run_dir)
