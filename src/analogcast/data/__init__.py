@@ -13,7 +13,7 @@ Public API
 from __future__ import annotations
 
 from analogcast.data._spaces import BAROMETER_SPACES, CUTPOINTS, REGION_NAMES, SPACES
-from analogcast.data.coder import code_events, compute_cutpoint, next2
+from analogcast.data.coder import code_events, compute_cutpoint, feasible_events, next2
 from analogcast.data.crosswalk import (
     country_table,
     crosswalk,
@@ -49,6 +49,7 @@ __all__ = [
     "code_events",
     "compute_cutpoint",
     "next2",
+    "feasible_events",
     "resolve_country",
     "resolve_countries",
     "crosswalk",

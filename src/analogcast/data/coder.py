@@ -37,6 +37,7 @@ __all__ = [
     "compute_cutpoint",
     "changes_label",
     "series_changes",
+    "feasible_events",
 ]
 
 
@@ -270,3 +271,51 @@ def series_changes(x: ArrayLike) -> NDArray[np.float64]:
     first = ~np.isnan(xa) & np.isnan(_shift(xa, 1))
     d[first] = 0.0
     return d[~np.isnan(d)]
+
+
+def feasible_events(
+    x_prev2: ArrayLike, x_prev1: ArrayLike, cutpoint: float, *, min_f: float = MIN_F
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Whether the ERT-lite coder *can* code an opening / a closing in year ``t``, given the index
+    in ``t - 2`` and ``t - 1`` and whatever values ``[0, 1]`` allows in ``t`` and ``t + 1``.
+
+    For closings (openings are the same on ``1 - x``), with ``thr = min_f * cutpoint``, the three
+    rules of :func:`code_events` can fire only if
+
+    * one-year fall or two-year fall ahead: ``x[t-1] > cutpoint`` (the index cannot fall below 0);
+    * two-year fall looking back: ``x[t-2] - x[t-1] > thr`` (already falling), ``x[t-2] > cutpoint``
+      and ``x[t-1] > thr``.
+
+    So from an index within one cutpoint of 0 that is not already falling, no closing is possible
+    next year: its probability is exactly 0, whatever a hazard model says.
+
+    Parameters
+    ----------
+    x_prev2, x_prev1
+        Index values in ``t - 2`` and ``t - 1`` (broadcastable; NaN in ``x_prev2`` switches the
+        look-back rule off, NaN in ``x_prev1`` makes both infeasible).
+    cutpoint
+        The space's cutpoint.
+    min_f
+        Minimum yearly change factor of the two-year rules.
+
+    Returns
+    -------
+    (up_ok, down_ok)
+        Boolean arrays: an opening / a closing in year ``t`` is possible.
+
+    Examples
+    --------
+    >>> up, down = feasible_events(0.02, 0.01, 0.03)
+    >>> bool(up), bool(down)
+    (True, False)
+    """
+    a = np.asarray(x_prev2, dtype=np.float64)
+    b = np.asarray(x_prev1, dtype=np.float64)
+    cp = float(cutpoint)
+    thr = cp * float(min_f)
+    with np.errstate(invalid="ignore"):
+        down = (b > cp) | ((a - b > thr) & (a > cp) & (b > thr))
+        up = ((1.0 - b) > cp) | ((b - a > thr) & ((1.0 - a) > cp) & ((1.0 - b) > thr))
+    ok = ~np.isnan(b)
+    return up & ok, down & ok
