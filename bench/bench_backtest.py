@@ -11,8 +11,8 @@ Writes (merging with what is there) ``bench/results/backtest.json``: per run the
 wall seconds, number of workers, number of fits, per-fit seconds (median, mean, max) of the
 Bayesian model and of each baseline, and the load average of the machine while it ran (the
 2-core benchmark machine is shared; a high load average means the wall times are pessimistic).
-``--validate`` fits a subset of origins/spaces with the fast settings used for the scores
-(``analogcast.evaluation.bayes.FAST``) and with the reference NUTS settings
+``--validate`` fits the registry model (``event_logit``) for a few origins with the fast settings
+used for the scores (``analogcast.evaluation.engine.FAST``) and with the reference NUTS settings
 (``REFERENCE``: 2 chains x 1,000 draws after 1,000 tuning steps) and reports the mean and maximum
 absolute difference of the forecast probabilities and the log-loss of each.
 """
@@ -128,43 +128,40 @@ def record_runs(dirs: list[str]) -> list[dict]:
 def validate(
     origins: tuple[int, ...], spaces: list[str], protocol: str, seed: int = 1
 ) -> list[dict]:
-    """Fast nutpie settings against reference NUTS on a subset: forecast probabilities."""
+    """The registry model's fast backtest settings against reference NUTS, per origin: forecast
+    probabilities and pooled log-loss of every space (one joint fit per origin and setting)."""
     from analogcast.data import load_events, load_panel
-    from analogcast.evaluation import bayes
-    from analogcast.evaluation.features import make_features
-    from analogcast.evaluation.protocol import origin_set
+    from analogcast.evaluation.engine import FAST, REFERENCE, run_model_task
     from analogcast.evaluation.scores import log_loss
 
     panel, events = load_panel(), load_events()
-    feats = make_features(panel)
     rows = []
     for t in origins:
-        for s in spaces:
-            data = origin_set(panel, events, feats, origin=t, space=s, protocol=protocol)  # type: ignore[arg-type]
-            for d in ("opening", "closing"):
-                p_fast, i_fast = bayes.fit_predict(data, d, seed, method="nutpie")
-                p_ref, i_ref = bayes.fit_predict(data, d, seed + 1, method="nuts")
-                y = data.test[f"y_{d}"].to_numpy(float)
-                ok = ~np.isnan(y)
-                diff = np.abs(p_fast - p_ref)
-                row = {
-                    "origin": t,
-                    "space": s,
-                    "direction": d,
-                    "protocol": protocol,
-                    "variant": "gam",  # bayes.fit_predict's default (P-spline terms)
-                    "fast": dict(bayes.FAST),
-                    "reference": dict(bayes.REFERENCE),
-                    "mean_abs_diff": float(diff.mean()),
-                    "max_abs_diff": float(diff.max()),
-                    "log_loss_fast": log_loss(y[ok], p_fast[ok]),
-                    "log_loss_reference": log_loss(y[ok], p_ref[ok]),
-                    "seconds_fast": i_fast.get("seconds"),
-                    "seconds_reference": i_ref.get("seconds"),
-                    "divergences_reference": i_ref.get("divergences"),
-                }
-                rows.append(row)
-                print(json.dumps(row, default=float))
+        out = {}
+        for method in ("nutpie", "nuts"):
+            t0 = time.perf_counter()
+            fc, info = run_model_task(panel, events, None, t, tuple(spaces), protocol,  # type: ignore[arg-type]
+                                      "event_logit", method, seed, threads=2)
+            out[method] = (fc, info[0], time.perf_counter() - t0)
+        fast, ref = out["nutpie"][0], out["nuts"][0]
+        for d in ("opening", "closing"):
+            y = fast[f"y_{d}"].to_numpy(float)
+            ok = ~np.isnan(y)
+            pf, pr = fast[f"p_{d}"].to_numpy(float), ref[f"p_{d}"].to_numpy(float)
+            diff = np.abs(pf - pr)
+            row = {
+                "origin": t, "spaces": spaces, "direction": d, "protocol": protocol,
+                "model": "event_logit", "fast": dict(FAST), "reference": dict(REFERENCE),
+                "mean_abs_diff": float(diff.mean()), "max_abs_diff": float(diff.max()),
+                "log_loss_fast": log_loss(y[ok], pf[ok]),
+                "log_loss_reference": log_loss(y[ok], pr[ok]),
+                "seconds_fast": out["nutpie"][2], "seconds_reference": out["nuts"][2],
+                "divergences_fast": out["nutpie"][1].get("divergences"),
+                "divergences_reference": out["nuts"][1].get("divergences"),
+                "load_average": os.getloadavg()[0],
+            }
+            rows.append(row)
+            print(json.dumps(row, default=float))
     return rows
 
 
@@ -174,8 +171,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--protocol", default="strict", choices=("strict", "barometer"))
     ap.add_argument("--validate", action="store_true", help="fast vs reference NUTS on a subset")
-    ap.add_argument("--validate-origins", default="2010")
-    ap.add_argument("--validate-spaces", default="electoral")
+    ap.add_argument("--validate-origins", default="2010,2016")
+    ap.add_argument("--validate-spaces", default="associational,informational,individual,governing,electoral,economic")
     ap.add_argument("--from-runs", nargs="*", default=None, metavar="DIR")
     ap.add_argument("--loco", action="store_true", help="analogy prior vs none, LOCO backcasts")
     args = ap.parse_args()

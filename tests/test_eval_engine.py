@@ -28,7 +28,7 @@ def test_task_seed_depends_on_task_identity_only() -> None:
         task_seed(1, 2011, "women", "opening", "gbm"),
         task_seed(1, 2010, "electoral", "opening", "gbm"),
         task_seed(1, 2010, "women", "closing", "gbm"),
-        task_seed(1, 2010, "women", "opening", "bayes"),
+        task_seed(1, 2010, "women", "opening", "event_logit"),
     }
     assert a not in others and len(others) == 5
 
@@ -113,3 +113,47 @@ def test_config_rejects_bad_values() -> None:
         BacktestConfig(models=("gmb",))
     with pytest.raises(UserInputError, match="workers"):
         BacktestConfig(workers=-1)
+
+
+def test_backtest_scores_the_registry_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Bayesian model the backtest scores is ``get_model("event_logit")`` itself: the task
+    goes through the registry and the model's own sampler entry point (here replaced by a fake
+    posterior, so the test stays fast), and forecasts the baselines' exact rows."""
+    import xarray as xr
+
+    import analogcast.evaluation as ev
+    import analogcast.models as models
+    from analogcast.data import load_events, load_panel
+    from analogcast.evaluation.engine import MODELS, REGISTRY_MODELS, run_model_task, run_task
+    from analogcast.evaluation.features import make_features
+    from analogcast.models.simulate import fake_posterior
+
+    assert REGISTRY_MODELS == ("event_logit",) and MODELS[0] == "event_logit"
+    assert not hasattr(ev, "bayes")  # the backtest-only duplicate model is retired
+    built: list[object] = []
+
+    def fake_sample(pm_model, **kwargs):  # noqa: ANN001, ANN003
+        built.append(pm_model)
+        return xr.DataTree.from_dict({"posterior": fake_posterior("event_logit", seen[0], draws=5)})
+
+    seen: list[object] = []
+    real_prepare = models.get_model("event_logit").prepare.__func__
+
+    def spy_prepare(self, *a, **k):  # noqa: ANN001, ANN002, ANN003
+        seen.append(real_prepare(self, *a, **k))
+        return seen[-1]
+
+    from analogcast.models.event import EventLogit
+
+    monkeypatch.setattr(EventLogit, "prepare", spy_prepare)
+    monkeypatch.setattr(models, "sample_model", fake_sample)
+    panel, events = load_panel(), load_events()
+    feats = make_features(panel)
+    fc, info = run_model_task(panel, events, feats, 2012, ("women",), "strict", "event_logit",
+                              "nutpie", 1)
+    assert len(built) == 1 and "events" in built[0].named_vars  # the registry model was built
+    assert seen[0].meta["protocol"] == "strict" and seen[0].target == ""
+    base, _ = run_task(panel, events, feats, 2012, "women", "strict", ("climatology",), "nutpie", 1)
+    assert sorted(fc["country"]) == sorted(base["country"])  # the same rows as the baselines
+    assert set(fc["model"]) == {"event_logit"} and info[0]["model"] == "event_logit"
+    assert fc[["p_opening", "p_closing"]].notna().all().all()

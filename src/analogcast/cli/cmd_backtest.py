@@ -16,7 +16,8 @@ HELP = (
 )
 
 _SPACES: tuple[str, ...] = tuple(SPACES)
-_MODELS = ("bayes", "climatology", "persistence", "gbm")
+# registry models (the forecasting engine) first, then the baselines (evaluation.engine.MODELS)
+_MODELS = ("event_logit", "climatology", "persistence", "gbm")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,9 +61,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--method",
-        choices=("nutpie", "advi", "nuts"),
+        choices=("nutpie", "nuts"),
         default="nutpie",
-        help="inference for the bayes model: nutpie (short NUTS runs, default), advi, or nuts (long reference runs)",
+        help="inference for the registry model: nutpie (short NUTS runs, default) or nuts (long reference runs)",
     )
     parser.add_argument("--seed", type=int, default=20261126, help="base seed (default 20261126)")
     parser.add_argument(

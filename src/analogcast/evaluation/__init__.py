@@ -14,8 +14,9 @@ Public API
 ``origin_set(panel, events, features, origin=, space=, protocol=) -> OriginSet``
     The rows a fit for one origin may train on and the rows it forecasts, under ``"strict"`` or
     ``"barometer"`` (``protocol.py``); ``make_features(panel)`` (``features.py``).
-``climatology, persistence, gbm`` (``baselines.py``); the Bayesian hierarchical logit of the
-    backtest (``bayes.py``); LOCO analogy-prior backcasts ``run_loco()`` (``loco.py``).
+``climatology, persistence, gbm`` (``baselines.py``); the Bayesian model scored is the registry
+    model ``event_logit`` itself (``engine.run_model_task``: one joint fit per origin, every
+    country forecast); LOCO analogy-prior backcasts ``run_loco()`` (``loco.py``).
 ``log_loss, brier, roc_auc, pr_auc, expected_calibration_error, score_all, score_frame``
     Our own score implementations (``scores.py``).
 """

@@ -41,8 +41,16 @@ __all__ = [
     "run_backtest",
 ]
 
-#: model name -> where its forecasts come from (``bayes`` = :mod:`analogcast.evaluation.bayes`).
-MODELS: tuple[str, ...] = ("bayes", "climatology", "persistence", "gbm")
+#: registry models the backtest fits (one joint fit per origin, every space, both directions):
+#: the same model, design, priors and fitting code as the target's forecasts.
+REGISTRY_MODELS: tuple[str, ...] = ("event_logit",)
+#: baselines (one fit per origin, space and direction: :mod:`analogcast.evaluation.baselines`).
+BASELINE_MODELS: tuple[str, ...] = ("climatology", "persistence", "gbm")
+MODELS: tuple[str, ...] = REGISTRY_MODELS + BASELINE_MODELS
+#: sampler settings of the registry model's backtest fits (``method="nutpie"``) and of the
+#: reference (``method="nuts"``); ``bench/bench_backtest.py`` compares the two.
+FAST: dict[str, float] = {"chains": 2, "tune": 300, "draws": 200, "target_accept": 0.9}
+REFERENCE: dict[str, float] = {"chains": 2, "tune": 1000, "draws": 1000, "target_accept": 0.9}
 
 
 def _stable_id(text: str) -> int:
@@ -73,7 +81,8 @@ class BacktestConfig:
     models
         Any of :data:`MODELS`.
     method
-        Inference of the ``bayes`` model: ``"nutpie"`` (fast NUTS), ``"advi"`` or ``"nuts"``.
+        Inference of the registry model: ``"nutpie"`` (:data:`FAST` NUTS settings) or ``"nuts"``
+        (:data:`REFERENCE`).
     workers
         0 = run in this process; N >= 1 = Dask ``LocalCluster`` with N single-threaded workers.
     scheduler
@@ -155,7 +164,7 @@ def run_task(
     seed: int,
     threads: int = 1,
 ) -> tuple[pd.DataFrame, list[dict[str, object]]]:
-    """Build one origin's rows and forecast them with every model, both directions."""
+    """Build one origin's rows and forecast them with every baseline, both directions."""
     from analogcast.evaluation.baselines import BASELINES
 
     data = origin_set(panel, events, features, origin=origin, space=space, protocol=protocol)
@@ -179,12 +188,7 @@ def run_task(
             s = task_seed(seed, origin, space, direction, model)
             t0 = time.perf_counter()
             extra: dict[str, float] = {}
-            if model == "bayes":
-                from analogcast.evaluation.bayes import fit_predict
-
-                p, extra = fit_predict(data, direction, s, method=method, threads=threads)
-            else:
-                p = BASELINES[model](data, direction, s)
+            p = BASELINES[model](data, direction, s)
             out[f"p_{direction}"] = np.asarray(p, float)
             info.append(
                 {
@@ -200,6 +204,68 @@ def run_task(
             )
         frames.append(out)
     return pd.concat(frames, ignore_index=True), info
+
+
+def run_model_task(
+    panel: xr.Dataset,
+    events: xr.Dataset,
+    features: pd.DataFrame,
+    origin: int,
+    spaces: tuple[str, ...],
+    protocol: Protocol,
+    model: str,
+    method: str,
+    seed: int,
+    threads: int = 1,
+) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """Fit a registry model once for ``origin`` (every space, both directions, no target) and
+    forecast every country observed at the origin: P(event in ``origin+1 .. origin+2``)."""
+    from analogcast.evaluation.protocol import truth_labels
+    from analogcast.models import get_model, sample_model
+    from analogcast.models.convergence import diagnostics
+
+    del features  # the registry model builds its own design from the panel
+    t0 = time.perf_counter()
+    m = get_model(model)
+    data = m.prepare(panel, events, target=None, origin=origin, spaces=list(spaces),
+                     protocol=protocol)
+    cfg = FAST if method == "nutpie" else REFERENCE
+    s = task_seed(seed, origin, "all", "both", model)
+    tree = sample_model(m.build(data, None), draws=int(cfg["draws"]), tune=int(cfg["tune"]),
+                        chains=int(cfg["chains"]), seed=s,
+                        target_accept=float(cfg["target_accept"]),
+                        cores=max(1, min(int(threads), int(cfg["chains"]))))
+    post = tree["posterior"].to_dataset()
+    probs = m.predict_all(post, data, 2, np.random.default_rng(np.random.SeedSequence(s)))
+    diag = diagnostics(tree)
+    all_c = np.asarray(data.meta["all_countries"])
+    gw = pd.Series(np.asarray(panel["gwcode"].values),
+                   index=pd.Index(panel["country"].values.astype(str)))
+    frames = []
+    for si, sp in enumerate(data.spaces):
+        ok = ~np.isnan(probs["opening"][:, si])
+        truth = truth_labels(events, sp).xs(origin, level="year").reindex(all_c[ok])
+        frames.append(pd.DataFrame({
+            "model": model, "space": sp, "outcome": SPACE_INDEX[sp], "origin": origin,
+            "country": all_c[ok], "gwcode": gw.reindex(all_c[ok]).to_numpy(),
+            "y_opening": truth["y_opening"].to_numpy(), "y_closing": truth["y_closing"].to_numpy(),
+            "p_opening": probs["opening"][ok, si], "p_closing": probs["closing"][ok, si],
+        }))
+    info = [{
+        "origin": origin, "space": "all", "direction": "both", "model": model,
+        "n_train": int(data.meta["n_rows"]), "n_fit": int(data.meta["n_rows_fit"]),
+        "seconds": time.perf_counter() - t0, "pid": os.getpid(),
+        "divergences": float(diag["divergences"]), "max_rhat": float(diag["max_rhat"]),
+        "min_ess_bulk": float(diag["min_ess_bulk"]),
+    }]
+    return pd.concat(frames, ignore_index=True), info
+
+
+def _task(panel: xr.Dataset, events: xr.Dataset, features: pd.DataFrame, kind: str,
+          *args: object) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """One task of either kind (``map_tasks`` calls one function with the shared data first)."""
+    fn = run_model_task if kind == "model" else run_task
+    return fn(panel, events, features, *args)  # type: ignore[arg-type]
 
 
 def _report(on: bool, done: int, total: int, t0: float) -> None:
@@ -250,13 +316,23 @@ def run_backtest(
             "must be observable to be scored"
         )
     space_order = [s for s in SPACE_INDEX if s in config.spaces]
-    keys = [(t, s) for t in config.origins for s in space_order]
     threads = config.threads_per_fit()
-    args = (config.protocol, tuple(config.models), config.method, config.seed, threads)
+    baselines = tuple(m for m in config.models if m in BASELINE_MODELS)
+    registry = [m for m in config.models if m in REGISTRY_MODELS]
+    # registry fits first: they are the long tasks, so the short baseline tasks fill the gaps
+    calls: list[tuple[object, ...]] = [
+        ("model", t, tuple(space_order), config.protocol, m, config.method, config.seed, threads)
+        for m in registry for t in config.origins
+    ]
+    keys = [f"backtest-{m}-{t}-{config.protocol}" for m in registry for t in config.origins]
+    if baselines:
+        calls += [("baseline", t, s, config.protocol, baselines, config.method, config.seed, threads)
+                  for t in config.origins for s in space_order]
+        keys += [f"backtest-{t}-{s}-{config.protocol}" for t in config.origins for s in space_order]
     results, n_workers = map_tasks(
-        run_task,
-        [(t, s, *args) for t, s in keys],
-        keys=[f"backtest-{t}-{s}-{config.protocol}" for t, s in keys],
+        _task,
+        calls,
+        keys=keys,
         workers=config.workers,
         scheduler=config.scheduler,
         shared=(panel, events, features),

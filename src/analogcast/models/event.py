@@ -1,29 +1,52 @@
 """``event_logit``: one hierarchical logit of openings and closings over all spaces jointly.
 
+This is the forecasting engine's event model: the same registry model makes the target's
+headline forecasts (:mod:`analogcast.scenarios`) and is scored by ``analogcast backtest``
+(:mod:`analogcast.evaluation.engine`), with the same design, priors and fitting code.
+
 For country ``c``, outcome year ``t``, space ``s`` and direction ``d`` (opening / closing)::
 
-    logit h[c,t,s,d] = alpha[s,d] + u[c,s,d] + X[c,t-1] . beta[:,s,d] + Z[c,t-1,s] . gamma[:,s,d]
-                       + year[t,d]
-    u[c,s,d]   = region[r(c),s,d] + country[c,d] (+ country_space[c,s,d] if option country_space)
-    region     ~ ZeroSumNormal(sigma_region_scale) over regions (six regions cannot inform a variance)
-    country[c,d] = sigma_country[d] * z                     (non-centred; pooled across spaces)
-    beta[k,s,d] = beta0[k,d] + sigma_beta[d] * z            (spaces shrunk to a common effect)
-    year[t,d]  ~ ZeroSumNormal(sigma_year[d]) (centred)     (future years drawn from N(0, sigma_year))
+    h[c,t,s,d] = F[c,t,s,d] * logistic(eta[c,t,s,d])
+    eta = alpha[s,d] + u[c,s,d] + X[c,t-1] . beta[:,s,d] + Z[c,t-1,s] . gamma[:,s,d]
+          + f_level[s,d](x[c,t-1,s]) + f_change[s,d](x[c,t-1,s] - x[c,t-3,s]) + year[t,d]
+    u[c,s,d]   = region[r(c),s,d] + country[c,d]         (country non-centred, pooled over spaces)
+    beta[k,s,d] = beta0[k,d] + sigma_beta[d] * z          (spaces shrunk to a common effect)
+    year[t,d]  = y[t,d] - mean_t y[t,d],  y[t,d] = rho[d] * y[t-1,d] + sigma_year[d] * e
+                 (a stationary AR(1), non-centred, centred over the fitted years)
+    f_*        = penalised splines (Bayesian P-splines, one smoothing scale per term and direction)
 
-Speed: rows are sorted by (space, direction) block so covariate effects are 14 dense mat-vecs, and
-non-event rows are thinned at random with probability ``control_fraction`` (default 0.25) with a
-``-log(control_fraction)`` offset on the logit: case-control sampling keeps every event and gives
-the exact conditional likelihood of the kept rows (Prentice and Pyke 1979; King and Zeng 2001), at
-some loss of precision. ``control_fraction = 1`` uses every row. The posterior predictive check
-uses every row without the offset.
+``F`` is **feasibility** (:func:`analogcast.data.feasible_events`): 1 when the ERT-lite coder can
+still produce the event from the index in ``t-2`` and ``t-1``, else 0 -- a closing from within one
+cutpoint of 0, an opening from within one cutpoint of 1. Infeasible rows carry no information
+about the hazard (their label is 0 by construction), so they are left out of the likelihood, and
+a forecast gives them probability exactly 0. Later horizons are forecast along simulated index
+paths (:mod:`analogcast.models.event_forecast`), so an event that first needs the index to move
+is reached only through the levels that make it possible.
 
-``X`` are the common covariates (``design.COMMON_COVARIATES`` plus missingness indicators), ``Z``
-the space's own index level, two-year change and years since its last large move. For the target
-country the intercept is ``theta[s,d]`` -- its logit hazard at its own mean covariates and mean
-year effect -- with its covariates centred on its own training mean, so the analogy prior
-(``prior.mixture(space, direction)``) applies on the scale it was estimated on. The four aid terms
-(aid, aid x Cold War, sanctions, sanctions x Cold War) have explicit priors on ``beta0`` set by
-the options ``aid_prior_sd`` / ``aid_prior_mean`` (user-changeable).
+Time structure
+--------------
+* Events are **recoded on every series cut at the origin** (``protocol="strict"``), and outcome
+  year ``t`` is a training row only if ``t + 1`` is observed: the coder decides year ``t`` by
+  looking at ``t + 1``, so the last year of the data (or of a series) can only be coded when it is
+  an event. Keeping those event-only rows put the 2023 year effects near +5.
+* Year effects follow a stationary AR(1) per direction; a forecast continues the process from
+  the last fitted year (it decays towards the process mean at rate ``rho``), rather than drawing
+  from ``Normal(0, sigma)``, which threw the recent level away.
+* ``protocol="barometer"`` uses the shipped events up to ``origin + 1`` (the Barometer's own
+  look-ahead window) and exists only to compare with its published forecasts.
+
+Speed
+-----
+Rows are sorted by (space, direction) block so the linear terms are 14 dense mat-vecs, and
+non-event rows of countries other than the target are thinned at random with probability
+``control_fraction`` with an offset of ``-log(control_fraction)`` on those rows (case-control
+sampling; Prentice and Pyke 1979; King and Zeng 2001): every event and every row of the target
+is kept, and the intercept is recovered without bias (``tests/test_models_event.py``).
+
+The target (if any) has intercept ``theta[s,d]`` -- its logit hazard at its own mean covariates
+and mean year effect -- with its covariates centred on its own training mean, so the analogy prior
+(``prior.mixture(space, direction)``) applies on the scale it was estimated on. ``target=None``
+fits every country alike (the backtest) and forecasts them all.
 """
 
 from __future__ import annotations
@@ -33,7 +56,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
-from scipy.special import expit, logit
+from scipy.special import logit
 
 from analogcast.errors import UserInputError
 from analogcast.models.design import (
@@ -48,10 +71,14 @@ from analogcast.models.design import (
 if TYPE_CHECKING:  # pragma: no cover
     import pymc as pm
 
-__all__ = ["EventLogit", "DIRECTIONS", "AID_TERMS"]
+__all__ = ["EventLogit", "DIRECTIONS", "AID_TERMS", "SMOOTH_TERMS", "PROTOCOLS", "case_control"]
 
 DIRECTIONS: tuple[str, str] = ("opening", "closing")
 AID_TERMS: tuple[str, ...] = ("aid", "aid_cw", "sanctions", "sanctions_cw")
+#: dynamic covariates with a penalised-spline smooth (column of ``DYNAMIC_NAMES``)
+SMOOTH_TERMS: tuple[str, ...] = ("level", "change2")
+PROTOCOLS: tuple[str, ...] = ("strict", "barometer")
+N_INTERIOR = 4  # interior knots per smooth -> 6 penalised columns
 
 DEFAULT_OPTIONS: dict[str, Any] = {
     "start": 1970,
@@ -66,47 +93,30 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "control_fraction": 0.25,
     "country_space": False,
     "centred": True,
+    "smooth": True,
     "subsample_seed": 20240601,
+    "n_paths": 4,
 }
-
-
-MAX_PATH_STEPS = 11  # horizons up to 10 years (+1 spare step the scenario engine may ask for)
-_YEARS_SINCE_CAP = 30.0  # as design.dynamic_grid
-
-
-def _value_at(da: xr.DataArray, country: str, year: int) -> float:
-    try:
-        return float(da.sel(country=country, year=year))
-    except KeyError:
-        return float("nan")
-
-
-def _survival_path_dynamics(origin_raw: np.ndarray, *, x_prev: float, x_origin: float,
-                            n_steps: int = MAX_PATH_STEPS) -> np.ndarray:
-    """Raw dynamic covariates for steps ``k = 0..n_steps-1`` (outcome year ``T+k+1``) on the path
-    where the index makes no large move after the origin ``T``.
-
-    ``origin_raw`` is ``(level x[T], change2 x[T]-x[T-2], log1p(years since move at T))``, the
-    covariates of outcome year ``T+1``. Along the path the index stays at ``x[T]``: the two-year
-    change is ``x[T]-x[T-2]`` at step 0, ``x[T]-x[T-1]`` at step 1 and 0 afterwards; years since
-    a large move grow by one a year (capped as in :func:`analogcast.models.design.dynamic_grid`).
-    """
-    level, change2, log_since = (float(v) for v in origin_raw)
-    since = np.expm1(log_since)
-    out = np.empty((n_steps, 3))
-    for k in range(n_steps):
-        ch = change2 if k == 0 else (x_origin - x_prev if k == 1 else 0.0)
-        out[k] = (level, ch, np.log1p(min(since + k, _YEARS_SINCE_CAP)))
-    return out
 
 
 def _panel_years(panel: xr.Dataset) -> np.ndarray:
     return np.asarray(panel["year"].values, dtype=np.int64)
 
 
-def _align_events(events: xr.Dataset, panel: xr.Dataset, space: str, direction: str) -> np.ndarray:
-    da = events[direction].sel(space=space)
-    da = da.reindex(country=panel["country"].values, year=panel["year"].values)
+def _cut_events(x: np.ndarray, space: str) -> tuple[np.ndarray, np.ndarray]:
+    """ERT-lite events on series already cut at the origin (first two years masked)."""
+    from analogcast.data import CUTPOINTS, code_events
+    from analogcast.data.coder import mask_series_start
+
+    up, down = code_events(x, float(CUTPOINTS[space]))
+    return mask_series_start(up, x), mask_series_start(down, x)
+
+
+def _shipped_events(events: xr.Dataset, countries: np.ndarray, years: np.ndarray, space: str,
+                    direction: str) -> np.ndarray:
+    if space not in events["space"].values:
+        raise UserInputError(f"events have no space '{space}'.")
+    da = events[direction].sel(space=space).reindex(country=countries, year=years)
     return np.asarray(da.transpose("country", "year").values, dtype=np.float64)
 
 
@@ -120,7 +130,9 @@ class EventLogit:
         ``aid_prior_mean`` / ``aid_prior_sd`` (Normal prior on the common effect of each aid term,
         standardised scale; a number or a mapping term -> value), ``beta_prior_sd`` (other
         covariates), ``sigma_*_scale`` (HalfNormal scales of the hierarchical SDs),
-        ``vague_prior_sd`` (theta prior SD when no analogy prior is given).
+        ``vague_prior_sd`` (theta prior SD when no analogy prior is given), ``control_fraction``
+        (share of non-event rows kept, target rows always kept), ``smooth`` (penalised splines of
+        the level and two-year change), ``n_paths`` (simulated index paths per draw in forecasts).
     """
 
     name = "event_logit"
@@ -151,57 +163,101 @@ class EventLogit:
     def prepare(
         self,
         panel: xr.Dataset,
-        events: xr.Dataset,
+        events: xr.Dataset | None,
         *,
-        target: str,
+        target: str | None,
         origin: int,
         spaces: Sequence[str] | None = None,
         start: int | None = None,
+        protocol: str = "strict",
     ) -> ModelData:
-        """Stack training rows of every space and direction (see module docstring).
+        """Stack the training rows of every space and direction (see module docstring).
 
-        Rows: outcome years ``start..origin`` with a coded event and the space's dynamic
-        covariates available; covariates from ``t-1`` and data after ``origin`` never used.
+        Parameters
+        ----------
+        panel
+            ``load_panel()``; nothing after ``origin`` is used (``strict``).
+        events
+            ``load_events()``; used only by ``protocol="barometer"`` (``strict`` recodes the
+            events on the series cut at the origin).
+        target
+            V-Dem text id of the target, or ``None`` to treat every country alike.
+        origin
+            Last observed year.
+        spaces, start
+            Spaces (default all) and first outcome year (default the ``start`` option).
+        protocol
+            ``"strict"`` (outcome years ``<= origin - 1``, events coded from data up to the
+            origin) or ``"barometer"`` (shipped events, outcome years ``<= origin + 1``).
         """
-        from analogcast.data import CUTPOINTS, SPACES
+        from analogcast.data import CUTPOINTS, SPACES, feasible_events
+        from analogcast.models.smooth import fit_basis
 
+        if protocol not in PROTOCOLS:
+            raise UserInputError(f"unknown protocol {protocol!r}; use 'strict' or 'barometer'.")
         start = int(self.options["start"] if start is None else start)
         origin = int(origin)
-        validate_target_origin(panel, target, origin, start)
-        spaces_t = resolve_spaces(spaces, list(SPACES))
         countries = np.asarray([str(c) for c in panel["country"].values])
+        if target is not None:
+            validate_target_origin(panel, target, origin, start)
+        spaces_t = resolve_spaces(spaces, list(SPACES))
         years = _panel_years(panel)
-        # grid extended to origin + 1 so that the origin's covariates exist as a "t-1" row
-        grid_years = np.arange(years.min(), origin + 2)
+        last_label = origin - 1 if protocol == "strict" else min(origin + 1, int(years.max()) - 1)
+        # grid up to origin + 1 (strict: the origin's covariates are the "t-1" row of origin + 1)
+        grid_years = np.arange(years.min(), max(origin, last_label) + 2)
         panel_g = panel.reindex(year=grid_years)
-        cut = grid_years > origin
-        t_idx = int(np.flatnonzero(countries == target)[0])
-        in_window = (grid_years >= start) & (grid_years <= origin)
+        in_window = (grid_years >= start) & (grid_years <= last_label)
+        t_idx = int(np.flatnonzero(countries == target)[0]) if target is not None else -1
 
+        xs: dict[str, np.ndarray] = {}
         dyn_grids: dict[str, np.ndarray] = {}
+        labels: dict[tuple[str, str], np.ndarray] = {}
+        feas: dict[tuple[str, str], np.ndarray] = {}
         valid: dict[tuple[str, str], np.ndarray] = {}
+        n_infeasible = 0
         for s in spaces_t:
-            x = np.asarray(panel_g[SPACES[s]].transpose("country", "year").values, dtype=np.float64)
-            x[:, cut] = np.nan
+            x_full = np.asarray(panel_g[SPACES[s]].transpose("country", "year").values, dtype=float)
+            x = x_full.copy()
+            x[:, grid_years > origin] = np.nan
+            xs[s] = x
             dyn = dynamic_grid(x, float(CUTPOINTS[s]))
             dyn_grids[s] = dyn
             ok_dyn = ~np.isnan(dyn).any(axis=-1)
-            for d in DIRECTIONS:
-                y = _align_events(events, panel_g, s, d) if s in events["space"].values else None
-                if y is None:
-                    raise UserInputError(f"events have no space '{s}'.")
-                valid[(s, d)] = ~np.isnan(y) & ok_dyn & in_window[None, :]
+            # outcome year t is codable only if t + 1 is observed (the coder looks ahead one year)
+            xl = x if protocol == "strict" else x_full
+            nxt = np.zeros_like(ok_dyn)
+            nxt[:, :-1] = ~np.isnan(xl[:, 1:])
+            prev2 = np.full_like(x, np.nan)
+            prev2[:, 2:] = x[:, :-2]
+            prev1 = np.full_like(x, np.nan)
+            prev1[:, 1:] = x[:, :-1]
+            f_up, f_down = feasible_events(prev2, prev1, float(CUTPOINTS[s]))
+            if protocol == "strict":
+                up, down = _cut_events(x, s)
+            else:
+                up = _shipped_events(events, countries, grid_years, s, "opening")
+                down = _shipped_events(events, countries, grid_years, s, "closing")
+            for d, y, f in (("opening", up, f_up), ("closing", down, f_down)):
+                coded = ~np.isnan(y) & ok_dyn & in_window[None, :] & nxt
+                bad = coded & ~f & (y == 1)
+                if bad.any():  # cannot happen with the coder's own rule (tests/test_data_feasible)
+                    raise RuntimeError(f"{s} {d}: an event was coded where it is infeasible")
+                n_infeasible += int((coded & ~f).sum())
+                labels[(s, d)] = y
+                feas[(s, d)] = f
+                valid[(s, d)] = coded & f
         train = np.zeros((len(countries), len(grid_years)), dtype=bool)
         for v in valid.values():
             train |= v
-        if not train[t_idx].any():
+        if target is not None and not train[t_idx].any():
             raise UserInputError(
-                f"target '{target}' has no coded country-years between {start} and {origin}."
+                f"target '{target}' has no coded country-years between {start} and {last_label}."
             )
         keep_c = np.flatnonzero(train.any(axis=1))
-        cd = common_design(panel_g, train, t_idx, train[t_idx])
+        t_rows = train[t_idx] if target is not None else np.zeros(train.shape[1], dtype=bool)
+        # with no target, no row is centred (t_rows is all False: common_design leaves X as is)
+        cd = common_design(panel_g, train, max(t_idx, 0), t_rows)
 
-        # country-year table (rows of X)
         cy_grid = -np.ones(train.shape, dtype=np.int64)
         cy_c, cy_t = np.nonzero(train)
         cy_grid[cy_c, cy_t] = np.arange(cy_c.size)
@@ -210,12 +266,12 @@ class EventLogit:
         c_map = -np.ones(len(countries), dtype=np.int64)
         c_map[keep_c] = np.arange(keep_c.size)
         win_years = grid_years[in_window]
-        y_map = {int(y): i for i, y in enumerate(win_years)}
+        y_pos = np.searchsorted(win_years, grid_years)
         n_sd = len(spaces_t) * 2
-        rows: dict[str, list[np.ndarray]] = {k: [] for k in ("cy", "sd", "c", "t", "d", "s", "y", "Z")}
+        n_smooth = (N_INTERIOR + 2) * len(SMOOTH_TERMS) if self.options["smooth"] else 0
+        rows: dict[str, list[np.ndarray]] = {k: [] for k in ("cy", "sd", "c", "t", "y", "Z", "S")}
         dyn_scaling: dict[str, Any] = {}
-        origin_dyn = np.zeros((len(spaces_t), len(DYNAMIC_NAMES)))
-        path_dyn = np.zeros((len(spaces_t), MAX_PATH_STEPS, len(DYNAMIC_NAMES)))
+        bases: dict[str, dict[str, Any]] = {}
         W = np.zeros((n_sd, win_years.size))
         obs_vals = np.full((2, len(spaces_t), keep_c.size, win_years.size), np.nan)
         base_rate = np.zeros((len(spaces_t), 2))
@@ -226,91 +282,97 @@ class EventLogit:
             centre, scale = z.mean(axis=0), z.std(axis=0)
             scale = np.where(scale > 0, scale, 1.0)
             zt = (dyn - centre) / scale
-            tmean = zt[t_idx, vs[t_idx]].mean(axis=0)
-            zt[t_idx] -= tmean
+            tmean = zt[t_idx, vs[t_idx]].mean(axis=0) if target is not None else np.zeros(3)
+            if target is not None:
+                zt[t_idx] -= tmean
             dyn_scaling[s] = {"centre": centre.tolist(), "scale": scale.tolist(),
                               "target_mean": tmean.tolist()}
-            origin_col = int(np.flatnonzero(grid_years == origin + 1)[0])
-            od = zt[t_idx, origin_col]
-            origin_dyn[si] = np.where(np.isnan(od), 0.0, od)
-            raw_path = _survival_path_dynamics(dyn[t_idx, origin_col], x_prev=_value_at(
-                panel_g[SPACES[s]], target, origin - 1), x_origin=_value_at(panel_g[SPACES[s]], target, origin))
-            zp = (raw_path - centre) / scale - tmean
-            path_dyn[si] = np.where(np.isnan(zp), origin_dyn[si][None, :], zp)
+            sm = np.zeros((*dyn.shape[:2], n_smooth))
+            if n_smooth:
+                bases[s] = {}
+                for j, term in enumerate(SMOOTH_TERMS):
+                    k = DYNAMIC_NAMES.index(term)
+                    b = fit_basis(dyn[..., k][vs], n_interior=N_INTERIOR)
+                    bases[s][term] = b
+                    cols = slice(j * (N_INTERIOR + 2), (j + 1) * (N_INTERIOR + 2))
+                    sm[..., cols] = b(dyn[..., k].ravel()).reshape(*dyn.shape[:2], -1)
             for di, d in enumerate(DIRECTIONS):
                 m = valid[(s, d)]
                 c, t = np.nonzero(m)
-                yv = _align_events(events, panel_g, s, d)[c, t]
+                yv = labels[(s, d)][c, t]
                 sd = si * 2 + di
                 rows["cy"].append(cy_grid[c, t])
                 rows["sd"].append(np.full(c.size, sd))
                 rows["c"].append(c_map[c])
-                rows["t"].append(np.array([y_map[int(y)] for y in grid_years[t]], dtype=np.int64))
-                rows["d"].append(np.full(c.size, di))
-                rows["s"].append(np.full(c.size, si))
+                rows["t"].append(y_pos[t])
                 rows["y"].append(yv)
                 rows["Z"].append(zt[c, t])
-                tt = np.array([y_map[int(y)] for y in grid_years[np.flatnonzero(m[t_idx])]], dtype=np.int64)
-                W[sd, tt] = 1.0 / max(tt.size, 1)
+                rows["S"].append(sm[c, t])
+                if target is not None:
+                    tt = y_pos[np.flatnonzero(m[t_idx])]
+                    W[sd, tt] = 1.0 / max(tt.size, 1)
                 base_rate[si, di] = float(yv.mean())
-                obs_vals[di, si, c_map[c], rows["t"][-1]] = yv
+                obs_vals[di, si, c_map[c], y_pos[t]] = yv
         arr = {k: np.concatenate(v) for k, v in rows.items()}
-        # Case-control thinning of non-event rows (exact conditional likelihood with an offset of
-        # -log(f); every event row is kept). f = 1 uses every row.
-        f = float(self.options["control_fraction"])
-        u01 = np.random.default_rng(np.random.SeedSequence(int(self.options["subsample_seed"]))).random(arr["y"].size)
-        fit_mask = (arr["y"] == 1) | (u01 < f)
+        is_target = (arr["c"] == c_map[t_idx]) if target is not None else np.zeros(arr["y"].size, bool)
+        fit_mask, offset = case_control(arr["y"], float(self.options["control_fraction"]),
+                                        is_target, int(self.options["subsample_seed"]))
         regions_all = np.asarray(panel["region"].values, dtype=np.int64)
         region_codes, region_idx = np.unique(regions_all[keep_c], return_inverse=True)
+        XZ = np.concatenate([Xc[arr["cy"]], arr["Z"], arr["S"]], axis=1)
         arrays = {
             "Xc": np.ascontiguousarray(Xc, dtype=np.float64),
             "obs_cy": arr["cy"].astype(np.int64),
             "obs_sd": arr["sd"].astype(np.int64),
             "obs_c": arr["c"].astype(np.int64),
             "obs_t": arr["t"].astype(np.int64),
-            "obs_d": arr["d"].astype(np.int64),
-            "obs_s": arr["s"].astype(np.int64),
-            "Z": np.ascontiguousarray(arr["Z"], dtype=np.float64),
-            "XZ": np.ascontiguousarray(np.concatenate([Xc[arr["cy"]], arr["Z"]], axis=1)),
+            "XZ": np.ascontiguousarray(XZ),
             "y": arr["y"].astype(np.float64),
             "country_region": region_idx.astype(np.int64),
-            "target_c": np.array(c_map[t_idx], dtype=np.int64),
+            "target_c": np.array(c_map[t_idx] if target is not None else -1, dtype=np.int64),
             "target_year_weights": W,
-            "origin_dyn": origin_dyn,
-            "path_dyn": path_dyn,
             "fit_mask": fit_mask,
-            "offset": np.array(-np.log(f)),
+            "offset_rows": offset,
             "base_rate": base_rate,
         }
-        kept = countries[keep_c]
         observed = xr.Dataset(
-            {
-                d: (("space", "country", "year"), obs_vals[di])
-                for di, d in enumerate(DIRECTIONS)
-            },
-            coords={"space": list(spaces_t), "country": kept, "year": win_years},
+            {d: (("space", "country", "year"), obs_vals[di]) for di, d in enumerate(DIRECTIONS)},
+            coords={"space": list(spaces_t), "country": countries[keep_c], "year": win_years},
         )
-        hist_vars = [v for v in panel.data_vars]
-        th = panel[hist_vars].sel(country=target).sel(year=slice(None, origin))
+        th = None
+        if target is not None:
+            th = panel[list(panel.data_vars)].sel(country=target).sel(year=slice(None, origin)).load()
+        hist_years = grid_years[grid_years <= origin]
         return ModelData(
             model=self.name,
-            target=target,
+            target=target if target is not None else "",
             origin=origin,
             start=start,
             spaces=spaces_t,
             covariates=cd.names,
             dynamic=DYNAMIC_NAMES,
-            scaling={"common": cd.scaling, "dynamic": dyn_scaling},
+            scaling={"common": cd.scaling, "dynamic": dyn_scaling, "smooth": bases,
+                     "common_grid": cd.X[:, grid_years == origin + 1][:, 0],
+                     "history": {s: xs[s][:, grid_years <= origin] for s in spaces_t},
+                     "history_years": hist_years,
+                     "no_event_moves": _no_event_moves(xs, labels, valid, spaces_t)},
             arrays=arrays,
-            target_history=th.load(),
+            target_history=th,
             observed=observed,
             meta={
-                "countries": kept.tolist(),
+                "countries": countries[keep_c].tolist(),
+                "all_countries": countries.tolist(),
+                "all_regions": regions_all.tolist(),
                 "regions": region_codes.tolist(),
                 "years": win_years.tolist(),
+                "protocol": protocol,
+                "last_label_year": int(last_label),
                 "n_rows": int(arr["y"].size),
                 "n_rows_fit": int(fit_mask.sum()),
+                "n_rows_target": int(is_target.sum()),
+                "n_rows_infeasible_dropped": int(n_infeasible),
                 "n_country_years": int(Xc.shape[0]),
+                "n_smooth": int(n_smooth),
                 "base_rate": {s: dict(zip(DIRECTIONS, base_rate[i].tolist(), strict=True))
                               for i, s in enumerate(spaces_t)},
                 "options": dict(self.options),
@@ -330,6 +392,7 @@ class EventLogit:
         a = data.arrays
         S, D = len(data.spaces), 2
         n_sd = S * D
+        n_sm = int(data.meta.get("n_smooth", 0))
         coords = {
             "space": list(data.spaces),
             "direction": list(DIRECTIONS),
@@ -339,32 +402,44 @@ class EventLogit:
             "region": [str(r) for r in data.meta["regions"]],
             "year": [int(y) for y in data.meta["years"]],
         }
+        if n_sm:
+            coords["smooth_col"] = list(range(n_sm))
+            coords["smooth"] = list(SMOOTH_TERMS)
         mu0 = np.array([self._aid_prior("aid_prior_mean", c) if c in AID_TERMS else 0.0
                         for c in data.covariates])
         sd0 = np.array([self._aid_prior("aid_prior_sd", c) if c in AID_TERMS
                         else float(self.options["beta_prior_sd"]) for c in data.covariates])
-        w, m, sd = _theta_prior_arrays(data, prior, float(self.options["vague_prior_sd"]))
         o = self.options
+        n_years = len(coords["year"])
+        lag = np.subtract.outer(np.arange(n_years), np.arange(n_years)).astype(float)
+        lower = (lag >= 0).astype(float)
+        lag = np.where(lag >= 0, lag, 0.0)
+        has_target = int(a["target_c"]) >= 0
         with pm.Model(coords=coords) as model:
             alpha = pm.Normal("alpha", mu=logit(np.clip(a["base_rate"], 1e-3, 0.5)), sigma=1.5,
                               dims=("space", "direction"))
-            if w.shape[-1] == 1:
-                theta = pm.Normal("theta", mu=m[..., 0], sigma=sd[..., 0], dims=("space", "direction"))
-            else:
-                theta = pm.NormalMixture("theta", w=w, mu=m, sigma=sd, dims=("space", "direction"))
+            if has_target:
+                w, m, sd = _theta_prior_arrays(data, prior, float(o["vague_prior_sd"]))
+                if w.shape[-1] == 1:
+                    theta = pm.Normal("theta", mu=m[..., 0], sigma=sd[..., 0], dims=("space", "direction"))
+                else:
+                    theta = pm.NormalMixture("theta", w=w, mu=m, sigma=sd, dims=("space", "direction"))
+            # stationary AR(1) year effects, non-centred: year = sigma * L(rho) @ e
             sigma_year = pm.HalfNormal("sigma_year", sigma=o["sigma_year_scale"], dims="direction")
-            # centred (default): every year has hundreds of rows, so the data identify its effect
-            # well (real panel: min ESS 170 vs 77 non-centred at 2 x 400 draws); non-centred suits
-            # small panels without year shocks (parameter-recovery simulations).
-            if o["centred"]:
-                years_d = [pm.ZeroSumNormal(f"year_{d}", sigma=sigma_year[i], dims="year")
-                           for i, d in enumerate(DIRECTIONS)]
-                year_eff = pm.Deterministic("year_effect", pt.stack(years_d, axis=1),
-                                            dims=("year", "direction"))
-            else:
-                z_year = pm.ZeroSumNormal("z_year", sigma=1.0, dims=("direction", "year"))
-                year_eff = pm.Deterministic("year_effect", (z_year * sigma_year[:, None]).T,
-                                            dims=("year", "direction"))
+            rho_year = pm.Beta("rho_year", 3.0, 1.5, dims="direction")
+            z_year = pm.Normal("z_year", 0.0, 1.0, dims=("direction", "year"))
+            mats = []
+            for i in range(D):
+                r = rho_year[i]
+                L = lower * r ** pt.as_tensor(lag)
+                L = pt.set_subtensor(L[:, 0], L[:, 0] / pt.sqrt(1.0 - r**2))
+                mats.append(sigma_year[i] * pt.dot(L, z_year[i]))
+            year_raw = pt.stack(mats, axis=1)  # (year, direction), the AR(1) process itself
+            # centred over the fitted years, so that alpha (not the process's level) is the
+            # intercept: without this, alpha and a slowly moving year level form a ridge
+            year_mean = pm.Deterministic("year_mean", year_raw.mean(axis=0), dims="direction")
+            year_eff = pm.Deterministic("year_effect", year_raw - year_mean,
+                                        dims=("year", "direction"))
             sigma_region = pt.as_tensor(np.full(D, float(o["sigma_region_scale"])))
             z_region = pm.ZeroSumNormal("z_region", sigma=1.0, dims=("space", "direction", "region"))
             sigma_country = pm.HalfNormal("sigma_country", sigma=o["sigma_country_scale"] * 2,
@@ -392,18 +467,28 @@ class EventLogit:
                 z_gamma = pm.Normal("z_gamma", 0.0, 1.0, dims=("dynamic", "space", "direction"))
                 gamma = pm.Deterministic("gamma", gamma0[:, None, :] + sigma_gamma * z_gamma,
                                          dims=("dynamic", "space", "direction"))
+            coef_parts = [beta, gamma]
+            if n_sm:
+                lam = pm.HalfNormal("lam", 1.0, dims=("smooth", "direction"))
+                z_w = pm.Normal("z_w", 0.0, 1.0, dims=("smooth_col", "space", "direction"))
+                per = n_sm // len(SMOOTH_TERMS)
+                term_of = np.repeat(np.arange(len(SMOOTH_TERMS)), per)
+                w_s = pm.Deterministic("w_smooth", lam[term_of][:, None, :] * z_w,
+                                       dims=("smooth_col", "space", "direction"))
+                coef_parts.append(w_s)
 
             region_eff = pt.moveaxis(z_region, -1, 0) * sigma_region  # (region, space, direction)
             u = (region_eff[a["country_region"]]
                  + (z_country * sigma_country)[:, None, :]
                  + cs_eff)
             base = alpha[None, :, :] + u  # (country, space, direction)
-            ybar = pt.sum(
-                pt.as_tensor(a["target_year_weights"]).reshape((S, D, -1))
-                * year_eff.T[None, :, :], axis=-1)  # (space, direction)
-            base = pt.set_subtensor(base[int(a["target_c"])], theta - ybar)
+            if has_target:
+                ybar = pt.sum(
+                    pt.as_tensor(a["target_year_weights"]).reshape((S, D, -1))
+                    * year_eff.T[None, :, :], axis=-1)  # (space, direction)
+                base = pt.set_subtensor(base[int(a["target_c"])], theta - ybar)
             base_flat = base.reshape((-1,))
-            coef = pt.concatenate([beta, gamma], axis=0)  # (covariate + dynamic, space, direction)
+            coef = pt.concatenate(coef_parts, axis=0)
             fm = np.flatnonzero(a["fit_mask"])
             XZ = a["XZ"][fm]
             obs_sd = a["obs_sd"][fm]
@@ -414,51 +499,12 @@ class EventLogit:
             ]
             eta = (pt.concatenate(parts)
                    + base_flat[a["obs_c"][fm] * n_sd + obs_sd]
-                   + year_eff.reshape((-1,))[a["obs_t"][fm] * D + a["obs_d"][fm]]
-                   + float(a["offset"]))
+                   + year_eff.reshape((-1,))[a["obs_t"][fm] * D + obs_sd % D]
+                   + pt.as_tensor(a["offset_rows"][fm]))
             pm.Bernoulli("events", logit_p=eta, observed=a["y"][fm])
         return model
 
     # ------------------------------------------------------------------ predict
-    def hazards(
-        self,
-        posterior: xr.Dataset,
-        data: ModelData,
-        future_X: np.ndarray,
-        rng: np.random.Generator,
-    ) -> np.ndarray:
-        """Yearly hazards of the target, per draw: ``(sample, scenario, step, space, direction)``.
-
-        ``future_X``: ``(scenario, step, covariate)`` from ``data.future_common``. Dynamic
-        covariates (level, recent change, years since a large move) follow the *survival path*:
-        the hazard of year ``T+k+1`` enters ``P(no event in T+1..T+H) = prod(1 - h)`` only given
-        that no event happened before it, so it is evaluated on the path on which the index made
-        no large move after the origin -- level held at ``x[T]``, two-year change
-        ``x[T]-x[T-2]``, then ``x[T]-x[T-1]``, then 0, and years since a large move growing by
-        one a year (see :func:`_survival_path_dynamics`). Future year effects are drawn from
-        ``Normal(0, sigma_year)``.
-        """
-        post = posterior.stack(sample=("chain", "draw"))
-        theta = post["theta"].transpose("sample", "space", "direction").values
-        beta = post["beta"].transpose("sample", "covariate", "space", "direction").values
-        gamma = post["gamma"].transpose("sample", "dynamic", "space", "direction").values
-        year_eff = post["year_effect"].transpose("sample", "year", "direction").values
-        sigma_year = post["sigma_year"].transpose("sample", "direction").values
-        S = len(data.spaces)
-        W = data.arrays["target_year_weights"].reshape(S, 2, -1)
-        ybar = np.einsum("sdt,ntd->nsd", W, year_eff)
-        n, n_steps = theta.shape[0], future_X.shape[1]
-        path = data.arrays.get("path_dyn")
-        if path is None:  # data prepared before survival paths existed: hold origin values
-            path = np.repeat(data.arrays["origin_dyn"][:, None, :], n_steps, axis=1)
-        if path.shape[1] < n_steps:
-            raise UserInputError(f"forecasts go at most {path.shape[1]} years ahead, not {n_steps}.")
-        dyn = np.einsum("stk,nksd->ntsd", path[:, :n_steps], gamma)  # (sample, step, space, dir)
-        xb = np.einsum("qtk,nksd->nqtsd", future_X, beta)
-        new_year = rng.standard_normal((n, 1, n_steps, 1, 2)) * sigma_year[:, None, None, None, :]
-        eta = (theta - ybar)[:, None, None, :, :] + dyn[:, None] + xb + new_year
-        return expit(eta)
-
     def predict(
         self,
         posterior: xr.Dataset,
@@ -467,66 +513,35 @@ class EventLogit:
         horizons: Sequence[int],
         rng: np.random.Generator,
     ) -> dict[str, np.ndarray]:
-        """P(>= 1 event within H years) per draw: ``{"opening", "closing"}`` each
-        ``(sample, scenario, space, horizon)`` (``1 - prod(1 - h)``, METHODS section 1)."""
-        h = self.hazards(posterior, data, future_X, rng)
-        surv = np.cumprod(1.0 - h, axis=2)  # over steps
-        hz = np.asarray(horizons, dtype=np.int64) - 1
-        p = 1.0 - surv[:, :, hz]  # (sample, scen, horizon, space, dir)
-        p = np.moveaxis(p, 2, 3)  # (sample, scen, space, horizon, dir)
-        return {d: p[..., i] for i, d in enumerate(DIRECTIONS)}
+        """P(>= 1 event within H years) for the target, per draw: ``{"opening", "closing"}``, each
+        ``(sample, scenario, space, horizon)`` (see :func:`analogcast.models.event_forecast.target_event_probs`)."""
+        from analogcast.models.event_forecast import target_event_probs
+
+        return target_event_probs(posterior, data, future_X, horizons, rng,
+                                  n_paths=int(self.options["n_paths"]))
+
+    def predict_all(self, posterior: xr.Dataset, data: ModelData, horizon: int,
+                    rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """P(>= 1 event within ``horizon`` years) of every country observed at the origin,
+        posterior mean, ``{"opening", "closing"}`` each ``(country, space)`` (the backtest)."""
+        from analogcast.models.event_forecast import all_country_event_probs
+
+        return all_country_event_probs(posterior, data, horizon, rng,
+                                       n_paths=int(self.options["n_paths"]))
 
     # ------------------------------------------------------------------ PPC
-    def linear_predictor(self, posterior: xr.Dataset, data: ModelData,
-                         max_draws: int | None = None) -> np.ndarray:
-        """Row-level ``logit h`` per draw, ``(sample, row)`` (for PPC and scoring)."""
-        a = data.arrays
-        post = posterior.stack(sample=("chain", "draw"))
-        if max_draws is not None and post.sizes["sample"] > max_draws:
-            idx = np.linspace(0, post.sizes["sample"] - 1, max_draws).astype(int)
-            post = post.isel(sample=idx)
-        get = lambda v, dims: post[v].transpose("sample", *dims).values  # noqa: E731
-        alpha = get("alpha", ("space", "direction"))
-        theta = get("theta", ("space", "direction"))
-        ye = get("year_effect", ("year", "direction"))
-        sr = np.full((post.sizes["sample"], 2), float(self.options["sigma_region_scale"]))
-        zr = get("z_region", ("region", "space", "direction"))
-        sc = get("sigma_country", ("direction",))
-        zc = get("z_country", ("country", "direction"))
-        cs = 0.0
-        if "z_country_space" in post:
-            scs = get("sigma_country_space", ("direction",))
-            cs = get("z_country_space", ("country", "space", "direction")) * scs[:, None, None, :]
-        beta = get("beta", ("covariate", "space", "direction"))
-        gamma = get("gamma", ("dynamic", "space", "direction"))
-        S = len(data.spaces)
-        u = (zr[:, a["country_region"]] * sr[:, None, None, :]
-             + (zc * sc[:, None, :])[:, :, None, :] + cs)
-        base = alpha[:, None] + u
-        W = a["target_year_weights"].reshape(S, 2, -1)
-        base[:, int(a["target_c"])] = theta - np.einsum("sdt,ntd->nsd", W, ye)
-        n = base.shape[0]
-        base = base.reshape(n, -1)
-        n_sd = S * 2
-        out = np.empty((n, a["y"].size))
-        for i in range(n):
-            xb = (a["Xc"] @ beta[i].reshape(len(data.covariates), n_sd)).reshape(-1)
-            G = gamma[i].reshape(len(data.dynamic), n_sd).T
-            out[i] = (base[i, a["obs_c"] * n_sd + a["obs_sd"]] + xb[a["obs_cy"] * n_sd + a["obs_sd"]]
-                      + np.einsum("rk,rk->r", a["Z"], G[a["obs_sd"]])
-                      + ye[i].reshape(-1)[a["obs_t"] * 2 + a["obs_d"]])
-        return out
-
     def posterior_predictive(self, posterior: xr.Dataset, data: ModelData,
                              rng: np.random.Generator, max_draws: int = 400) -> xr.Dataset:
-        """Per-draw predicted share of country-years with an event, per space and direction.
+        """Per-draw predicted share of feasible country-years with an event, per space and direction.
 
         ``share`` is the mean predicted probability over the training rows (expected share);
         ``share_replicated`` adds Bernoulli noise; ``observed_share`` is the data.
         """
+        from analogcast.models.event_forecast import linear_predictor
+
         a = data.arrays
-        eta = self.linear_predictor(posterior, data, max_draws=max_draws)
-        p = expit(eta)
+        eta = linear_predictor(posterior, data, max_draws=max_draws)
+        p = 1.0 / (1.0 + np.exp(-eta))
         S = len(data.spaces)
         share = np.zeros((p.shape[0], S, 2))
         rep = np.zeros_like(share)
@@ -546,6 +561,39 @@ class EventLogit:
             },
             coords=coords,
         )
+
+
+def case_control(y: np.ndarray, fraction: float, protected: np.ndarray,
+                 seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Case-control thinning: keep every event, every ``protected`` row (the target's) and each
+    other non-event row with probability ``fraction``.
+
+    Returns ``(keep, offset)``: the kept rows, and the per-row logit offset ``-log(fraction)``
+    for rows that were subject to thinning (0 for protected rows), so that
+    ``logit P(y = 1 | kept) = eta + offset`` (Prentice and Pyke 1979; King and Zeng 2001).
+    """
+    u01 = np.random.default_rng(np.random.SeedSequence(int(seed))).random(np.asarray(y).size)
+    keep = (np.asarray(y) == 1) | (u01 < fraction) | np.asarray(protected, bool)
+    offset = np.where(np.asarray(protected, bool) | (fraction >= 1.0), 0.0, -np.log(fraction))
+    return keep, offset
+
+
+def _no_event_moves(xs: Mapping[str, np.ndarray], labels: Mapping[tuple[str, str], np.ndarray],
+                    valid: Mapping[tuple[str, str], np.ndarray],
+                    spaces: Sequence[str]) -> dict[str, np.ndarray]:
+    """Per space, training pairs ``(x[t-1], x[t] - x[t-1])`` of years coded with neither an
+    opening nor a closing, sorted by level: the empirical moves of an index between events."""
+    out: dict[str, np.ndarray] = {}
+    for s in spaces:
+        x = xs[s]
+        quiet = ((labels[(s, "opening")] == 0) & (labels[(s, "closing")] == 0)
+                 & (valid[(s, "opening")] | valid[(s, "closing")]))
+        prev = np.full_like(x, np.nan)
+        prev[:, 1:] = x[:, :-1]
+        ok = quiet & ~np.isnan(prev) & ~np.isnan(x)
+        pairs = np.stack([prev[ok], (x - prev)[ok]], axis=1)
+        out[s] = pairs[np.argsort(pairs[:, 0], kind="stable")]
+    return out
 
 
 def _theta_prior_arrays(data: ModelData, prior: Any, vague_sd: float

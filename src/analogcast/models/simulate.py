@@ -186,7 +186,9 @@ def fake_posterior(model: str, data: Any, *, draws: int = 20, chains: int = 2, s
             "beta": (cd + ("covariate", "space", "direction"), beta),
             "gamma": (cd + ("dynamic", "space", "direction"), v(len(data.dynamic), S, 2, sd=0.05)),
             "year_effect": (cd + ("year", "direction"), v(n_y, 2, sd=0.1)),
+            "year_mean": (cd + ("direction",), v(2, sd=0.05)),
             "sigma_year": (cd + ("direction",), v(2, loc=0.2, sd=0.02, pos=True)),
+            "rho_year": (cd + ("direction",), np.clip(v(2, loc=0.6, sd=0.05), 0.05, 0.95)),
             "sigma_region": (cd + ("direction",), v(2, loc=0.2, sd=0.02, pos=True)),
             "z_region": (cd + ("space", "direction", "region"), v(S, 2, n_r)),
             "sigma_country": (cd + ("direction",), v(2, loc=0.3, sd=0.02, pos=True)),
@@ -194,6 +196,9 @@ def fake_posterior(model: str, data: Any, *, draws: int = 20, chains: int = 2, s
             "sigma_country_space": (cd + ("direction",), v(2, loc=0.1, sd=0.02, pos=True)),
             "z_country_space": (cd + ("country", "space", "direction"), v(n_c, S, 2)),
         }
+        n_sm = int(data.meta.get("n_smooth", 0))
+        if n_sm:
+            ds["w_smooth"] = (cd + ("smooth_col", "space", "direction"), v(n_sm, S, 2, sd=0.05))
     else:
         n_s = len(data.meta["series"])
         n_sc = len([k for k in data.meta["series"] if k != "wbl"])
@@ -223,6 +228,7 @@ def fake_posterior(model: str, data: Any, *, draws: int = 20, chains: int = 2, s
               "space": list(data.spaces), "direction": ["opening", "closing"],
               "country": data.meta["countries"], "region": [str(r) for r in data.meta["regions"]],
               "year": data.meta["years"], "series": data.meta.get("series", []),
-              "scaled_series": [k for k in data.meta.get("series", []) if k != "wbl"]}
+              "scaled_series": [k for k in data.meta.get("series", []) if k != "wbl"],
+              "smooth_col": list(range(int(data.meta.get("n_smooth", 0))))}
     out = xr.Dataset(ds)
     return out.assign_coords({k: c for k, c in coords.items() if k in out.dims})

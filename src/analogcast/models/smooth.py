@@ -1,4 +1,4 @@
-"""Penalised-spline (Bayesian P-spline) bases for the backtest's hierarchical logit.
+"""Penalised-spline (Bayesian P-spline) bases for the event model's smooth terms.
 
 A smooth term ``f(x)`` of one continuous feature is written in the mixed-model form of a
 P-spline (Eilers and Marx 1996; Wand and Ormerod 2008; Lang and Brezger 2004 for the Bayesian

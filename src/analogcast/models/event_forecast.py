@@ -1,0 +1,298 @@
+"""Forecasts of the event model: hazards along simulated index paths, with feasibility.
+
+``P(at least one event in T+1..T+H) = 1 - E[ prod_k (1 - F_k h_k) ]`` per posterior draw, where
+the expectation is over index paths on which no event has happened yet:
+
+* **Step 1** (year ``T+1``) uses the observed index in ``T-1`` and ``T``: its feasibility ``F_1``
+  is exact (:func:`analogcast.data.feasible_events`), so an event the coder cannot produce from
+  the origin's level has probability exactly 0.
+* **Later steps** move the index along ``n_paths`` simulated paths per draw. Each yearly move is
+  drawn from the training years *without* an event in that space whose starting level is among
+  the ``K_NEIGHBOURS`` nearest to the path's current level (a level-matched empirical bootstrap of
+  the index's moves between events). A closing from near the floor then becomes possible only on
+  the paths that first climb above the cutpoint, so a later-horizon probability is bounded by the
+  chance of first reaching a level from which the event is possible. The level, two-year change
+  and years since a large move of each step are read off the path, through the same scaling and
+  smooth bases as the training rows.
+* **Year effects** continue the fitted AR(1): ``y[t+1] = rho * y[t] + sigma * e``, from the last
+  fitted year, one path per draw shared by every country (the year effect is common to all).
+* Covariates for years after the origin follow the scenario paths (target) or are held at the
+  origin's values (every country, in the backtest).
+
+The moves are not forced to be sub-threshold over two years, so a path may occasionally contain
+a two-year climb the coder would count; it is a model of the index between events, not a
+reconstruction of the coder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import xarray as xr
+
+from analogcast.errors import UserInputError
+from analogcast.models.design import ModelData, dynamic_grid
+
+__all__ = [
+    "K_NEIGHBOURS",
+    "MAX_STEPS",
+    "linear_predictor",
+    "simulate_quiet_paths",
+    "target_event_probs",
+    "all_country_event_probs",
+]
+
+#: neighbours (by level) whose moves a path step draws from
+K_NEIGHBOURS = 100
+#: horizons up to 10 years (+1 spare step the scenario engine may ask for)
+MAX_STEPS = 11
+_HISTORY = 34  # years of history kept for the dynamic covariates (years-since is capped at 30)
+
+
+def _post_arrays(posterior: xr.Dataset, max_draws: int | None = None) -> dict[str, np.ndarray]:
+    post = posterior.stack(sample=("chain", "draw"))
+    if max_draws is not None and post.sizes["sample"] > max_draws:
+        idx = np.linspace(0, post.sizes["sample"] - 1, max_draws).astype(int)
+        post = post.isel(sample=idx)
+
+    def get(v: str, *dims: str) -> np.ndarray:
+        return post[v].transpose("sample", *dims).values
+
+    out = {
+        "alpha": get("alpha", "space", "direction"),
+        "year": get("year_effect", "year", "direction"),
+        "year_mean": get("year_mean", "direction"),
+        "rho": get("rho_year", "direction"),
+        "sigma_year": get("sigma_year", "direction"),
+        "z_region": get("z_region", "region", "space", "direction"),
+        "sigma_country": get("sigma_country", "direction"),
+        "z_country": get("z_country", "country", "direction"),
+        "beta": get("beta", "covariate", "space", "direction"),
+        "gamma": get("gamma", "dynamic", "space", "direction"),
+    }
+    if "theta" in post:
+        out["theta"] = get("theta", "space", "direction")
+    if "w_smooth" in post:
+        out["w"] = get("w_smooth", "smooth_col", "space", "direction")
+    if "z_country_space" in post:
+        out["cs"] = (get("z_country_space", "country", "space", "direction")
+                     * get("sigma_country_space", "direction")[:, None, None, :])
+    return out
+
+
+def _base(p: dict[str, np.ndarray], data: ModelData) -> np.ndarray:
+    """Intercepts of the fitted countries, ``(sample, country, space, direction)``."""
+    a = data.arrays
+    sr = float(data.meta["options"]["sigma_region_scale"])
+    u = (p["z_region"][:, a["country_region"]] * sr
+         + (p["z_country"] * p["sigma_country"][:, None, :])[:, :, None, :])
+    if "cs" in p:
+        u = u + p["cs"]
+    base = p["alpha"][:, None] + u
+    tc = int(a["target_c"])
+    if tc >= 0:
+        S = len(data.spaces)
+        W = a["target_year_weights"].reshape(S, 2, -1)
+        base[:, tc] = p["theta"] - np.einsum("sdt,ntd->nsd", W, p["year"])
+    return base
+
+
+def linear_predictor(posterior: xr.Dataset, data: ModelData,
+                     max_draws: int | None = None) -> np.ndarray:
+    """Row-level ``logit h`` (no offset) per draw, ``(sample, row)``, for every training row."""
+    a = data.arrays
+    p = _post_arrays(posterior, max_draws)
+    base = _base(p, data)
+    n = base.shape[0]
+    n_sd = len(data.spaces) * 2
+    base = base.reshape(n, -1)
+    coef = [p["beta"], p["gamma"]] + ([p["w"]] if "w" in p else [])
+    C = np.concatenate(coef, axis=1).reshape(n, -1, n_sd)  # (sample, column, block)
+    out = np.empty((n, a["y"].size))
+    for i in range(n):
+        lin = np.einsum("rk,rk->r", a["XZ"], C[i].T[a["obs_sd"]])
+        out[i] = (base[i, a["obs_c"] * n_sd + a["obs_sd"]] + lin
+                  + p["year"][i].reshape(-1)[a["obs_t"] * 2 + a["obs_sd"] % 2])
+    return out
+
+
+def simulate_quiet_paths(moves: np.ndarray, x_last: np.ndarray, n_steps: int,
+                         rng: np.random.Generator, k: int = K_NEIGHBOURS) -> np.ndarray:
+    """Index paths between events: ``n_steps`` level-matched moves from ``x_last``.
+
+    Parameters
+    ----------
+    moves
+        ``(n, 2)`` training pairs ``(level, move)`` of years without an event, sorted by level.
+    x_last
+        Starting levels, any shape (NaN stays NaN).
+    n_steps
+        Years to simulate.
+    rng
+        Random generator.
+    k
+        Each move is drawn uniformly from the ``k`` training pairs nearest in level.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``x_last.shape + (n_steps,)``, clipped to [0, 1].
+    """
+    if moves.shape[0] == 0:
+        raise UserInputError("no training years without an event to simulate index paths from")
+    lv, mv = moves[:, 0], moves[:, 1]
+    k = int(min(k, lv.size))
+    x = np.asarray(x_last, dtype=np.float64).copy()
+    out = np.empty((*x.shape, n_steps))
+    for step in range(n_steps):
+        pos = np.searchsorted(lv, np.nan_to_num(x, nan=0.0))
+        j = np.clip(pos - k // 2, 0, lv.size - k) + rng.integers(0, k, size=x.shape)
+        x = np.clip(x + mv[j], 0.0, 1.0)
+        out[..., step] = x
+    return out
+
+
+def _year_paths(p: dict[str, np.ndarray], data: ModelData, n_steps: int,
+                rng: np.random.Generator) -> np.ndarray:
+    """Year effects of outcome years ``origin+1 .. origin+n_steps``, ``(sample, step, direction)``:
+    the fitted effect where the year was fitted (the ``barometer`` protocol), else the AR(1)
+    continued from the last fitted year."""
+    years = [int(y) for y in data.meta["years"]]
+    # continue the uncentred process y = year_effect + year_mean, then centre it the same way
+    m = p["year_mean"]
+    cur_year, y = years[-1], p["year"][:, -1, :] + m
+    rho, sig = p["rho"], p["sigma_year"]
+    out = np.empty((y.shape[0], n_steps, 2))
+    for k in range(n_steps):
+        yr = int(data.origin) + 1 + k
+        if yr <= years[-1]:
+            out[:, k] = p["year"][:, years.index(yr)]
+            continue
+        while cur_year < yr:
+            y = rho * y + sig * rng.standard_normal(y.shape)
+            cur_year += 1
+        out[:, k] = y - m
+    return out
+
+
+def _series_terms(data: ModelData, space: str, series: np.ndarray, n_steps: int,
+                  p: dict[str, np.ndarray], si: int, tmean: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Dynamic + smooth contribution and feasibility of outcome years ``origin+1..origin+n_steps``.
+
+    ``series``: ``(sample, ..., history + n_steps)``; the last ``n_steps`` values are simulated
+    (the last of them is never used: the hazard of year ``origin+k`` depends on levels up to
+    ``origin+k-1``). Returns ``(lin, feasible)``, both ``(sample, ..., step, direction)``.
+    """
+    from analogcast.data import CUTPOINTS, feasible_events
+
+    cp = float(CUTPOINTS[space])
+    flat = series.reshape(-1, series.shape[-1])
+    dyn = dynamic_grid(flat, cp)[:, -n_steps:]  # covariates of outcome years origin+1..
+    dyn = dyn.reshape(*series.shape[:-1], n_steps, 3)
+    sc = data.scaling["dynamic"][space]
+    z = (dyn - np.asarray(sc["centre"])) / np.asarray(sc["scale"])
+    if tmean:
+        z = z - np.asarray(sc["target_mean"])
+    # a series too short for a covariate (a new state: no x[t-3]) takes the training mean, 0
+    z = np.nan_to_num(z, nan=0.0)
+    gamma = p["gamma"][:, :, si, :]  # (sample, dynamic, direction)
+    lin = np.einsum("n...tk,nkd->n...td", z, gamma)
+    if "w" in p:
+        from analogcast.models.event import SMOOTH_TERMS
+
+        bases = data.scaling["smooth"][space]
+        cols = [bases[term](dyn[..., data.dynamic.index(term)].ravel()).reshape(*dyn.shape[:-1], -1)
+                for term in SMOOTH_TERMS]
+        smz = np.concatenate(cols, axis=-1)
+        lin = lin + np.einsum("n...tk,nkd->n...td", smz, p["w"][:, :, si, :])
+    prev2 = series[..., -n_steps - 2: -2]
+    prev1 = series[..., -n_steps - 1: -1]
+    f_up, f_down = feasible_events(prev2, prev1, cp)
+    return lin, np.stack([f_up, f_down], axis=-1)
+
+
+def target_event_probs(posterior: xr.Dataset, data: ModelData, future_X: np.ndarray,
+                       horizons: Sequence[int], rng: np.random.Generator,
+                       n_paths: int = 4) -> dict[str, np.ndarray]:
+    """P(>= 1 event within H years) of the target, per draw.
+
+    ``future_X``: ``(scenario, step, covariate)`` from ``data.future_common`` (row k drives the
+    hazard of ``origin + k + 1``). Returns ``{"opening", "closing"}``, each
+    ``(sample, scenario, space, horizon)``.
+    """
+    hz = np.asarray(horizons, dtype=np.int64)
+    n_steps = int(hz.max())
+    if n_steps > MAX_STEPS or future_X.shape[1] < n_steps:
+        raise UserInputError(f"forecasts go at most {MAX_STEPS} years ahead, not {n_steps}.")
+    p = _post_arrays(posterior)
+    n = p["alpha"].shape[0]
+    tc = int(data.arrays["target_c"])
+    base = _base(p, data)[:, tc]  # (sample, space, direction)
+    years_eff = _year_paths(p, data, n_steps, rng)  # (sample, step, direction)
+    xb = np.einsum("qtk,nksd->nqtsd", future_X[:, :n_steps], p["beta"])  # (n, scen, step, s, d)
+    t_all = int(np.flatnonzero(np.asarray(data.meta["all_countries"]) == data.target)[0])
+    surv = np.ones((n, future_X.shape[0], len(data.spaces), n_steps, 2))
+    for si, s in enumerate(data.spaces):
+        hist = data.scaling["history"][s][t_all, -_HISTORY:]
+        if np.isnan(hist[-1]):
+            raise UserInputError(f"the target's {s} index is missing in the origin year")
+        paths = simulate_quiet_paths(data.scaling["no_event_moves"][s],
+                                     np.full((n, n_paths), hist[-1]), n_steps, rng)
+        series = np.concatenate([np.broadcast_to(hist, (n, n_paths, hist.size)), paths], axis=-1)
+        lin, feas = _series_terms(data, s, series, n_steps, p, si, tmean=True)
+        eta = (base[:, None, None, None, si, :] + lin[:, None]
+               + xb[:, :, None, :, si, :] + years_eff[:, None, None, :, :])
+        h = feas[:, None] / (1.0 + np.exp(-eta))  # (n, scen, path, step, d)
+        surv[:, :, si] = np.cumprod(1.0 - h, axis=3).mean(axis=2)
+    p_any = 1.0 - surv[:, :, :, hz - 1, :]  # (n, scen, space, horizon, d)
+    return {"opening": p_any[..., 0], "closing": p_any[..., 1]}
+
+
+def all_country_event_probs(posterior: xr.Dataset, data: ModelData, horizon: int,
+                            rng: np.random.Generator, n_paths: int = 4,
+                            max_draws: int | None = 400) -> dict[str, np.ndarray]:
+    """Posterior-mean P(>= 1 event within ``horizon`` years) of every panel country observed at
+    the origin, ``{"opening", "closing"}`` each ``(country, space)`` over ``meta["all_countries"]``
+    (NaN where the country's index is missing at the origin). Countries without training rows get
+    their region's effect and a country effect drawn from its population distribution."""
+    p = _post_arrays(posterior, max_draws)
+    n = p["alpha"].shape[0]
+    all_c = np.asarray(data.meta["all_countries"])
+    fitted = {c: i for i, c in enumerate(data.meta["countries"])}
+    regions_fit = {r: i for i, r in enumerate(data.meta["regions"])}
+    regions = np.asarray(data.meta["all_regions"])
+    sr = float(data.meta["options"]["sigma_region_scale"])
+    S = len(data.spaces)
+    base = _base(p, data)
+    base_all = np.empty((n, all_c.size, S, 2))
+    for ci, c in enumerate(all_c):
+        if c in fitted:
+            base_all[:, ci] = base[:, fitted[c]]
+        else:
+            ri = regions_fit.get(int(regions[ci]))
+            reg = p["z_region"][:, ri] * sr if ri is not None else 0.0
+            zc = rng.standard_normal((n, 2)) * p["sigma_country"]
+            base_all[:, ci] = p["alpha"] + reg + zc[:, None, :]
+    Xo = data.scaling["common_grid"]  # (country, covariate), covariates at the origin
+    xb = np.einsum("ck,nksd->ncsd", Xo, p["beta"])
+    years_eff = _year_paths(p, data, horizon, rng)
+    out = {d: np.full((all_c.size, S), np.nan) for d in ("opening", "closing")}
+    for si, s in enumerate(data.spaces):
+        hist = data.scaling["history"][s][:, -_HISTORY:]  # (country, years)
+        ok = ~np.isnan(hist[:, -1])
+        hist = hist[ok]
+        paths = simulate_quiet_paths(data.scaling["no_event_moves"][s],
+                                     np.broadcast_to(hist[None, :, -1:], (n, hist.shape[0], n_paths)),
+                                     horizon, rng)
+        series = np.concatenate(
+            [np.broadcast_to(hist[None, :, None, :], (n, hist.shape[0], n_paths, hist.shape[1])),
+             paths], axis=-1)
+        lin, feas = _series_terms(data, s, series, horizon, p, si, tmean=False)
+        eta = (base_all[:, ok][:, :, None, None, si, :] + lin + xb[:, ok][:, :, None, None, si, :]
+               + years_eff[:, None, None, :, :])
+        h = feas / (1.0 + np.exp(-eta))  # (n, country, path, step, d)
+        p_any = 1.0 - np.prod(1.0 - h, axis=3).mean(axis=(0, 2))  # (country, d)
+        out["opening"][ok, si] = p_any[:, 0]
+        out["closing"][ok, si] = p_any[:, 1]
+    return out

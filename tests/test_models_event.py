@@ -1,0 +1,165 @@
+"""The event model's time structure, feasibility and case-control thinning, on the real panel.
+
+Fast: the model is prepared on real data, but posteriors are drawn with numpy
+(``analogcast.models.simulate.fake_posterior``) where a forecast is checked, so no sampling.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize_scalar
+from scipy.special import expit, logit
+
+from analogcast.data import CUTPOINTS, SPACES, feasible_events, load_events, load_panel
+from analogcast.models import get_model
+from analogcast.models.event import case_control
+from analogcast.models.simulate import fake_posterior
+
+SPACES3 = ["associational", "individual", "women"]
+
+
+@pytest.fixture(scope="module")
+def real() -> tuple:
+    panel, events = load_panel(), load_events()
+    model = get_model("event_logit")
+    data = model.prepare(panel, events, target="AFG", origin=2023, spaces=SPACES3)
+    return panel, events, model, data
+
+
+def test_no_row_whose_label_needs_a_year_after_the_origin(real) -> None:
+    panel, events, model, data = real
+    years = np.asarray(data.meta["years"])
+    assert years.max() == 2022  # 2023 can only be coded when it is an event: not data
+    # and for an earlier origin the same holds on the cut series
+    d15 = model.prepare(panel, events, target="AFG", origin=2015, spaces=["women"])
+    assert max(d15.meta["years"]) == 2014
+    t = np.asarray(d15.meta["years"])[d15.arrays["obs_t"]]
+    assert t.max() == 2014
+    # the last year's rows would have been almost all events: check that dropping them matters
+    y2022 = data.arrays["y"][years[data.arrays["obs_t"]] == 2022]
+    assert 0.0 < y2022.mean() < 0.5
+
+
+def test_every_row_of_the_target_is_kept(real) -> None:
+    panel, _, _, data = real
+    a = data.arrays
+    tc = int(a["target_c"])
+    mine = a["obs_c"] == tc
+    assert mine.sum() == data.meta["n_rows_target"] > 100
+    assert a["fit_mask"][mine].all(), "a target row was thinned"
+    assert (a["offset_rows"][mine] == 0).all()
+    # every feasible, codable target year of each space is a row
+    years = np.asarray(data.meta["years"])
+    for si, s in enumerate(SPACES3):
+        x = panel[SPACES[s]].sel(country="AFG").values.astype(float)
+        yrs = panel["year"].values.astype(int)
+        rows = mine & (a["obs_sd"] == si * 2 + 1)  # closings
+        got = set(years[a["obs_t"][rows]].tolist())
+        prev2 = np.r_[np.nan, np.nan, x[:-2]]
+        prev1 = np.r_[np.nan, x[:-1]]
+        _, fd = feasible_events(prev2, prev1, CUTPOINTS[s])
+        nxt = np.r_[x[1:], np.nan]
+        want = {int(y) for y, f, ok, p in zip(yrs, fd, ~np.isnan(nxt), ~np.isnan(prev2), strict=True)
+                if f and ok and p and 1973 <= y <= 2022}
+        # rows also need the dynamic covariates (two-year change: x[t-3]); allow the first years
+        assert want - got <= {1970, 1971, 1972, 1973}, (s, sorted(want - got))
+
+
+def test_infeasible_rows_are_not_in_the_likelihood(real) -> None:
+    _, _, _, data = real
+    assert data.meta["n_rows_infeasible_dropped"] > 100
+    lv = data.arrays["XZ"][:, len(data.covariates)]  # standardised level column
+    assert np.isfinite(lv).all()
+
+
+def test_case_control_offset_recovers_the_base_rate() -> None:
+    rng = np.random.default_rng(3)
+    n, p_true, f = 60_000, 0.06, 0.2
+    y = (rng.random(n) < p_true).astype(float)
+    protected = np.zeros(n, bool)
+    protected[:500] = True
+    keep, off = case_control(y, f, protected, seed=11)
+    assert keep[protected].all() and (off[protected] == 0).all()
+    assert keep.sum() < 0.3 * n  # rows were thinned
+
+    def nll(a: float, offset: np.ndarray) -> float:
+        eta = a + offset[keep]
+        return float(-(y[keep] * eta - np.logaddexp(0, eta)).sum())
+
+    a_hat = minimize_scalar(lambda a: nll(a, off), bounds=(-8, 2), method="bounded").x
+    se = 1.0 / np.sqrt(n * p_true * (1 - p_true))
+    assert abs(a_hat - logit(p_true)) < 4 * se * np.sqrt(1 / f)
+    # without the offset the intercept is biased by about -log(f): the test can fail
+    a_bad = minimize_scalar(lambda a: nll(a, np.zeros(n)), bounds=(-8, 2), method="bounded").x
+    assert a_bad - logit(p_true) > 0.8 * -np.log(f)
+
+
+def _forecast(data, model, post, horizons, seed=0):
+    X = data.future_common({}, 11)[:1]
+    return model.predict(post, data, X, horizons, np.random.default_rng(seed))
+
+
+def test_impossible_next_year_closings_have_probability_zero(real) -> None:
+    panel, _, model, data = real
+    post = fake_posterior("event_logit", data, draws=30, chains=2, seed=1)
+    post["alpha"] = post["alpha"] + 6.0  # hazards near 1 wherever an event is possible
+    post["theta"] = post["theta"] + 6.0
+    p = _forecast(data, model, post, [1, 2, 5])
+    x = panel[[SPACES[s] for s in SPACES3]].sel(country="AFG", year=[2022, 2023])
+    for si, s in enumerate(SPACES3):
+        a, b = (float(v) for v in x[SPACES[s]].values)
+        _, fd = feasible_events(a, b, CUTPOINTS[s])
+        assert not bool(fd)
+        assert (p["closing"][:, 0, si, 0] == 0.0).all(), s  # exactly 0, every draw
+        assert p["opening"][:, 0, si, 0].mean() > 0.9  # openings are possible and near-certain
+        # later horizons are bounded by the chance of reaching a level from which a closing is
+        # possible, which needs a climb above the cutpoint: well below 1 within two years
+        assert p["closing"][:, 0, si, 1].mean() < 0.5, s
+        assert (np.diff(p["closing"][:, 0, si], axis=-1) >= -1e-12).all()  # monotone in H
+
+
+def test_later_horizons_bounded_by_reaching_a_feasible_level(real) -> None:
+    _, _, model, data = real
+    post = fake_posterior("event_logit", data, draws=30, chains=2, seed=2)
+    p = _forecast(data, model, post, [1, 3, 5, 10], seed=5)
+    hi = post.copy()
+    hi["alpha"], hi["theta"] = post["alpha"] + 12.0, post["theta"] + 12.0
+    # with hazards ~1 the event happens as soon as it is possible: P = P(feasible by H)
+    p_max = _forecast(data, model, hi, [1, 3, 5, 10], seed=5)
+    assert (p["closing"] <= p_max["closing"] + 1e-9).all()
+    assert (p_max["closing"][:, 0, :, -1] < 1.0).any()
+
+
+def test_year_effects_carry_the_recent_level(real) -> None:
+    from analogcast.models.event_forecast import _post_arrays, _year_paths
+
+    _, _, _, data = real
+    post = fake_posterior("event_logit", data, draws=200, chains=2, seed=3)
+    post["year_effect"][dict(year=-1)] = 1.5  # a high last fitted year
+    post["year_mean"][:] = 0.0
+    post["rho_year"][:] = 0.8
+    post["sigma_year"][:] = 0.1
+    ye = _year_paths(_post_arrays(post), data, 3, np.random.default_rng(0))
+    # the first forecast year (origin + 1) is two steps after the last fitted year (origin - 1)
+    assert abs(ye[:, 0].mean() - 1.5 * 0.8**2) < 0.05
+    assert abs(ye[:, 2].mean() - 1.5 * 0.8**4) < 0.05
+
+
+def test_backtest_mode_has_no_target_and_forecasts_every_country(real) -> None:
+    panel, events, model, _ = real
+    d = model.prepare(panel, events, target=None, origin=2012, spaces=["women"])
+    assert int(d.arrays["target_c"]) == -1 and (d.arrays["offset_rows"] > 0).all()
+    post = fake_posterior("event_logit", d, draws=10, chains=2, seed=4).drop_vars("theta")
+    out = model.predict_all(post, d, 2, np.random.default_rng(1))
+    x = panel["v2x_gencl"].sel(year=2012).values
+    assert np.isnan(out["opening"][:, 0]).sum() == np.isnan(x).sum()
+    ok = ~np.isnan(x)
+    po = out["opening"][ok, 0]
+    assert ((po >= 0) & (po < 1)).all()
+    assert (po[x[ok] < 0.9] > 0).all()  # openings are possible away from the ceiling
+    # at the ceiling (index within a cutpoint of 1) a next-year opening is impossible, so the
+    # two-year probability is far below that of countries just beneath it
+    top = x[ok] > 1 - CUTPOINTS["women"]
+    if top.any():
+        assert po[top].mean() < expit(0) * po[x[ok] < 0.9].mean()
