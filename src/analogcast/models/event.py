@@ -11,8 +11,8 @@ For country ``c``, outcome year ``t``, space ``s`` and direction ``d`` (opening 
           + f_level[s,d](x[c,t-1,s]) + f_change[s,d](x[c,t-1,s] - x[c,t-3,s]) + year[t,d]
     u[c,s,d]   = region[r(c),s,d] + country[c,d]         (country non-centred, pooled over spaces)
     beta[k,s,d] = beta0[k,d] + sigma_beta[d] * z          (spaces shrunk to a common effect)
-    year[t,d]  = y[t,d] - mean_t y[t,d],  y[t,d] = rho[d] * y[t-1,d] + sigma_year[d] * e
-                 (a stationary AR(1), non-centred, centred over the fitted years)
+    year[t,d]  = y[t,d] - mean_t y[t,d],  y[t,d] = y[t-1,d] + sigma_year[d] * e
+                 (a random walk, centred over the fitted years)
     f_*        = penalised splines (Bayesian P-splines, one smoothing scale per term and direction)
 
 ``F`` is **feasibility** (:func:`analogcast.data.feasible_events`): 1 when the ERT-lite coder can
@@ -29,9 +29,9 @@ Time structure
   year ``t`` is a training row only if ``t + 1`` is observed: the coder decides year ``t`` by
   looking at ``t + 1``, so the last year of the data (or of a series) can only be coded when it is
   an event. Keeping those event-only rows put the 2023 year effects near +5.
-* Year effects follow a stationary AR(1) per direction; a forecast continues the process from
-  the last fitted year (it decays towards the process mean at rate ``rho``), rather than drawing
-  from ``Normal(0, sigma)``, which threw the recent level away.
+* Year effects follow a random walk per direction; a forecast continues the walk from the last
+  fitted year (the recent level carries on, and its uncertainty grows with the horizon), rather
+  than drawing from ``Normal(0, sigma)``, which threw the recent level away.
 * ``protocol="barometer"`` uses the shipped events up to ``origin + 1`` (the Barometer's own
   look-ahead window) and exists only to compare with its published forecasts.
 
@@ -401,6 +401,7 @@ class EventLogit:
             "country": list(data.meta["countries"]),
             "region": [str(r) for r in data.meta["regions"]],
             "year": [int(y) for y in data.meta["years"]],
+            "year_step": [int(y) for y in data.meta["years"]][1:],
         }
         if n_sm:
             coords["smooth_col"] = list(range(n_sm))
@@ -410,10 +411,6 @@ class EventLogit:
         sd0 = np.array([self._aid_prior("aid_prior_sd", c) if c in AID_TERMS
                         else float(self.options["beta_prior_sd"]) for c in data.covariates])
         o = self.options
-        n_years = len(coords["year"])
-        lag = np.subtract.outer(np.arange(n_years), np.arange(n_years)).astype(float)
-        lower = (lag >= 0).astype(float)
-        lag = np.where(lag >= 0, lag, 0.0)
         has_target = int(a["target_c"]) >= 0
         with pm.Model(coords=coords) as model:
             alpha = pm.Normal("alpha", mu=logit(np.clip(a["base_rate"], 1e-3, 0.5)), sigma=1.5,
@@ -424,21 +421,17 @@ class EventLogit:
                     theta = pm.Normal("theta", mu=m[..., 0], sigma=sd[..., 0], dims=("space", "direction"))
                 else:
                     theta = pm.NormalMixture("theta", w=w, mu=m, sigma=sd, dims=("space", "direction"))
-            # stationary AR(1) year effects, non-centred: year = sigma * L(rho) @ e
+            # random-walk year effects: free yearly steps (centred: every year has hundreds of
+            # rows, so the data pin each step down), the walk centred over the fitted years so
+            # that alpha, not the walk's level, is the intercept. Measured alternatives (2 x 150
+            # draws, women space): a non-centred AR(1) took ~10x deeper trees; a centred AR(1)
+            # left its level direction, identified by the prior only, mixing slowly (R-hat 1.24).
             sigma_year = pm.HalfNormal("sigma_year", sigma=o["sigma_year_scale"], dims="direction")
-            rho_year = pm.Beta("rho_year", 3.0, 1.5, dims="direction")
-            z_year = pm.Normal("z_year", 0.0, 1.0, dims=("direction", "year"))
-            mats = []
-            for i in range(D):
-                r = rho_year[i]
-                L = lower * r ** pt.as_tensor(lag)
-                L = pt.set_subtensor(L[:, 0], L[:, 0] / pt.sqrt(1.0 - r**2))
-                mats.append(sigma_year[i] * pt.dot(L, z_year[i]))
-            year_raw = pt.stack(mats, axis=1)  # (year, direction), the AR(1) process itself
-            # centred over the fitted years, so that alpha (not the process's level) is the
-            # intercept: without this, alpha and a slowly moving year level form a ridge
-            year_mean = pm.Deterministic("year_mean", year_raw.mean(axis=0), dims="direction")
-            year_eff = pm.Deterministic("year_effect", year_raw - year_mean,
+            steps = [pm.Normal(f"year_{d}", 0.0, sigma_year[i], dims="year_step")
+                     for i, d in enumerate(DIRECTIONS)]
+            walk = pt.concatenate([pt.zeros((1, D)), pt.cumsum(pt.stack(steps, axis=1), axis=0)],
+                                  axis=0)  # (year, direction)
+            year_eff = pm.Deterministic("year_effect", walk - walk.mean(axis=0),
                                         dims=("year", "direction"))
             sigma_region = pt.as_tensor(np.full(D, float(o["sigma_region_scale"])))
             z_region = pm.ZeroSumNormal("z_region", sigma=1.0, dims=("space", "direction", "region"))

@@ -14,8 +14,9 @@ the expectation is over index paths on which no event has happened yet:
   chance of first reaching a level from which the event is possible. The level, two-year change
   and years since a large move of each step are read off the path, through the same scaling and
   smooth bases as the training rows.
-* **Year effects** continue the fitted AR(1): ``y[t+1] = rho * y[t] + sigma * e``, from the last
-  fitted year, one path per draw shared by every country (the year effect is common to all).
+* **Year effects** continue the fitted random walk (``y[t+1] = y[t] + sigma * e``; an AR(1) with
+  ``rho`` if the posterior has ``rho_year``) from the last fitted year, one path per draw shared by
+  every country (the year effect is common to all).
 * Covariates for years after the origin follow the scenario paths (target) or are held at the
   origin's values (every country, in the backtest).
 
@@ -62,8 +63,10 @@ def _post_arrays(posterior: xr.Dataset, max_draws: int | None = None) -> dict[st
     out = {
         "alpha": get("alpha", "space", "direction"),
         "year": get("year_effect", "year", "direction"),
-        "year_mean": get("year_mean", "direction"),
-        "rho": get("rho_year", "direction"),
+        "year_mean": (get("year_mean", "direction") if "year_mean" in post
+                      else np.zeros((post.sizes["sample"], 2))),
+        "rho": (get("rho_year", "direction") if "rho_year" in post
+                else np.ones((post.sizes["sample"], 2))),  # a random walk
         "sigma_year": get("sigma_year", "direction"),
         "z_region": get("z_region", "region", "space", "direction"),
         "sigma_country": get("sigma_country", "direction"),
@@ -156,8 +159,8 @@ def simulate_quiet_paths(moves: np.ndarray, x_last: np.ndarray, n_steps: int,
 def _year_paths(p: dict[str, np.ndarray], data: ModelData, n_steps: int,
                 rng: np.random.Generator) -> np.ndarray:
     """Year effects of outcome years ``origin+1 .. origin+n_steps``, ``(sample, step, direction)``:
-    the fitted effect where the year was fitted (the ``barometer`` protocol), else the AR(1)
-    continued from the last fitted year."""
+    the fitted effect where the year was fitted (the ``barometer`` protocol), else the random walk
+    (or AR(1)) continued from the last fitted year."""
     years = [int(y) for y in data.meta["years"]]
     # continue the uncentred process y = year_effect + year_mean, then centre it the same way
     m = p["year_mean"]
