@@ -40,7 +40,7 @@ def test_prepare_rows_and_covariates(sim):
     a = d.arrays
     assert d.spaces == SPACES2
     assert np.isfinite(a["XZ"]).all()
-    assert a["XZ"].shape == (a["y"].size, len(d.covariates) + len(d.dynamic))
+    assert a["XZ"].shape == (a["y"].size, len(d.covariates) + len(d.dynamic) + d.meta["n_smooth"])
     assert np.all(np.diff(a["obs_sd"]) >= 0)  # rows sorted by (space, direction) block
     assert a["fit_mask"][a["y"] == 1].all()  # every event is kept by the case-control thinning
     assert {"aid", "aid_cw", "sanctions", "sanctions_cw"} <= set(d.covariates)
@@ -52,7 +52,8 @@ def test_prepare_rows_and_covariates(sim):
     tc = int(a["target_c"])
     t_rows = a["obs_c"] == tc
     np.testing.assert_allclose(a["XZ"][t_rows].mean(axis=0)[: len(d.covariates)], 0.0, atol=1e-8)
-    assert max(d.meta["years"]) == 2004 and min(d.meta["years"]) == 1970
+    # outcome year 2004 would need 2005 to be coded: the last training year is origin - 1
+    assert max(d.meta["years"]) == 2003 and min(d.meta["years"]) == 1970
 
 
 def test_no_lookahead(sim):

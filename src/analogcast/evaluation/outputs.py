@@ -20,6 +20,10 @@ Files written by :func:`write_backtest` into the output directory:
     One row per model, space (each space, ``barometer6`` = the six Barometer spaces pooled, as
     its published numbers are, and ``all7``), and direction (``up`` / ``down``):
     ``n``, ``n_events``, ``pos_rate``, ``log_loss``, ``brier``, ``roc_auc``, ``pr_auc``, ``ece``.
+``scores_subgroups.csv``
+    The same scores on the cases the toolkit exists for (:mod:`analogcast.evaluation.subgroups`):
+    rows whose index is within two cutpoints of 0 at the origin, and rows within three years of a
+    closing; the six Barometer spaces pooled.
 ``reliability_<model>.png``
     Observed frequency against mean forecast in 10 equal-count bins, openings and closings,
     the six Barometer spaces pooled.
@@ -170,6 +174,12 @@ def write_backtest(result, out_dir: str | Path) -> dict[str, Path]:  # result: B
     sc = sc[["protocol", *[c for c in sc.columns if c != "protocol"]]]
     atomic_write_text(out / "scores.csv", sc.to_csv(index=False, float_format="%.6g"))
     written["scores.csv"] = out / "scores.csv"
+    from analogcast.data import load_panel
+    from analogcast.evaluation.subgroups import subgroup_scores
+
+    sub = subgroup_scores(load_panel(), fc).assign(protocol=result.config.protocol)
+    atomic_write_text(out / "scores_subgroups.csv", sub.to_csv(index=False, float_format="%.6g"))
+    written["scores_subgroups.csv"] = out / "scores_subgroups.csv"
     for model in models:
         fig = reliability_figure(fc, model, title=f"{model}, {result.config.protocol} protocol")
         path = out / f"reliability_{model}.png"
