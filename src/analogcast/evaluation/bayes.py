@@ -4,8 +4,8 @@ Why a backtest-specific model
 -----------------------------
 ``analogcast.models.event_logit`` is built around one target country (its ``theta[s, d]`` carries
 the analogy prior). A backtest forecasts every country from every origin, ~170 x 16 x 14 rows, so
-this module fits, per origin, space and direction, the partially pooled logit of METHODS §2 on the
-two-year label that the Barometer forecasts (so no hazard-to-window conversion is needed):
+this module fits, per origin, space and direction, a partially pooled logit (Gelman and Hill 2007,
+*Data Analysis Using Regression and Multilevel/Hierarchical Models*, ch. 14) on the two-year label that the Barometer forecasts (so no hazard-to-window conversion is needed):
 
     logit P(y[c, r] = 1) = a + v[region(c)] + u[c] + x[c, r] . beta + sum_j f_j(x_own_j[c, r])
     v[k] = sigma_v * zv[k],  u[c] = sigma_u * zu[c]      (non-centred)
@@ -15,7 +15,7 @@ two-year label that the Barometer forecasts (so no hazard-to-window conversion i
 
 ``x`` is the feature table of :mod:`analogcast.evaluation.features`, standardised on the training
 rows only; a missing value becomes 0 (the training mean) and gets an explicit missingness
-indicator column (METHODS §2: never fill silently). A country without training rows draws ``u``
+indicator column (a value is never filled silently). A country without training rows draws ``u``
 from its population ``Normal(0, sigma_u)``, once per posterior draw.
 
 The smooth terms ``f_j`` (variant ``"gam"``, the default) are Bayesian P-splines
@@ -69,7 +69,7 @@ N_INTERIOR = 4
 #: at 0.8, 149 of 224 fits of the 2005-2020 strict backtest had divergences (555 in all, from the
 #: hierarchical scales); on the six worst of them 0.9 left none, for about 5% more time.
 FAST: dict[str, float] = {"chains": 2, "tune": 200, "draws": 150, "target_accept": 0.9}
-#: reference NUTS settings (METHODS §5 sizes)
+#: reference NUTS settings (2 chains x 1,000 draws after 1,000 tuning steps)
 REFERENCE: dict[str, float] = {"chains": 2, "tune": 1000, "draws": 1000, "target_accept": 0.9}
 
 

@@ -35,6 +35,7 @@ import numpy as np
 import xarray as xr
 from scipy.special import expit, logit
 
+from analogcast.data import DIRECTIONS
 from analogcast.errors import UserInputError
 from analogcast.models.design import (
     DYNAMIC_NAMES,
@@ -50,7 +51,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["EventLogit", "DIRECTIONS", "AID_TERMS"]
 
-DIRECTIONS: tuple[str, str] = ("opening", "closing")
 AID_TERMS: tuple[str, ...] = ("aid", "aid_cw", "sanctions", "sanctions_cw")
 
 DEFAULT_OPTIONS: dict[str, Any] = {

@@ -9,6 +9,7 @@ can be used wherever a fit result is expected (e.g. ``analogcast.forecast(run, .
 from __future__ import annotations
 
 import io
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from analogcast.scenarios import Scenario
 
 __all__ = ["Run", "spec_scenarios", "table_csv", "CSV_FLOAT_FORMAT"]
+
+_log = logging.getLogger(__name__)
 
 #: Float format of every CSV a run writes (fixed, so the same draws give the same bytes).
 CSV_FLOAT_FORMAT = "%.4f"
@@ -105,9 +108,7 @@ class Run:
         t0 = time.perf_counter()
         scen = list(scenarios) if scenarios is not None else spec_scenarios(spec)
         if progress:
-            import sys
-
-            print(f"analogcast: forecasting {len(scen)} scenario(s), horizons {list(spec.horizons)}", file=sys.stderr, flush=True)
+            _log.info("analogcast: forecasting %d scenario(s), horizons %s", len(scen), list(spec.horizons))
         extra = {"deltas": list(spec.deltas)} if spec.deltas is not None else {}
         fc = forecast(result, scen, horizons=list(spec.horizons), seed=derive_seed(spec.seed, "forecast"), **extra)
         table = forecasts_table(fc, level=spec.level)
