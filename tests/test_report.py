@@ -382,3 +382,18 @@ def test_sensitivity_mixture_maths_is_the_priors_mixture() -> None:
     assert only_vague.weights == pytest.approx((0.0, 1.0))
     assert alts["Robust weight 0.1 (fitted 0.75)"].weights == pytest.approx((0.9, 0.1))
     assert alts["Discount 0.25 (fitted 0.5)"].sds == pytest.approx((0.4 * np.sqrt(2), 1.5))
+
+
+def test_provenance_comes_from_the_runs_metadata_json(tiny_run, tiny_run_dir: Path) -> None:
+    """A REAL saved run: the provenance section shows what metadata.json on disk records."""
+    import json
+
+    meta = json.loads((tiny_run_dir / "metadata.json").read_text(encoding="utf-8"))
+    prov = build_report_context(tiny_run, with_figures=False).provenance
+    assert prov["hashes"]["fit_id"] == meta["fit_id"]
+    assert prov["hashes"]["metadata"] == meta["metadata_sha256"]
+    assert {k: prov["hashes"][k] for k in meta["files"]} == meta["files"]
+    assert prov["data_files"] == meta["data_files"] and prov["data_files"]
+    assert prov["versions"] == {k: str(v) for k, v in meta["versions"].items()}
+    assert prov["seed"] == meta["seed"] and prov["created"] == meta["created"]
+    assert prov["seeds"] == ", ".join(f"{k} {v}" for k, v in meta["seeds"].items())

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
 
     from analogcast.fitting.spec import FitSpec
+    from analogcast.runs.metadata import RunMetadata
     from analogcast.scenarios import Scenario
 
 __all__ = ["Run", "spec_scenarios", "table_csv", "CSV_FLOAT_FORMAT"]
@@ -71,7 +72,7 @@ class Run:
     contrasts
         Scenario contrasts (``contrasts.csv``).
     metadata
-        Contents of ``metadata.json`` (empty until saved or loaded).
+        Contents of ``metadata.json`` as read (empty until loaded); :attr:`info` is the typed form.
     path
         The run directory once saved or loaded, else ``None``.
     """
@@ -151,6 +152,16 @@ class Run:
     def provenance(self) -> dict[str, Any]:
         """Hashes, seeds, versions and model options of the fit."""
         return self.result.provenance
+
+    @property
+    def info(self) -> RunMetadata | None:
+        """``metadata.json`` as a :class:`~analogcast.runs.metadata.RunMetadata` (``None`` for a
+        run that was not loaded from a directory)."""
+        if not self.metadata:
+            return None
+        from analogcast.runs.metadata import parse_metadata
+
+        return parse_metadata(self.metadata)
 
     @property
     def models(self) -> tuple[str, ...]:
