@@ -121,10 +121,10 @@ def _model_names() -> tuple[str, ...]:
     return tuple(available_models())
 
 
-def _unknown_key(key: Any, value: Any, accepted: Iterable[str], *, note: str = "", hints: Iterable[str] | None = None) -> PydanticCustomError:
+def _unknown_key(key: Any, value: Any, accepted: Iterable[str], *, note: str = "") -> PydanticCustomError:
     """The error of an unknown key; the section's location is added when the message is formatted."""
     accepted = list(accepted)
-    hint = did_you_mean(str(key), list(hints) if hints is not None else accepted)
+    hint = did_you_mean(str(key), accepted)
     tail = f"{note}.{hint}" if hint else f"{note}. Accepted: {', '.join(accepted)}"
     what = "section" if isinstance(value, Mapping) else "key"
     return PydanticCustomError("unknown_key", "unknown {what} '{key}'{tail}", {"what": what, "key": str(key), "tail": tail})
