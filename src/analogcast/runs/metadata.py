@@ -112,6 +112,10 @@ class RunMetadata(_Strict):
     horizons: list[int]
     models: list[str]
     scenarios: list[str]
+    #: what each scenario sets, in design variables, and warnings about scenario values (e.g. outside
+    #: the range seen in training); written by the scenario catalogue when present
+    scenario_covariates: list[dict[str, Any]] | None = None
+    scenario_warnings: list[str] | None = None
     level: float
     seed: Annotated[int, Field(ge=0)]
     seeds: dict[str, int] = Field(default_factory=dict)
