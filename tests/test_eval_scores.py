@@ -1,10 +1,10 @@
-"""Our score implementations against scikit-learn's, on synthetic forecasts with ties."""
+"""The scores against values computed independently of scikit-learn (which the module wraps):
+direct formulas, brute-force pair counting, the average-precision definition, hand-worked cases."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn import metrics
 
 from analogcast.evaluation import scores
 
@@ -19,17 +19,47 @@ def yp() -> tuple[np.ndarray, np.ndarray]:
     return y, p
 
 
-def test_log_loss_and_brier_match_sklearn(yp: tuple[np.ndarray, np.ndarray]) -> None:
+def test_log_loss_and_brier_from_their_formulas(yp: tuple[np.ndarray, np.ndarray]) -> None:
     y, p = yp
     pc = np.clip(p, 1e-6, 1 - 1e-6)
-    assert scores.log_loss(y, p) == pytest.approx(metrics.log_loss(y, pc), rel=1e-12)
-    assert scores.brier(y, p) == pytest.approx(metrics.brier_score_loss(y, p), rel=1e-12)
+    expect = -np.mean([np.log(q) if t == 1 else np.log(1 - q) for t, q in zip(y, pc, strict=True)])
+    assert scores.log_loss(y, p) == pytest.approx(expect, rel=1e-12)
+    assert scores.brier(y, p) == pytest.approx(np.mean((p - y) ** 2), rel=1e-12)
+    # a confident miss costs -log(1e-6), not infinity; without the clip it would be inf
+    assert scores.log_loss([1], [0.0]) == pytest.approx(-np.log(1e-6), rel=1e-12)
+    assert scores.log_loss([0, 0], [0.1, 0.2]) == pytest.approx(-(np.log(0.9) + np.log(0.8)) / 2, rel=1e-12)
+    assert scores.brier([0, 1], [0.25, 0.5]) == pytest.approx((0.0625 + 0.25) / 2)
 
 
-def test_roc_and_pr_auc_match_sklearn(yp: tuple[np.ndarray, np.ndarray]) -> None:
+def _auc_by_pairs(y: np.ndarray, p: np.ndarray) -> float:
+    """P(event outranks non-event) by counting every pair, ties count half."""
+    pos, neg = p[y == 1], p[y == 0]
+    diff = pos[:, None] - neg[None, :]
+    return float(((diff > 0).sum() + 0.5 * (diff == 0).sum()) / diff.size)
+
+
+def _average_precision(y: np.ndarray, p: np.ndarray) -> float:
+    """Sum over distinct thresholds t, high to low, of (recall(t) - previous recall) * precision(t)."""
+    total, prev_recall = 0.0, 0.0
+    for t in sorted(set(p.tolist()), reverse=True):
+        flagged = p >= t
+        tp = float(y[flagged].sum())
+        recall = tp / y.sum()
+        total += (recall - prev_recall) * tp / flagged.sum()
+        prev_recall = recall
+    return total
+
+
+def test_roc_and_pr_auc_from_their_definitions(yp: tuple[np.ndarray, np.ndarray]) -> None:
     y, p = yp
-    assert scores.roc_auc(y, p) == pytest.approx(metrics.roc_auc_score(y, p), rel=1e-12)
-    assert scores.pr_auc(y, p) == pytest.approx(metrics.average_precision_score(y, p), rel=1e-12)
+    assert scores.roc_auc(y, p) == pytest.approx(_auc_by_pairs(y, p), rel=1e-12)
+    assert scores.pr_auc(y, p) == pytest.approx(_average_precision(y, p), rel=1e-12)
+    # hand-worked: events at 0.8 and 0.4, non-events at 0.6 and 0.4 -> pairs win 1 + 1 + 0 + 0.5
+    assert scores.roc_auc([1, 1, 0, 0], [0.8, 0.4, 0.6, 0.4]) == pytest.approx(2.5 / 4)
+    # thresholds 0.8 (P 1, R 1/2), 0.6 (P 1/2, R 1/2), 0.4 (P 2/4, R 1) -> 1/2 * 1 + 1/2 * 1/2
+    assert scores.pr_auc([1, 1, 0, 0], [0.8, 0.4, 0.6, 0.4]) == pytest.approx(0.75)
+    assert scores.roc_auc([1, 0, 1, 0], [0.9, 0.1, 0.8, 0.2]) == 1.0
+    assert scores.roc_auc([0, 1, 0, 1], [0.9, 0.1, 0.8, 0.2]) == 0.0
 
 
 def test_ece_equal_count_bins(yp: tuple[np.ndarray, np.ndarray]) -> None:

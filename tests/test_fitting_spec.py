@@ -276,6 +276,7 @@ def _check(text: str, source: str = "fuzz.toml") -> None:
         assert "Traceback" not in msg
     else:
         assert isinstance(spec, FitSpec)
+        assert parse_spec(spec.to_toml(), source=source) == spec  # every valid spec round-trips
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

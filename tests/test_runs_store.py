@@ -330,3 +330,80 @@ def test_trajectory_outputs_are_saved_as_tables(tmp_path: Path) -> None:
     (path / "rise.csv").write_text("tampered\n")
     with pytest.raises(DataIntegrityError, match="rise.csv"):
         load_run(path)
+
+
+# -- typed metadata.json (analogcast.runs.metadata.RunMetadata) ------------------------------------
+
+
+def _rewrite_metadata(path: Path, change) -> None:
+    """Edit metadata.json and re-seal it with a digest computed here (sha256 of the canonical JSON
+    of every other key), so that only the schema can refuse it."""
+    import hashlib
+
+    meta = json.loads((path / "metadata.json").read_text())
+    change(meta)
+    body = {k: v for k, v in meta.items() if k != "metadata_sha256"}
+    text = json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    meta["metadata_sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    (path / "metadata.json").write_text(json.dumps(meta))
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda m: m.update(origin="2020"), ("origin", "valid integer")),
+        (lambda m: m.update(seed=2.5), ("seed", "valid integer")),
+        (lambda m: m.update(level="0.89"), ("level", "valid number")),
+        (lambda m: m.update(files=["posterior.nc"]), ("files", "valid dictionary")),
+        (lambda m: m.update(files={"posterior.nc": 7}), ("files.posterior.nc", "valid string")),
+        (lambda m: m.update(timings={"total": "fast"}), ("timings.total",)),
+        (lambda m: m.update(posterior_file="../../etc/passwd"), ("posterior_file", "'posterior.nc' or 'posterior.zarr'")),
+        (lambda m: m.update(grid={"cell": 3}), ("grid", "missing required key 'overrides'")),
+        (lambda m: m.update(sed=3), ("unknown key 'sed'", "Did you mean 'seed'")),
+        (lambda m: m.pop("files"), ("missing required key 'files'",)),
+    ],
+)
+def test_wrongly_typed_metadata_is_one_clean_error(run: Run, tmp_path: Path, change, words: tuple[str, ...]) -> None:
+    path = save_run(run, tmp_path / "r")
+    _rewrite_metadata(path, change)
+    for allow in (False, True):  # --allow-mismatch cannot load what it cannot read
+        with pytest.raises(DataIntegrityError) as info:
+            load_run(path, allow_mismatch=allow)
+        msg = str(info.value)
+        assert "\n" not in msg and len(msg) < 400, msg
+        assert str(path / "metadata.json") in msg, msg
+        for w in words:
+            assert w in msg, (w, msg)
+
+
+def test_metadata_of_the_current_format_without_optional_keys_loads(run: Run, tmp_path: Path) -> None:
+    """Backward compatibility: keys added to format 1 after its first release are optional."""
+    path = save_run(run, tmp_path / "r")
+    before = json.loads((path / "metadata.json").read_text())
+    assert before["format"] == "analogcast-run" and before["format_version"] == 1
+    _rewrite_metadata(path, lambda m: [m.pop(k) for k in ("fit_id", "convergence", "data_files")])
+    loaded = load_run(path)
+    assert loaded.info is not None and loaded.info.fit_id is None and loaded.info.convergence is None
+    assert loaded.info.files == before["files"] and loaded.info.seed == 7
+    assert loaded.forecasts_csv() == run.forecasts_csv()
+
+
+def test_typed_metadata_round_trip_and_extra_keys(run: Run, tmp_path: Path) -> None:
+    grid = {"cell": "prior.method=none", "overrides": {"prior.method": "none"}, "seed": 11, "grid_dir": str(tmp_path)}
+    path = save_run(run, tmp_path / "r", extra_metadata={"command": ["analogcast", "fit", "s.toml"], "grid": grid})
+    loaded = load_run(path)
+    raw = json.loads((path / "metadata.json").read_text())
+    assert loaded.metadata == raw
+    assert loaded.info is not None and loaded.info.grid is not None and loaded.info.grid.seed == 11
+    assert loaded.info.command == ["analogcast", "fit", "s.toml"] and "spec_file" not in raw
+    assert loaded.info.hashes["fit_id"] == raw["fit_id"] and loaded.info.hashes["forecasts.csv"] == raw["files"]["forecasts.csv"]
+    with pytest.raises(UserInputError, match="extra_metadata key 'comand'.*'command'"):
+        save_run(run, tmp_path / "s", extra_metadata={"comand": []})
+    assert not (tmp_path / "s").exists()
+
+
+def test_deeply_nested_metadata_is_refused_cleanly(run: Run, tmp_path: Path) -> None:
+    path = save_run(run, tmp_path / "r")
+    (path / "metadata.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(DataIntegrityError, match="metadata.json is unreadable or corrupted"):
+        load_run(path)

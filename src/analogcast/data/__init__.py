@@ -5,14 +5,14 @@ Importing this package reads no data; files are parsed on first use and cached.
 Public API
 ----------
 - :func:`load_panel`, :func:`load_events`, :func:`code_events`, :func:`compute_cutpoint`
-- :data:`SPACES`, :data:`BAROMETER_SPACES` (the six the Barometer forecasts), :data:`CUTPOINTS`
+- :data:`SPACES`, :data:`DIRECTIONS`, :data:`BAROMETER_SPACES` (the six the Barometer forecasts), :data:`CUTPOINTS`
 - :func:`resolve_country`, :func:`crosswalk`, :func:`unmatched_countries`
 - :func:`data_sha256`, :func:`citations`, :func:`check_files`, :func:`coverage`
 """
 
 from __future__ import annotations
 
-from analogcast.data._spaces import BAROMETER_SPACES, CUTPOINTS, REGION_NAMES, SPACES
+from analogcast.data._spaces import BAROMETER_SPACES, CUTPOINTS, DIRECTIONS, REGION_NAMES, SPACES
 from analogcast.data.coder import code_events, compute_cutpoint, feasible_events, next2
 from analogcast.data.crosswalk import (
     country_table,
@@ -39,6 +39,7 @@ from analogcast.data.provenance import (
 
 __all__ = [
     "SPACES",
+    "DIRECTIONS",
     "BAROMETER_SPACES",
     "CUTPOINTS",
     "REGION_NAMES",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-__all__ = ["SPACES", "CUTPOINTS", "BAROMETER_SPACES", "REGION_NAMES", "MIN_F"]
+__all__ = ["SPACES", "DIRECTIONS", "CUTPOINTS", "BAROMETER_SPACES", "REGION_NAMES", "MIN_F"]
 
 #: Ordered mapping space -> V-Dem index column (ARCHITECTURE.md order).
 SPACES: Mapping[str, str] = MappingProxyType(
@@ -19,6 +19,10 @@ SPACES: Mapping[str, str] = MappingProxyType(
         "women": "v2x_gencl",
     }
 )
+
+#: Event directions, in this order everywhere (the ``direction`` dim): an opening is a large rise
+#: of a space's index, a closing a large fall.
+DIRECTIONS: tuple[str, str] = ("opening", "closing")
 
 #: The six spaces coded by the Democratic Spaces Barometer (``women`` is ours).
 BAROMETER_SPACES: tuple[str, ...] = tuple(s for s in SPACES if s != "women")

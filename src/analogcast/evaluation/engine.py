@@ -16,8 +16,8 @@ and left running; the panel, events and feature table are scattered once to ever
 
 from __future__ import annotations
 
+import logging
 import os
-import sys
 import time
 import zlib
 from collections.abc import Sequence
@@ -40,6 +40,8 @@ __all__ = [
     "run_task",
     "run_backtest",
 ]
+
+_log = logging.getLogger(__name__)
 
 #: registry models the backtest fits (one joint fit per origin, every space, both directions):
 #: the same model, design, priors and fitting code as the target's forecasts.
@@ -270,11 +272,7 @@ def _task(panel: xr.Dataset, events: xr.Dataset, features: pd.DataFrame, kind: s
 
 def _report(on: bool, done: int, total: int, t0: float) -> None:
     if on:
-        print(
-            f"backtest: {done}/{total} tasks, {time.perf_counter() - t0:.0f} s",
-            file=sys.stderr,
-            flush=True,
-        )
+        _log.info("backtest: %d/%d tasks, %.0f s", done, total, time.perf_counter() - t0)
 
 
 def _load() -> tuple[xr.Dataset, xr.Dataset, pd.DataFrame]:

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from analogcast.data import DIRECTIONS
 from analogcast.errors import UserInputError, did_you_mean
 from analogcast.evaluation.features import SPACE_INDEX, space_index_frame
 
@@ -55,7 +56,6 @@ __all__ = [
 
 Protocol = Literal["strict", "barometer"]
 PROTOCOLS: tuple[str, ...] = ("strict", "barometer")
-DIRECTIONS: tuple[str, ...] = ("opening", "closing")
 _EVENT_VARS = {"opening": "up_next2", "closing": "down_next2"}
 
 

@@ -1,16 +1,17 @@
 """Proper scores and discrimination measures for binary event forecasts.
 
 All functions take observed outcomes ``y`` (0/1) and forecast probabilities ``p`` of the same
-length and return a float. Definitions (``/work/shared/METHODS.md`` section 4):
+length and return a float. Definitions (proper scores: Gneiting and Raftery 2007, JASA 102(477)):
 
 - log-loss ``-mean(y log p + (1 - y) log(1 - p))`` with ``p`` clipped to ``[1e-6, 1 - 1e-6]``;
-- Brier score ``mean((p - y)^2)``;
-- ROC-AUC from ranks (Mann-Whitney U, ties get mid-ranks);
+- Brier score ``mean((p - y)^2)`` (Brier 1950, Monthly Weather Review 78(1));
+- ROC-AUC (probability that a random event outranks a random non-event, ties counting half);
 - PR-AUC as average precision (step-wise area, ties in ``p`` form one threshold);
-- expected calibration error over 10 equal-count bins of the sorted forecasts.
+- expected calibration error over 10 equal-count bins of the sorted forecasts (Naeini et al.
+  2015, AAAI), which scikit-learn does not provide.
 
-These are our own implementations; ``tests/test_eval_scores.py`` checks them against
-scikit-learn on the rows of a written ``forecasts.csv``.
+Log-loss, Brier, ROC-AUC and average precision are scikit-learn's (``sklearn.metrics``); this
+module adds the input checks, the clipping and ``nan`` for undefined cases (no rows, one class).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
+from sklearn import metrics
 
 __all__ = [
     "CLIP",
@@ -71,8 +73,7 @@ def log_loss(y: ArrayLike, p: ArrayLike, clip: float = CLIP) -> float:
     ya, pa = _check(y, p)
     if ya.size == 0:
         return float("nan")
-    pc = np.clip(pa, clip, 1.0 - clip)
-    return float(-np.mean(ya * np.log(pc) + (1.0 - ya) * np.log1p(-pc)))
+    return float(metrics.log_loss(ya, np.clip(pa, clip, 1.0 - clip), labels=[0.0, 1.0]))
 
 
 def brier(y: ArrayLike, p: ArrayLike) -> float:
@@ -80,35 +81,18 @@ def brier(y: ArrayLike, p: ArrayLike) -> float:
     ya, pa = _check(y, p)
     if ya.size == 0:
         return float("nan")
-    return float(np.mean((pa - ya) ** 2))
-
-
-def _midranks(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    order = np.argsort(x, kind="mergesort")
-    xs = x[order]
-    ranks = np.empty(x.size, dtype=float)
-    # boundaries of runs of equal values
-    change = np.flatnonzero(np.diff(xs)) + 1
-    starts = np.concatenate(([0], change))
-    ends = np.concatenate((change, [x.size]))
-    mid = (starts + ends + 1) / 2.0  # 1-based mid-rank of each run
-    ranks[order] = np.repeat(mid, ends - starts)
-    return ranks
+    return float(metrics.brier_score_loss(ya, pa, labels=[0.0, 1.0]))
 
 
 def roc_auc(y: ArrayLike, p: ArrayLike) -> float:
-    """Area under the ROC curve from mid-ranks (probability a random event outranks a non-event).
+    """Area under the ROC curve (probability a random event outranks a non-event, ties half).
 
     Returns ``nan`` when only one class is present.
     """
     ya, pa = _check(y, p)
-    n1 = int(ya.sum())
-    n0 = ya.size - n1
-    if n1 == 0 or n0 == 0:
+    if ya.size == 0 or ya.min() == ya.max():
         return float("nan")
-    r = _midranks(pa)
-    u = r[ya == 1].sum() - n1 * (n1 + 1) / 2.0
-    return float(u / (n1 * n0))
+    return float(metrics.roc_auc_score(ya, pa))
 
 
 def pr_auc(y: ArrayLike, p: ArrayLike) -> float:
@@ -117,19 +101,9 @@ def pr_auc(y: ArrayLike, p: ArrayLike) -> float:
     Returns ``nan`` when there are no events.
     """
     ya, pa = _check(y, p)
-    n1 = ya.sum()
-    if n1 == 0:
+    if ya.sum() == 0:
         return float("nan")
-    order = np.argsort(-pa, kind="mergesort")
-    ys, ps = ya[order], pa[order]
-    tp = np.cumsum(ys)
-    # last index of each run of equal p (a threshold includes all tied rows)
-    last = np.concatenate((np.flatnonzero(np.diff(ps)), [ps.size - 1]))
-    tp_k = tp[last]
-    precision = tp_k / (last + 1.0)
-    recall = tp_k / n1
-    d_recall = np.diff(np.concatenate(([0.0], recall)))
-    return float(np.sum(d_recall * precision))
+    return float(metrics.average_precision_score(ya, pa))
 
 
 def _equal_count_bins(p: NDArray[np.float64], n_bins: int) -> list[NDArray[np.intp]]:

@@ -9,6 +9,7 @@ the same machine, and returns an immutable :class:`FitResult`.
 from __future__ import annotations
 
 import importlib.metadata
+import logging
 import sys
 import time
 import warnings
@@ -42,6 +43,8 @@ __all__ = [
     "data_file_hashes",
     "THRESHOLDS",
 ]
+
+_log = logging.getLogger(__name__)
 
 #: Convergence thresholds checked by ``--strict`` (Vehtari et al. 2021 for R-hat and ESS).
 THRESHOLDS: dict[str, float] = {
@@ -266,7 +269,7 @@ def prepare_data(spec: FitSpec, panel: xr.Dataset | None = None, events: xr.Data
 
 def _say(progress: bool, msg: str) -> None:
     if progress:
-        print(f"analogcast: {msg}", file=sys.stderr, flush=True)
+        _log.info("analogcast: %s", msg)
 
 
 def fit(

@@ -2,9 +2,16 @@
 
 A specification is parsed into an immutable :class:`FitSpec` (pydantic v2, unknown keys
 rejected). Every problem -- TOML syntax, unknown or misspelt key, wrong type, unknown country,
-space, model or covariate, empty scenario list, out-of-range sampler settings -- becomes ONE
-:class:`analogcast.errors.UserInputError` line naming the file and the field, with a
+space, model, model option or covariate, empty scenario list, out-of-range sampler settings --
+becomes ONE :class:`analogcast.errors.UserInputError` line naming the file and the field, with a
 "did you mean" hint where a close match exists.
+
+Each section knows its own keys: it refuses an unknown key (with the did-you-mean from its own
+fields) or a missing required one itself, and every validator writes its own message. Turning a
+pydantic error into the one line only adds where it happened (location, scenarios by name) and,
+for pydantic's own type and range messages, the value given. Model options
+(``[model.options.<name>]``) are validated by that model's schema in
+:mod:`analogcast.models.options`.
 
 Example
 -------
@@ -43,7 +50,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -53,9 +60,11 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from analogcast.data._spaces import SPACES
 from analogcast.errors import AnalogcastError, UserInputError, did_you_mean
@@ -85,33 +94,68 @@ def _spaces() -> tuple[str, ...]:
     return _SPACES
 
 
+def _fail(message: str, *, at: Sequence[str | int] = ()) -> PydanticCustomError:
+    """A validation error whose text is ``message`` exactly; ``at`` extends its location."""
+    return PydanticCustomError("analogcast", "{message}", {"message": message, "at": tuple(at)})
+
+
 def _resolve_country(text: str) -> str:
-    """Canonical country code via the data crosswalk (raises UnknownCountryError)."""
+    """Canonical country code via the data crosswalk (an unknown country fails validation)."""
     from analogcast.data import resolve_country
 
-    return resolve_country(text)
+    try:
+        return resolve_country(text)
+    except AnalogcastError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _scenario_covariates() -> tuple[str, ...]:
-    try:
-        from analogcast.models import SCENARIO_COVARIATES
-    except (ImportError, AttributeError):  # models stage not installed yet
-        return _BASE_COVARIATES
+    from analogcast.models import SCENARIO_COVARIATES
+
     return tuple(dict.fromkeys([*_BASE_COVARIATES, *SCENARIO_COVARIATES]))
 
 
-def _model_names() -> tuple[str, ...] | None:
-    try:
-        from analogcast.models import available_models
-    except (ImportError, AttributeError):
-        return None
+def _model_names() -> tuple[str, ...]:
+    from analogcast.models import available_models
+
     return tuple(available_models())
 
 
+def _unknown_key(key: Any, value: Any, accepted: Iterable[str], *, note: str = "") -> PydanticCustomError:
+    """The error of an unknown key; the section's location is added when the message is formatted."""
+    accepted = list(accepted)
+    hint = did_you_mean(str(key), accepted)
+    tail = f"{note}.{hint}" if hint else f"{note}. Accepted: {', '.join(accepted)}"
+    what = "section" if isinstance(value, Mapping) else "key"
+    return PydanticCustomError("unknown_key", "unknown {what} '{key}'{tail}", {"what": what, "key": str(key), "tail": tail})
+
+
 class _Strict(BaseModel):
-    """Base of every spec section: unknown keys rejected, immutable."""
+    """Base of every spec section: immutable; it knows its keys and refuses any other.
+
+    Unknown keys (with a "did you mean" from the section's own fields) and missing required
+    keys are refused here, by the section itself, before pydantic validates the fields.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @classmethod
+    def _check_keys(cls, data: Any, accepted: Sequence[str] | None = None) -> Mapping[str, Any]:
+        if not isinstance(data, Mapping):
+            raise _fail(f"must be a table of keys, got {type(data).__name__}")
+        accepted = list(accepted if accepted is not None else cls.model_fields)
+        for key, value in data.items():
+            if key not in accepted:
+                raise _unknown_key(key, value, accepted)
+        for name, info in cls.model_fields.items():
+            if info.is_required() and name not in data:
+                raise PydanticCustomError("missing_key", "missing required key '{key}'", {"key": name})
+        return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        return cls._check_keys(data)
 
 
 class ModelSamplerSpec(_Strict):
@@ -164,21 +208,34 @@ class ModelSpec(_Strict):
     def _known_models(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         known = _model_names()
         for name in v:
-            if known is not None and name not in known:
-                raise ValueError(f"unknown model '{name}'.{did_you_mean(name, known)} Known: {', '.join(known)}")
+            if name not in known:
+                raise _fail(f"unknown model '{name}'.{did_you_mean(name, known)} Known: {', '.join(known)}")
         if len(set(v)) != len(v):
-            raise ValueError(f"model names repeat: {list(v)}")
+            raise _fail(f"model names repeat: {list(v)}")
         return v
 
-    @model_validator(mode="after")
-    def _options_for_fitted_models(self) -> ModelSpec:
-        for key in self.options:
-            if key not in self.names:
-                raise ValueError(
-                    f"options given for model '{key}', which is not in names {list(self.names)}."
-                    + did_you_mean(key, self.names)
-                )
-        return self
+    @field_validator("options")
+    @classmethod
+    def _typed_options(cls, v: dict[str, dict[str, Any]], info: ValidationInfo) -> dict[str, dict[str, Any]]:
+        """Each model's options through its schema (:mod:`analogcast.models.options`); only the
+        options given are kept, so the spec round-trips unchanged."""
+        from analogcast.models.options import OPTION_SCHEMAS, option_problem
+
+        names = info.data.get("names")
+        out: dict[str, dict[str, Any]] = {}
+        for key, given in v.items():
+            if names is not None and key not in names:
+                raise _fail(f"options given for model '{key}', which is not in names {list(names)}."
+                            + did_you_mean(key, names), at=(key,))
+            schema = OPTION_SCHEMAS.get(key)
+            if schema is None:  # an unknown model: reported by names
+                continue
+            try:
+                out[key] = schema.model_validate(given).model_dump(exclude_unset=True)
+            except ValidationError as exc:
+                at, message = option_problem(exc)
+                raise _fail(message, at=(key, *at)) from None
+        return out
 
 
 class PriorSpec(_Strict):
@@ -194,13 +251,13 @@ class PriorSpec(_Strict):
     discount: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
     robust_weight: Annotated[float, Field(ge=0.0, lt=1.0)] | None = None
     weights: dict[str, Annotated[float, Field(ge=0.0)]] | None = None
-    window: tuple[int, int] | str | None = None
+    window: tuple[int, int] | Literal["all"] | None = None
 
     @field_validator("method")
     @classmethod
     def _known_method(cls, v: str | None) -> str | None:
         if v is not None and v not in _PRIOR_METHODS:
-            raise ValueError(f"unknown prior method '{v}'.{did_you_mean(v, _PRIOR_METHODS)} Known: {', '.join(_PRIOR_METHODS)}")
+            raise _fail(f"unknown prior method '{v}'.{did_you_mean(v, _PRIOR_METHODS)} Known: {', '.join(_PRIOR_METHODS)}")
         return v
 
     @field_validator("analogs")
@@ -209,10 +266,10 @@ class PriorSpec(_Strict):
         if v is None:
             return v
         if not v:
-            raise ValueError("analogs is empty; name at least one analog country or use method = \"none\"")
+            raise _fail("analogs is empty; name at least one analog country or use method = \"none\"")
         out = tuple(_resolve_country(a) for a in v)
         if len(set(out)) != len(out):
-            raise ValueError(f"analogs repeat: {list(out)}")
+            raise _fail(f"analogs repeat: {list(out)}")
         return out
 
     @field_validator("weights")
@@ -222,36 +279,40 @@ class PriorSpec(_Strict):
             return v
         out = {_resolve_country(k): float(w) for k, w in v.items()}
         if not any(w > 0 for w in out.values()):
-            raise ValueError("weights must have at least one positive value")
+            raise _fail("weights must have at least one positive value")
         return out
 
-    @field_validator("window")
+    @field_validator("window", mode="before")
     @classmethod
-    def _ordered_window(cls, v: tuple[int, int] | str | None) -> tuple[int, int] | str | None:
+    def _ordered_window(cls, v: Any) -> Any:
+        if v is None or v == "all":
+            return v
         if isinstance(v, str):
-            if v == "all":
-                return v
             m = re.fullmatch(r"(\d{4})-(\d{4})", v)
-            if not m:
-                raise ValueError(f"window must be [first_year, last_year], \"YYYY-YYYY\" or \"all\", got '{v}'")
-            v = (int(m.group(1)), int(m.group(2)))
-        if v is not None and not (1900 <= v[0] <= v[1] <= 2100):
-            raise ValueError(f"window must be [first_year, last_year] with first <= last, got {list(v)}")
+            v = (int(m.group(1)), int(m.group(2))) if m else None
+        elif isinstance(v, list | tuple) and len(v) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in v):
+            v = (int(v[0]), int(v[1]))
+        else:
+            v = None
+        if v is None:
+            raise _fail("must be [first_year, last_year], \"YYYY-YYYY\" or \"all\"")
+        if not (1900 <= v[0] <= v[1] <= 2100):
+            raise _fail(f"must be [first_year, last_year] with 1900 <= first <= last <= 2100, got {list(v)}")
         return v
 
     @model_validator(mode="after")
     def _file_or_inline(self) -> PriorSpec:
         inline = [k for k in ("method", "analogs", "discount", "robust_weight", "weights", "window") if getattr(self, k) is not None]
         if self.file is not None and inline:
-            raise ValueError(f"give either a prior file or inline settings, not both (file and {', '.join(inline)})")
+            raise _fail(f"give either a prior file or inline settings, not both (file and {', '.join(inline)})")
         if self.file is None and self.method is None:
-            raise ValueError("give a prior file (prior = \"priors/x.toml\") or an inline method (map, power, robust_map or none)")
+            raise _fail("give a prior file (prior = \"priors/x.toml\") or an inline method (map, power, robust_map or none)")
         if self.method not in (None, "none") and not self.analogs:
-            raise ValueError(f"method '{self.method}' needs analogs = [\"IRN\", ...]")
+            raise _fail(f"method '{self.method}' needs analogs = [\"IRN\", ...]")
         if self.weights is not None and self.analogs is not None:
             extra = sorted(set(self.weights) - set(self.analogs))
             if extra:
-                raise ValueError(f"weights name countries that are not analogs: {extra}")
+                raise _fail(f"weights name countries that are not analogs: {extra}")
         return self
 
     @property
@@ -260,54 +321,66 @@ class PriorSpec(_Strict):
         return self.file is not None
 
 
-PathValue = float | list[float] | Literal["hold"]
-
-
 class ScenarioSpec(_Strict):
     """One ``[[scenarios]]`` entry: a name, a plain-language note, covariate paths.
 
     Covariates may be written flat (``oda_gni = 5.0``) or under ``paths``. A number holds in
     every forecast year, a list gives one value per year from the origin (last carried forward),
     ``"hold"`` keeps the target's last observed value (the default for unnamed covariates).
+    ``description`` is accepted for ``note``.
     """
 
     name: str
     label: str = ""
     note: str = ""
-    paths: dict[str, PathValue] = Field(default_factory=dict)
+    paths: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
-    def _flat_covariates(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        fields = set(cls.model_fields) | {"description"}
-        flat = {k: v for k, v in data.items() if k not in fields}
-        if not flat:
-            if "description" in data:
-                data = dict(data)
-                data.setdefault("note", data.pop("description"))
-            return data
+    def _known_keys(cls, data: Any) -> Any:
+        """Fields, ``description`` and the scenario covariates are its keys; covariates written
+        flat are moved under ``paths``."""
+        fields = [*cls.model_fields, "description"]
         known = _scenario_covariates()
-        for key in flat:
-            if key not in known:
-                hint = did_you_mean(key, [*known, *cls.model_fields])
-                listing = "" if hint else f" Fields: {', '.join(cls.model_fields)}; covariates: {', '.join(known)}"
-                raise ValueError(f"unknown key '{key}' (neither a field nor a scenario covariate).{hint}{listing}")
-        out = {k: v for k, v in data.items() if k in fields}
-        if "description" in out:
-            out.setdefault("note", out.pop("description"))
-        given = data.get("paths") or {}
-        if not isinstance(given, Mapping):
-            raise ValueError(f"paths must be a table of covariate = value, got {type(given).__name__}")
-        out["paths"] = {**dict(given), **flat}
+        if isinstance(data, Mapping):
+            for key, value in data.items():
+                if key not in fields and key not in known:
+                    raise _unknown_key(key, value, [*fields, *known], note=" (neither a field nor a scenario covariate)")
+        data = dict(cls._check_keys(data, [*fields, *known]))
+        if "description" in data:
+            data.setdefault("note", data.pop("description"))
+            data.pop("description", None)
+        flat = {k: data.pop(k) for k in list(data) if k in known}
+        if flat or "paths" in data:
+            given = data.get("paths", {})
+            if not isinstance(given, Mapping):
+                raise _fail(f"paths must be a table of covariate = value, got {type(given).__name__}")
+            data["paths"] = {**dict(given), **flat}
+        return data
+
+    @field_validator("paths", mode="before")
+    @classmethod
+    def _path_values(cls, v: Any) -> Any:
+        if not isinstance(v, Mapping):
+            return v  # pydantic's own "valid dictionary" error
+        out: dict[str, Any] = {}
+        for key, value in v.items():
+            def number(x: Any) -> bool:
+                return isinstance(x, int | float) and not isinstance(x, bool)
+
+            if isinstance(value, list) and all(number(x) for x in value):
+                out[key] = [float(x) for x in value]
+            elif value == "hold" or number(value):
+                out[key] = value if value == "hold" else float(value)
+            else:
+                raise _fail(f'must be a number, a list of numbers or "hold", got {value!r}', at=(key,))
         return out
 
     @field_validator("name")
     @classmethod
     def _valid_name(cls, v: str) -> str:
         if not _NAME_RE.match(v):
-            raise ValueError(f"scenario name '{v}' must be 1-64 letters, digits, '_', '-' or '.'")
+            raise _fail(f"scenario name '{v}' must be 1-64 letters, digits, '_', '-' or '.'")
         return v
 
     @field_validator("paths")
@@ -316,19 +389,19 @@ class ScenarioSpec(_Strict):
         known = _scenario_covariates()
         for key, value in v.items():
             if key not in known:
-                raise ValueError(f"unknown covariate '{key}'.{did_you_mean(key, known)} Known: {', '.join(known)}")
+                raise _fail(f"unknown covariate '{key}'.{did_you_mean(key, known)} Known: {', '.join(known)}")
             values = value if isinstance(value, list) else [value]
             if isinstance(value, list) and not value:
-                raise ValueError(f"{key}: an empty list; give at least one value")
+                raise _fail(f"{key}: an empty list; give at least one value")
             for x in values:
                 if x == "hold":
                     continue
                 if not math.isfinite(x):
-                    raise ValueError(f"{key}: values must be finite, got {x}")
+                    raise _fail(f"{key}: values must be finite, got {x}")
                 if key in ("oda_gni", "sanctions") and x < 0:
-                    raise ValueError(f"{key} must be >= 0, got {x}")
+                    raise _fail(f"{key} must be >= 0, got {x}")
                 if key == "alt_patrons" and x not in (0, 1):
-                    raise ValueError(f"alt_patrons must be 0 or 1, got {x}")
+                    raise _fail(f"alt_patrons must be 0 or 1, got {x}")
         return v
 
     def to_mapping(self) -> dict[str, Any]:
@@ -387,7 +460,7 @@ class FitSpec(_Strict):
     @classmethod
     def _valid_run_name(cls, v: str | None) -> str | None:
         if v is not None and not _NAME_RE.match(v):
-            raise ValueError(f"name '{v}' must be 1-64 letters, digits, '_', '-' or '.' (it names the run directory)")
+            raise _fail(f"name '{v}' must be 1-64 letters, digits, '_', '-' or '.' (it names the run directory)")
         return v
 
     @field_validator("target")
@@ -407,26 +480,26 @@ class FitSpec(_Strict):
     def _known_spaces(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         known = _spaces()
         if not v:
-            raise ValueError("spaces is empty; give at least one space or \"all\"")
+            raise _fail("spaces is empty; give at least one space or \"all\"")
         for s in v:
             if s not in known:
-                raise ValueError(f"unknown space '{s}'.{did_you_mean(s, known)} Known: {', '.join(known)}")
+                raise _fail(f"unknown space '{s}'.{did_you_mean(s, known)} Known: {', '.join(known)}")
         if len(set(v)) != len(v):
-            raise ValueError(f"spaces repeat: {list(v)}")
+            raise _fail(f"spaces repeat: {list(v)}")
         return tuple(s for s in known if s in v)
 
     @field_validator("horizons")
     @classmethod
     def _increasing(cls, v: tuple[int, ...]) -> tuple[int, ...]:
         if list(v) != sorted(set(v)):
-            raise ValueError(f"horizons must be increasing without repeats, got {list(v)}")
+            raise _fail(f"horizons must be increasing without repeats, got {list(v)}")
         return v
 
     @field_validator("deltas")
     @classmethod
     def _deltas_increasing(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
         if v is not None and list(v) != sorted(set(v)):
-            raise ValueError(f"deltas must be increasing without repeats, got {list(v)}")
+            raise _fail(f"deltas must be increasing without repeats, got {list(v)}")
         return v
 
     @field_validator("prior", mode="before")
@@ -446,13 +519,15 @@ class FitSpec(_Strict):
     @field_validator("scenarios", mode="before")
     @classmethod
     def _scenario_tables(cls, v: Any) -> Any:
+        if isinstance(v, list | tuple) and not v:
+            raise _fail("scenarios is empty; define at least one [[scenarios]] table (e.g. name = \"status_quo\")")
         if isinstance(v, Mapping):  # [scenarios.<name>] form
             out = []
             for key, table in v.items():
                 if not isinstance(table, Mapping):
-                    raise ValueError(f"[scenarios.{key}] must be a table of covariates")
+                    raise _fail(f"[scenarios.{key}] must be a table of covariates")
                 if "name" in table and table["name"] != key:
-                    raise ValueError(f"[scenarios.{key}] has name = '{table['name']}'; drop it or make it match")
+                    raise _fail(f"[scenarios.{key}] has name = '{table['name']}'; drop it or make it match")
                 out.append({"name": key, **table})
             return out
         return v
@@ -463,14 +538,14 @@ class FitSpec(_Strict):
         names = [s.name for s in v]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            raise ValueError(f"scenario names repeat: {dup}")
+            raise _fail(f"scenario names repeat: {dup}")
         return v
 
     @model_validator(mode="after")
     def _sampler_models_fitted(self) -> FitSpec:
         for key in self.sampler.models:
             if key not in self.model.names:
-                raise ValueError(
+                raise _fail(
                     f"sampler.models.{key}: model '{key}' is not in model.names {list(self.model.names)}."
                     + did_you_mean(key, self.model.names)
                 )
@@ -479,7 +554,7 @@ class FitSpec(_Strict):
     @model_validator(mode="after")
     def _target_not_analog(self) -> FitSpec:
         if self.prior is not None and self.prior.analogs and self.target in self.prior.analogs:
-            raise ValueError(f"the target {self.target} is also listed in prior.analogs")
+            raise _fail(f"the target {self.target} is also listed in prior.analogs")
         return self
 
     # -- helpers -------------------------------------------------------------------------
@@ -565,97 +640,51 @@ class FitSpec(_Strict):
 # -- loading ----------------------------------------------------------------------------
 
 
-def _section_fields(loc: Sequence[str | int]) -> tuple[str, ...]:
-    """Accepted keys at a pydantic error location (for did-you-mean hints)."""
-    model: type[BaseModel] | None = FitSpec
-    for part in loc:
-        if isinstance(part, int) or model is None:
-            continue
-        field = model.model_fields.get(str(part))
-        if field is None:
-            break
-        ann = field.annotation
-        model = None
-        for cand in (SamplerSpec, ModelSpec, PriorSpec, ScenarioSpec):
-            if cand is ann or cand.__name__ in repr(ann):
-                model = cand
-                break
-    return tuple(model.model_fields) if model is not None else ()
-
-
-def _loc_text(loc: Sequence[str | int], data: Mapping[str, Any]) -> str:
+def _loc_text(loc: Sequence[str | int], data: Any) -> str:
     """Human path of an error location, naming scenarios by name: ``scenarios.isolation.oda_gni``."""
     parts: list[str] = []
     node: Any = data
     for part in loc:
         if isinstance(part, int):
-            name = None
-            if isinstance(node, Sequence) and 0 <= part < len(node) and isinstance(node[part], Mapping):
-                name = node[part].get("name")
-            if name is not None and isinstance(name, str):
-                parts.append(name)
-            else:
-                parts.append(f"[{part}]")
-            node = node[part] if isinstance(node, Sequence) and 0 <= part < len(node) else None
+            item = node[part] if isinstance(node, Sequence) and not isinstance(node, str) and 0 <= part < len(node) else None
+            name = item.get("name") if isinstance(item, Mapping) else None
+            parts.append(name if isinstance(name, str) else f"[{part}]")
+            node = item
         else:
-            if part.startswith("function-") or part in ("str", "float", "int", "list[float]", "literal['hold']", "tuple[str, ...]"):
-                continue
-            parts.append(part)
+            parts.append(str(part))
             node = node.get(part) if isinstance(node, Mapping) else None
-    text = ".".join(parts).replace(".[", "[")
-    return text or "spec"
+    return ".".join(parts).replace(".[", "[")
 
 
-def _format_error(err: Any, data: Mapping[str, Any]) -> str:
-    loc = tuple(err.get("loc", ()))
-    kind = err.get("type", "")
-    msg = str(err.get("msg", "invalid value"))
-    if msg.startswith("Value error, "):
-        msg = msg.removeprefix("Value error, ")
-    elif msg.startswith("Assertion failed, "):
-        msg = msg.removeprefix("Assertion failed, ")
-    if kind == "extra_forbidden":
-        key = str(loc[-1])
-        where = _loc_text(loc[:-1], data)
-        hint = did_you_mean(key, _section_fields(loc[:-1]))
-        value = err.get("input")
-        what = "section" if isinstance(value, Mapping) else "key"
-        inside = "at the top level" if where == "spec" else f"in [{where}]"
-        return f"unknown {what} '{key}' {inside}.{hint}".rstrip(".") + ("" if hint else ".") + (
-            "" if hint else f" Accepted: {', '.join(_section_fields(loc[:-1]))}"
-        )
+def _format_error(err: Mapping[str, Any], data: Any) -> str:
+    """One problem as text, from the public parts of a pydantic error (location, message,
+    input, context). The validators wrote the words; this adds where."""
+    ctx = err.get("ctx") or {}
+    loc = (*err.get("loc", ()), *ctx.get("at", ()))
     where = _loc_text(loc, data)
-    if kind == "missing":
-        return f"missing required key '{where}'"
-    if kind == "too_short" and where == "scenarios":
-        return "scenarios is empty; define at least one [[scenarios]] table (e.g. name = \"status_quo\")"
-    if kind == "too_short":
-        return f"{where} is empty; give at least one value"
-    value = err.get("input")
-    shown = repr(value)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    if kind in ("value_error", "assertion_error") or "Value error" in str(err.get("msg", "")):
-        return f"{where}: {msg}"
-    return f"{where}: {msg} (got {shown})"
+    kind = err.get("type")
+    if kind == "unknown_key":
+        inside = f"in [{where}]" if where else "at the top level"
+        return f"unknown {ctx['what']} '{ctx['key']}' {inside}{ctx['tail']}"
+    if kind == "missing_key":
+        return f"missing required key '{where + '.' if where else ''}{ctx['key']}'"
+    msg = str(err.get("msg", "invalid value"))
+    if kind != "analogcast":  # pydantic's own words: say what was given
+        shown = repr(err.get("input"))
+        msg += f" (got {shown if len(shown) <= 60 else shown[:57] + '...'})"
+    return f"{where}: {msg}" if where else msg
 
 
-def _validation_message(exc: ValidationError, data: Mapping[str, Any]) -> str:
+def _validation_message(exc: ValidationError, data: Any) -> str:
+    """The first problem (an unknown key first; a deeper problem before what it caused) and a count."""
     errors = exc.errors(include_url=False)
     locs = [tuple(e.get("loc", ())) for e in errors]
-    extra_sections = {loc[:-1] for e, loc in zip(errors, locs, strict=True) if e.get("type") == "extra_forbidden"}
-
-    def consequential(e: Any, loc: tuple[Any, ...]) -> bool:
-        # a length error on a list whose item failed, or a "missing" key beside a misspelt one
-        if e.get("type") == "too_short" and any(len(o) > len(loc) and o[: len(loc)] == loc for o in locs):
-            return True
-        return e.get("type") == "missing" and loc[:-1] in extra_sections
-
-    kept = [e for e, loc in zip(errors, locs, strict=True) if not consequential(e, loc)] or errors
-    # prefer the most specific error: unknown keys first, then the rest in order
-    errors = sorted(kept, key=lambda e: 0 if e.get("type") == "extra_forbidden" else 1)
-    head = _format_error(errors[0], data)
-    more = len(errors) - 1
+    # a list whose item failed also reports its (now shorter) length: keep the item's error
+    kept = [e for e, loc in zip(errors, locs, strict=True)
+            if not any(len(o) > len(loc) and o[: len(loc)] == loc for o in locs)]
+    kept.sort(key=lambda e: e.get("type") != "unknown_key")
+    head = _format_error(kept[0], data)
+    more = len(kept) - 1
     return head + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
 
 

@@ -49,6 +49,10 @@ target_accept=None, progress=False) -> xarray.DataTree``
     deterministics excluded unless named).
 
 ``SCENARIO_COVARIATES``: mapping alias -> panel variable accepted in scenario paths.
+
+``options_for(name, mapping=None, *, defaults=True) -> dict``, ``OPTION_SCHEMAS``
+    Typed options per registry model (:mod:`analogcast.models.options`): unknown keys, wrong
+    types, non-finite or out-of-range values refused in one line naming the option.
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ _LAZY: dict[str, str] = {
     "SCENARIO_COVARIATES": "analogcast.models.design",
     "sample_model": "analogcast.models.sampling",
     "diagnostics": "analogcast.models.convergence",
+    "options_for": "analogcast.models.options",
+    "OPTION_SCHEMAS": "analogcast.models.options",
 }
 
 __all__ = list(_LAZY)

@@ -58,6 +58,7 @@ import numpy as np
 import xarray as xr
 from scipy.special import logit
 
+from analogcast.data import DIRECTIONS
 from analogcast.errors import UserInputError
 from analogcast.models.design import (
     DYNAMIC_NAMES,
@@ -73,7 +74,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["EventLogit", "DIRECTIONS", "AID_TERMS", "SMOOTH_TERMS", "PROTOCOLS", "case_control"]
 
-DIRECTIONS: tuple[str, str] = ("opening", "closing")
 AID_TERMS: tuple[str, ...] = ("aid", "aid_cw", "sanctions", "sanctions_cw")
 #: dynamic covariates with a penalised-spline smooth (column of ``DYNAMIC_NAMES``)
 SMOOTH_TERMS: tuple[str, ...] = ("level", "change2")
@@ -138,26 +138,10 @@ class EventLogit:
     name = "event_logit"
 
     def __init__(self, **options: Any) -> None:
-        unknown = set(options) - set(DEFAULT_OPTIONS)
-        if unknown:
-            from analogcast.errors import did_you_mean
+        from analogcast.models.options import options_for
 
-            bad = sorted(unknown)[0]
-            raise UserInputError(
-                f"unknown option '{bad}' for model 'event_logit'."
-                + did_you_mean(bad, DEFAULT_OPTIONS)
-            )
-        self.options: dict[str, Any] = {**DEFAULT_OPTIONS, **options}
-        cf = float(self.options["control_fraction"])
-        if not 0.0 < cf <= 1.0:
-            raise UserInputError("option 'control_fraction' of model 'event_logit' must be in (0, 1].")
-        for key in ("aid_prior_sd", "beta_prior_sd", "vague_prior_sd") + tuple(
-            k for k in DEFAULT_OPTIONS if k.startswith("sigma_")
-        ):
-            vals = self.options[key]
-            vals = vals.values() if isinstance(vals, Mapping) else [vals]
-            if any(not np.isfinite(float(v)) or float(v) <= 0 for v in vals):
-                raise UserInputError(f"option '{key}' of model 'event_logit' must be > 0.")
+        # one validation path: the typed schema (models/options.py), did-you-mean included
+        self.options: dict[str, Any] = options_for(self.name, options)
 
     # ------------------------------------------------------------------ prepare
     def prepare(

@@ -4,7 +4,10 @@ The prior is on ``theta[space, direction]``, the target's logit yearly hazard of
 closing event. Each analog contributes its events / coded country-years in a window; the methods
 (``map``, ``power``, ``robust_map``, ``none``) turn that evidence into a normal mixture per space and
 direction, stored with its effective sample size (country-years), each analog's share, a prior
-predictive summary and a prior-data conflict check. See ``/work/shared/METHODS.md`` section 3.
+predictive summary and a prior-data conflict check. Methods: meta-analytic-predictive priors
+(Neuenschwander et al. 2010, Clinical Trials 7(1)), power priors (Ibrahim and Chen 2000,
+Statistical Science 15(1)), robust mixtures (Schmidli et al. 2014, Biometrics 70(4)) and the ELIR
+effective sample size (Neuenschwander, Weber, Schmidli and O'Hagan 2020, Biometrics 76(2)).
 
 >>> from analogcast.priors import build_prior, load_prior                 # doctest: +SKIP
 >>> prior = build_prior("AFG", ["SAU", "IRN"], method="robust_map", discount=0.5)  # doctest: +SKIP

@@ -22,6 +22,7 @@ from types import MappingProxyType
 import numpy as np
 import xarray as xr
 
+from analogcast.data import DIRECTIONS
 from analogcast.errors import UserInputError
 
 __all__ = [
@@ -35,7 +36,6 @@ __all__ = [
     "base_rates",
 ]
 
-DIRECTIONS: tuple[str, str] = ("opening", "closing")
 
 
 def logit_estimate(x: float, n: float) -> tuple[float, float]:

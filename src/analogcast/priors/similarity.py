@@ -11,7 +11,7 @@ panel; the squared distance between the target and candidate ``j`` is
 (a different region counts as one standard deviation). Covariates the target lacks are left out;
 when a candidate lacks some, its distance is scaled up by ``K / K_available`` (the mean squared
 standardised difference times the number of covariates). Weights are
-``exp(-d_j^2 / (2 bandwidth^2))`` normalised to sum to 1 (METHODS.md section 3).
+``exp(-d_j^2 / (2 bandwidth^2))`` normalised to sum to 1 (a Gaussian kernel).
 :func:`~analogcast.priors.build_prior` rescales whatever weights it gets so the largest is 1.
 """
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from analogcast.data import DIRECTIONS
 from analogcast.reporting import adapt
 from analogcast.reporting.tables import TableBlock, fmt_any, fmt_pct
 from analogcast.reporting.tables import space_label as _space_label
@@ -41,7 +42,7 @@ def analogs_section(prior: Any, spaces: list[str], theta: xr.DataArray | None) -
     ess_rows, conflict_spaces, shares_total = [], [], {a: 0.0 for a in analogs}
     n_share = 0
     for sp in spaces:
-        for d in ("opening", "closing"):
+        for d in DIRECTIONS:
             ess = adapt.as_float(adapt.prior_lookup(prior, ("ess",), sp, d))
             pc = adapt.as_float(adapt.prior_lookup(prior, ("conflict_p", "conflict", "conflict_pvalue", "p_conflict"), sp, d))
             share = adapt.prior_lookup(prior, ("ess_share", "ess_shares", "shares"), sp, d)
@@ -174,7 +175,7 @@ def _evidence_block(prior: Any, spaces: list[str], analogs: list[str]) -> TableB
         row: list[Any] = [a]
         for sp in spaces:
             parts = []
-            for d in ("opening", "closing"):
+            for d in DIRECTIONS:
                 ev = adapt.prior_lookup(prior, ("evidence",), sp, d)
                 hit = next((e for e in (ev or ()) if str(getattr(e, "country", "")) == a), None)
                 if hit is None:
@@ -285,9 +286,5 @@ def prior_rebuilder(prior: Any, spaces: list[str], shares: dict[str, float] | No
     """A :class:`PriorRebuilder` for a real analogy prior (``map``/``robust_map``/``power``), or ``None``."""
     meta = adapt.prior_meta(prior)
     if not meta or meta.get("method") not in ("map", "robust_map", "power") or not meta.get("analogs") or not meta.get("target"):
-        return None
-    try:
-        import analogcast.priors  # noqa: F401
-    except ImportError:
         return None
     return PriorRebuilder(meta, spaces, shares)

@@ -724,6 +724,10 @@ def _string_list(value: Any) -> list[str]:
 
 
 def _provenance(run: Any, spec: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+    """The provenance section: from the run's typed ``metadata.json``
+    (:class:`analogcast.runs.metadata.RunMetadata`, ``run.info``) when the run was loaded from a
+    directory, else from the fit's own provenance and the spec."""
+    info = getattr(run, "info", None)
     prov = dict(getattr(run, "provenance", None) or getattr(getattr(run, "result", None), "provenance", None) or {})
     spec_obj = getattr(run, "spec", None) or getattr(getattr(run, "result", None), "spec", None)
     spec_text = ""
@@ -734,34 +738,33 @@ def _provenance(run: Any, spec: dict[str, Any], meta: dict[str, Any]) -> dict[st
             spec_text = ""
     if not spec_text:
         spec_text = json.dumps(spec, indent=2, sort_keys=True, default=str)
-    hashes: dict[str, str] = {}
-    for src in (meta.get("hashes"), meta.get("files"), meta.get("sha256")):
-        if isinstance(src, dict):
-            for k, v in src.items():
-                hashes[str(k)] = str(v.get("sha256", v)) if isinstance(v, dict) else str(v)
-    for k in ("fit_id", "spec_sha256", "data_sha256", "prior_sha256", "metadata_sha256"):
-        v = meta.get(k) or prov.get(k)
-        if v:
-            hashes.setdefault(k.replace("_sha256", ""), str(v))
-    data_files = meta.get("data_files") if isinstance(meta.get("data_files"), dict) else {}
-    versions = meta.get("versions") or prov.get("versions") or {}
-    seed = meta.get("seed", spec.get("seed"))
-    sampler = meta.get("sampler") or spec.get("sampler") or {}
-    command = meta.get("command")
     timings = dict(getattr(run, "timings", None) or getattr(getattr(run, "result", None), "timings", None) or {})
+    if info is not None:
+        hashes = info.hashes
+        data_files, versions, seed, seeds = dict(info.data_files), dict(info.versions), info.seed, dict(info.seeds)
+        sampler: Any = info.sampler
+        command: Any = info.command
+        prior_source, created = info.prior_source or "", info.created
+    else:
+        hashes = {k.replace("_sha256", ""): str(prov[k]) for k in ("data_sha256", "prior_sha256") if prov.get(k)}
+        data_files = dict(prov.get("data_files") or {})
+        versions = dict(prov.get("versions") or {})
+        seed, seeds = spec.get("seed"), dict(prov.get("seeds") or {})
+        sampler, command = spec.get("sampler") or {}, None
+        prior_source, created = str(prov.get("prior_source") or ""), str(meta.get("created", ""))
     return {
         "spec_text": spec_text,
         "hashes": dict(sorted(hashes.items())),
-        "versions": {str(k): str(v) for k, v in dict(versions).items()},
+        "versions": {str(k): str(v) for k, v in versions.items()},
         "seed": seed,
-        "seeds": ", ".join(f"{k} {v}" for k, v in dict(meta.get("seeds") or prov.get("seeds") or {}).items()),
+        "seeds": ", ".join(f"{k} {v}" for k, v in seeds.items()),
         "sampler": ", ".join(f"{k} {v}" for k, v in dict(sampler).items() if v is not None) if isinstance(sampler, dict) else str(sampler),
         "command": " ".join(map(str, command)) if isinstance(command, list | tuple) else str(command or ""),
-        "prior_source": str(meta.get("prior_source") or prov.get("prior_source") or ""),
+        "prior_source": str(prior_source),
         "data_files": {str(k): str(v) for k, v in sorted(data_files.items())},
         "models": ", ".join(map(str, spec.get("model", {}).get("names", []) if isinstance(spec.get("model"), dict) else [])) or str(run.forecasts.attrs.get("models", "")),
         "timings": {str(k): (f"{v:.1f} s" if isinstance(v, int | float) else str(v)) for k, v in timings.items()},
-        "created": str(meta.get("created", "")),
+        "created": str(created),
         "path": str(getattr(run, "path", "") or ""),
     }
 

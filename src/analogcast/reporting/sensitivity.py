@@ -32,9 +32,14 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
+from scipy.special import expit
+
+from analogcast.priors.mixture import NormalMixture, expect
 
 __all__ = [
     "MixtureParams",
+    "as_mixture",
+    "vague_mask",
     "SensitivityRow",
     "Sensitivity",
     "mixture_logpdf",
@@ -87,42 +92,42 @@ PSENSE_UNAVAILABLE = (
 _VAGUE_LABELS = {"vague", "robust", "weak", "unit"}
 
 
-@dataclass(frozen=True)
-class MixtureParams:
-    """A normal mixture as plain arrays (``labels`` may be empty)."""
+def as_mixture(m: Any) -> NormalMixture:
+    """A :class:`~analogcast.priors.mixture.NormalMixture` from any object with ``weights``,
+    ``means``, ``sds`` (and optional ``labels``); weights are renormalised to sum to 1."""
+    if isinstance(m, NormalMixture):
+        return m
+    w = np.asarray(m.weights, dtype=float)
+    labels = tuple(getattr(m, "labels", ()) or ())
+    return NormalMixture(tuple(w / w.sum()), tuple(np.asarray(m.means, float)), tuple(np.asarray(m.sds, float)), labels)
 
-    weights: np.ndarray
-    means: np.ndarray
-    sds: np.ndarray
-    labels: tuple[str, ...] = ()
+
+class MixtureParams(NormalMixture):
+    """The prior mixture as the report uses it: a :class:`NormalMixture` (the name kept for
+    callers; new code takes ``NormalMixture`` and :func:`as_mixture`)."""
 
     @classmethod
-    def of(cls, m: Any) -> MixtureParams:
+    def of(cls, m: Any) -> NormalMixture:
         """From any object with ``weights``, ``means``, ``sds`` (and optional ``labels``)."""
-        w = np.asarray(m.weights, dtype=float)
-        return cls(w / w.sum(), np.asarray(m.means, float), np.asarray(m.sds, float), tuple(getattr(m, "labels", ()) or ()))
-
-    @property
-    def vague(self) -> np.ndarray:
-        """Boolean mask of the robust (vague) components, by label."""
-        return np.array([lab.lower() in _VAGUE_LABELS for lab in self.labels], dtype=bool) if self.labels else np.zeros(len(self.weights), bool)
+        return as_mixture(m)
 
 
-def mixture_logpdf(m: MixtureParams, x: np.ndarray) -> np.ndarray:
-    """Log density of the mixture at ``x`` (any shape)."""
-    x = np.asarray(x, float)[..., None]
-    z = (x - m.means) / m.sds
-    comp = np.log(np.maximum(m.weights, 1e-300)) - 0.5 * z**2 - np.log(m.sds) - 0.5 * math.log(2 * math.pi)
-    mx = comp.max(axis=-1, keepdims=True)
-    return (mx + np.log(np.exp(comp - mx).sum(axis=-1, keepdims=True)))[..., 0]
+def vague_mask(m: NormalMixture) -> np.ndarray:
+    """Boolean mask of the robust (vague) components, by label."""
+    if not m.labels:
+        return np.zeros(m.n_components, dtype=bool)
+    return np.array([lab.lower() in _VAGUE_LABELS for lab in m.labels], dtype=bool)
 
 
-def mixture_mean_expit(m: MixtureParams, n: int = 40) -> float:
-    """``E[logistic(theta)]`` under the mixture (Gauss-Hermite per component): the prior mean hazard."""
-    x, w = np.polynomial.hermite_e.hermegauss(n)
-    w = w / w.sum()
-    vals = [float((w / (1 + np.exp(-(mu + sd * x)))).sum()) for mu, sd in zip(m.means, m.sds, strict=True)]
-    return float(np.dot(m.weights, vals))
+def mixture_logpdf(m: Any, x: np.ndarray) -> np.ndarray:
+    """Log density of the mixture at ``x`` (any shape): :meth:`NormalMixture.logpdf`."""
+    return np.asarray(as_mixture(m).logpdf(x))
+
+
+def mixture_mean_expit(m: Any) -> float:
+    """``E[logistic(theta)]`` under the mixture (the prior mean hazard), by the quadrature of
+    :func:`analogcast.priors.mixture.expect`."""
+    return expect(as_mixture(m), expit)
 
 
 def reweighted_mean(values: xr.DataArray, log_ratio: xr.DataArray) -> tuple[xr.DataArray, float]:
@@ -179,23 +184,24 @@ class Sensitivity:
     psense_summary_note: str = ""
 
 
-def _alternatives(m: MixtureParams, meta: dict[str, Any], approx_discount: bool = True) -> list[tuple[str, str, MixtureParams | float]]:
+def _alternatives(m: NormalMixture, meta: dict[str, Any], approx_discount: bool = True) -> list[tuple[str, str, NormalMixture | float]]:
     """``(label, method, alternative)``; a float alternative means power-scaling by alpha."""
-    alts: list[tuple[str, str, MixtureParams | float]] = [
+    alts: list[tuple[str, str, NormalMixture | float]] = [
         ("Prior power 0.5 (weaker analogy prior)", "power-scaling", 0.5),
         ("Prior power 2 (stronger analogy prior)", "power-scaling", 2.0),
     ]
-    vague = m.vague
+    vague = vague_mask(m)
+    weights, sds0 = np.asarray(m.weights), np.asarray(m.sds)
     if vague.any() and (~vague).any():
-        cur = float(m.weights[vague].sum())
+        cur = float(weights[vague].sum())
         for w_new in (0.1, 0.5, 1.0):
             if abs(w_new - cur) < 1e-6:
                 continue
-            w = m.weights.copy()
+            w = weights.copy()
             w[vague] = w[vague] / w[vague].sum() * w_new
             w[~vague] = w[~vague] / w[~vague].sum() * (1.0 - w_new)
             lab = "Vague component only (analogies ignored)" if w_new == 1.0 else f"Robust weight {w_new:g} (fitted {cur:.2g})"
-            alts.append((lab, "reweighting", MixtureParams(w, m.means, m.sds, m.labels)))
+            alts.append((lab, "reweighting", NormalMixture(tuple(w), m.means, m.sds, m.labels)))
     disc = meta.get("discount")
     try:
         d = float(disc)
@@ -205,10 +211,10 @@ def _alternatives(m: MixtureParams, meta: dict[str, Any], approx_discount: bool 
         for d_new in sorted({d / 2, min(1.0, 2 * d)}):
             if abs(d_new - d) < 1e-9:
                 continue
-            sds = m.sds.copy()
+            sds = sds0.copy()
             sds[~vague] = sds[~vague] * math.sqrt(d / d_new)
             alts.append(
-                (f"Discount {d_new:g} (fitted {d:g})", "reweighting (approx.)", MixtureParams(m.weights, m.means, sds, m.labels))
+                (f"Discount {d_new:g} (fitted {d:g})", "reweighting (approx.)", NormalMixture(m.weights, m.means, tuple(sds), m.labels))
             )
     return alts
 
@@ -278,7 +284,7 @@ def sensitivity(
 
     for sp in spaces:
         x = th.sel(space=sp, direction="opening").values
-        m = MixtureParams.of(mixture_of(sp, "opening"))
+        m = as_mixture(mixture_of(sp, "opening"))
         lp = xr.DataArray(mixture_logpdf(m, x), dims=("chain", "draw"))
         vals = base.sel(space=sp)
         for label, method, alt in _alternatives(m, meta, approx_discount=not rebuilt):
@@ -286,7 +292,7 @@ def sensitivity(
             record(label, method, vals, lr, sp)
         for label, alt_of in rebuilt:
             try:
-                alt_m = MixtureParams.of(alt_of(sp, "opening"))
+                alt_m = as_mixture(alt_of(sp, "opening"))
             except Exception:  # noqa: BLE001 - a space the rebuilt prior lacks
                 continue
             lr = xr.DataArray(mixture_logpdf(alt_m, x), dims=("chain", "draw")) - lp
@@ -358,7 +364,7 @@ def _psense_theta(
         th = theta.sel(direction="opening", drop=True).transpose("chain", "draw", "space")
         lp = xr.concat(
             [
-                xr.DataArray(mixture_logpdf(MixtureParams.of(mixture_of(sp, "opening")), th.sel(space=sp).values), dims=("chain", "draw"))
+                xr.DataArray(mixture_logpdf(mixture_of(sp, "opening"), th.sel(space=sp).values), dims=("chain", "draw"))
                 for sp in spaces
             ],
             dim="space",

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 import re
 import secrets
-import sys
 import time
 import tomllib
 import zlib
@@ -46,11 +46,14 @@ import numpy as np
 from analogcast._io import atomic_write_json, atomic_write_text, sha256_bytes, sha256_file
 from analogcast._tasks import map_tasks
 from analogcast._version import __version__
+from analogcast.data import DIRECTIONS
 from analogcast.errors import AnalogcastError, UserInputError, did_you_mean
 from analogcast.fitting.spec import FitSpec, spec_from_mapping
 from analogcast.runs.run import spec_scenarios
 
 __all__ = ["GridCell", "GridResult", "parse_set", "cell_seed", "expand_grid", "run_grid"]
+
+_log = logging.getLogger(__name__)
 
 _KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
 _PRIOR_HINT = (
@@ -281,7 +284,7 @@ def _execute(
     def report(done: int) -> None:
         if progress:
             took = time.perf_counter() - t0
-            print(f"grid: {done}/{len(jobs)} cells, {took:.0f} s", file=sys.stderr, flush=True)
+            _log.info("grid: %d/%d cells, %.0f s", done, len(jobs), took)
 
     token = secrets.token_hex(4)
     outputs, n_workers = map_tasks(
@@ -304,7 +307,7 @@ def _grid_table(cells: Sequence[GridCell], outputs: Sequence[dict[str, Any]]) ->
     for ci, (cell, res) in enumerate(zip(cells, outputs, strict=True)):
         t = res["table"].reset_index(drop=True)
         group = pd.factorize(pd.MultiIndex.from_frame(t[["scenario", "space"]]))[0]
-        for di, d in enumerate(("opening", "closing")):
+        for di, d in enumerate(DIRECTIONS):
             f = pd.DataFrame({"_c": ci, "_g": group, "_d": di, "_r": np.arange(len(t))})
             f["cell"] = cell.name
             for k, v in cell.overrides:

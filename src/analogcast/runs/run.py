@@ -9,6 +9,7 @@ can be used wherever a fit result is expected (e.g. ``analogcast.forecast(run, .
 from __future__ import annotations
 
 import io
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,9 +23,12 @@ if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
 
     from analogcast.fitting.spec import FitSpec
+    from analogcast.runs.metadata import RunMetadata
     from analogcast.scenarios import Scenario
 
 __all__ = ["Run", "spec_scenarios", "table_csv", "CSV_FLOAT_FORMAT"]
+
+_log = logging.getLogger(__name__)
 
 #: Float format of every CSV a run writes (fixed, so the same draws give the same bytes).
 CSV_FLOAT_FORMAT = "%.4f"
@@ -68,7 +72,7 @@ class Run:
     contrasts
         Scenario contrasts (``contrasts.csv``).
     metadata
-        Contents of ``metadata.json`` (empty until saved or loaded).
+        Contents of ``metadata.json`` as read (empty until loaded); :attr:`info` is the typed form.
     path
         The run directory once saved or loaded, else ``None``.
     """
@@ -105,9 +109,7 @@ class Run:
         t0 = time.perf_counter()
         scen = list(scenarios) if scenarios is not None else spec_scenarios(spec)
         if progress:
-            import sys
-
-            print(f"analogcast: forecasting {len(scen)} scenario(s), horizons {list(spec.horizons)}", file=sys.stderr, flush=True)
+            _log.info("analogcast: forecasting %d scenario(s), horizons %s", len(scen), list(spec.horizons))
         extra = {"deltas": list(spec.deltas)} if spec.deltas is not None else {}
         fc = forecast(result, scen, horizons=list(spec.horizons), seed=derive_seed(spec.seed, "forecast"), **extra)
         table = forecasts_table(fc, level=spec.level)
@@ -150,6 +152,16 @@ class Run:
     def provenance(self) -> dict[str, Any]:
         """Hashes, seeds, versions and model options of the fit."""
         return self.result.provenance
+
+    @property
+    def info(self) -> RunMetadata | None:
+        """``metadata.json`` as a :class:`~analogcast.runs.metadata.RunMetadata` (``None`` for a
+        run that was not loaded from a directory)."""
+        if not self.metadata:
+            return None
+        from analogcast.runs.metadata import parse_metadata
+
+        return parse_metadata(self.metadata)
 
     @property
     def models(self) -> tuple[str, ...]:

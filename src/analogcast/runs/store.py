@@ -46,15 +46,22 @@ from typing import Any, Literal
 
 from analogcast._io import sha256_bytes, sha256_file
 from analogcast._version import __version__
-from analogcast.errors import DataIntegrityError, UserInputError
+from analogcast.errors import DataIntegrityError, UserInputError, did_you_mean
 from analogcast.fitting.fitter import THRESHOLDS, FitResult, check_convergence, prepare_data
 from analogcast.fitting.spec import FitSpec, parse_spec
+from analogcast.runs.metadata import (
+    EXTRA_KEYS,
+    RUN_FORMAT,
+    RUN_FORMAT_VERSION,
+    RunMetadata,
+    canonical_json,
+    metadata_digest,
+    parse_metadata,
+)
 from analogcast.runs.run import Run, table_csv
 
 __all__ = ["save_run", "load_run", "verify_run", "default_run_dir", "RUN_FORMAT", "RUN_FORMAT_VERSION", "SAVE_PAUSE_ENV"]
 
-RUN_FORMAT = "analogcast-run"
-RUN_FORMAT_VERSION = 1
 #: Testing hook: seconds to sleep after each file while saving (lets tests SIGKILL mid-save).
 SAVE_PAUSE_ENV = "ANALOGCAST_TEST_SAVE_PAUSE"
 _TMP_MARK = ".tmp-"
@@ -69,15 +76,6 @@ def default_run_dir(name: str) -> Path:
 
 
 # -- helpers ------------------------------------------------------------------------------
-
-
-def _canonical_json(obj: Any) -> str:
-    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
-
-
-def _metadata_digest(meta: Mapping[str, Any]) -> str:
-    body = {k: v for k, v in meta.items() if k != "metadata_sha256"}
-    return sha256_bytes(_canonical_json(body).encode("utf-8"))
 
 
 def _fsync_file(path: Path) -> None:
@@ -293,12 +291,17 @@ def _write_contents(run: Run, tmp: Path, fmt: str, extra: Mapping[str, Any]) -> 
         "files": files,
         **extra,
     }
-    meta = _json_ready(meta)
+    # through the schema load_run reads with: never write what could not be loaded back
+    try:
+        typed = parse_metadata(_json_ready(meta))
+    except ValueError as exc:
+        raise UserInputError(f"run metadata: {exc}") from None
+    meta = typed.to_json_dict()
     # one identifier of what was fitted: spec + data + prior + package versions (cf. pymc-marketing's ModelIO)
     identity = {k: meta.get(k) for k in ("spec", "data_sha256", "versions")} | {"prior": files.get("prior.toml")}
-    meta["fit_id"] = sha256_bytes(_canonical_json(identity).encode("utf-8"))
-    meta["metadata_sha256"] = _metadata_digest(meta)
-    (tmp / "metadata.json").write_text(_canonical_json(meta), encoding="utf-8")
+    meta["fit_id"] = sha256_bytes(canonical_json(identity).encode("utf-8"))
+    meta["metadata_sha256"] = metadata_digest(meta)
+    (tmp / "metadata.json").write_text(canonical_json(meta), encoding="utf-8")
     _fsync_file(tmp / "metadata.json")
     _fsync_dir(tmp)
     _pause()
@@ -368,6 +371,9 @@ def save_run(
         raise UserInputError(f"if_exists must be 'suffix', 'error' or 'overwrite', got {if_exists!r}")
     if posterior_format not in ("netcdf", "zarr"):
         raise UserInputError(f"posterior format must be 'netcdf' or 'zarr', got {posterior_format!r}")
+    for key in extra_metadata or {}:
+        if key not in EXTRA_KEYS:
+            raise UserInputError(f"extra_metadata key '{key}' is not part of run metadata.{did_you_mean(str(key), EXTRA_KEYS)} Known: {', '.join(EXTRA_KEYS)}")
     dest = Path(path) if path is not None else default_run_dir(run.spec.run_name)
     dest = dest.expanduser().absolute()
     if dest.name.startswith("."):
@@ -396,7 +402,8 @@ def _refuse(msg: str, allow: bool) -> None:
         raise DataIntegrityError(msg)
 
 
-def _read_metadata(root: Path) -> dict[str, Any]:
+def _read_metadata(root: Path) -> tuple[dict[str, Any], RunMetadata]:
+    """``metadata.json`` as read (for its digest) and as validated by :class:`RunMetadata`."""
     meta_path = root / "metadata.json"
     if root.name.startswith(".") and (_TMP_MARK in root.name or _OLD_MARK in root.name):
         raise DataIntegrityError(f"{root} is the temporary directory of an interrupted or replaced save, not a finished run; it cannot be loaded")
@@ -404,13 +411,17 @@ def _read_metadata(root: Path) -> dict[str, Any]:
         raise DataIntegrityError(f"{meta_path} is missing: {root} is not a finished analogcast run")
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataIntegrityError(f"{meta_path} is unreadable or corrupted ({exc})") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise DataIntegrityError(f"{meta_path} is unreadable or corrupted ({type(exc).__name__}: {exc})"[:400]) from None
     if not isinstance(meta, dict) or meta.get("format") != RUN_FORMAT:
         raise DataIntegrityError(f"{meta_path} is not analogcast run metadata")
     if meta.get("format_version") != RUN_FORMAT_VERSION:
         raise DataIntegrityError(f"{meta_path}: run format version {meta.get('format_version')} is not supported by analogcast {__version__} (expects {RUN_FORMAT_VERSION})")
-    return meta
+    try:
+        typed = parse_metadata(meta)
+    except ValueError as exc:
+        raise DataIntegrityError(f"{meta_path} is not valid run metadata: {exc}") from None
+    return meta, typed
 
 
 def verify_run(path: str | os.PathLike[str], *, check_data: bool = True) -> list[str]:
@@ -422,14 +433,13 @@ def verify_run(path: str | os.PathLike[str], *, check_data: bool = True) -> list
     Raises ``DataIntegrityError`` only when the run cannot be read at all.
     """
     root = Path(path)
-    meta = _read_metadata(root)
+    meta, info = _read_metadata(root)
     problems: list[str] = []
-    if meta.get("metadata_sha256") != _metadata_digest(meta):
+    if info.metadata_sha256 != metadata_digest(meta):
         problems.append(f"{root / 'metadata.json'} was altered (its recorded digest does not match its contents)")
-    files = meta.get("files")
-    if not isinstance(files, dict) or not files:
+    files = info.files
+    if not files:
         problems.append(f"{root / 'metadata.json'} lists no files")
-        files = {}
     for rel, recorded in files.items():
         p = root / rel
         if not p.is_file():
@@ -440,9 +450,9 @@ def verify_run(path: str | os.PathLike[str], *, check_data: bool = True) -> list
         from analogcast.data import data_sha256
 
         current = data_sha256()
-        if meta.get("data_sha256") != current:
+        if info.data_sha256 != current:
             problems.append(
-                f"the run was fitted on data {str(meta.get('data_sha256'))[:12]}... but the installed data are {current[:12]}...; "
+                f"the run was fitted on data {str(info.data_sha256)[:12]}... but the installed data are {current[:12]}...; "
                 "its forecasts may not match the current data"
             )
     return problems
@@ -476,7 +486,7 @@ def load_run(path: str | os.PathLike[str], *, verify: bool = True, allow_mismatc
     root = Path(path)
     if not root.is_dir():
         raise UserInputError(f"no run directory at {root}")
-    meta = _read_metadata(root)
+    meta, info = _read_metadata(root)
     if verify:
         problems = verify_run(root)
         if problems:
@@ -486,7 +496,7 @@ def load_run(path: str | os.PathLike[str], *, verify: bool = True, allow_mismatc
             else:
                 more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
                 raise DataIntegrityError(f"refusing to load run {root}: {problems[0]}{more}; load_run(path, allow_mismatch=True) loads it anyway, with warnings")
-        recorded = set(meta.get("files") or {}) | {"metadata.json"}
+        recorded = set(info.files) | {"metadata.json"}
         extra = [p.relative_to(root).as_posix() for p in _files_under(root) if p.relative_to(root).as_posix() not in recorded]
         if extra:
             warnings.warn(f"run {root} contains files that are not part of the saved run: {', '.join(extra[:5])}", UserWarning, stacklevel=2)
@@ -499,7 +509,7 @@ def load_run(path: str | os.PathLike[str], *, verify: bool = True, allow_mismatc
             from analogcast.priors import load_prior
 
             prior = load_prior(root / "prior.toml")
-        tree = _read_tree(root / str(meta.get("posterior_file", "posterior.nc")))
+        tree = _read_tree(root / info.posterior_file)
         forecasts = _read_dataset(root / "forecasts.nc")
         import pandas as pd
 
@@ -514,9 +524,9 @@ def load_run(path: str | os.PathLike[str], *, verify: bool = True, allow_mismatc
         prior=prior,
         tree=tree,
         data=_LazyModelData(spec),  # type: ignore[arg-type]
-        diagnostics=meta.get("diagnostics", {}),
-        timings=meta.get("timings", {}),
-        provenance={k: meta.get(k) for k in ("data_sha256", "data_files", "prior_source", "prior_sha256", "seeds", "model_options", "versions")},
+        diagnostics=dict(info.diagnostics),
+        timings={k: (float("nan") if v is None else v) for k, v in info.timings.items()},
+        provenance={k: getattr(info, k) for k in ("data_sha256", "data_files", "prior_source", "prior_sha256", "seeds", "model_options", "versions")},
     )
     from analogcast.runs.run import spec_scenarios
 

@@ -1,7 +1,7 @@
 """Per-draw scenario forecasts from fitted models.
 
 ``event_logit`` gives P(>= 1 opening/closing within H years) = 1 - prod(1 - h) per posterior draw
-(METHODS section 1) with the scenario's covariates along the path and the dynamic covariates (index
+(so its interval is a posterior interval, not a product of intervals) with the scenario's covariates along the path and the dynamic covariates (index
 level, recent change, years since a large move) taken on the survival path -- the path on which no
 large move has happened since the origin, which is the path every factor ``1 - h`` conditions on.
 ``trajectory``

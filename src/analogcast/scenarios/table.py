@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from analogcast.data import DIRECTIONS
 from analogcast.errors import UserInputError
 
 __all__ = ["forecasts_table", "index_table", "rise_table", "wbl_table", "check_level", "FORECAST_COLUMNS"]
@@ -40,7 +41,7 @@ def forecasts_table(fc: xr.Dataset, level: float = 0.89) -> pd.DataFrame:
     """
     lv = check_level(level)
     parts = {}
-    for d in ("opening", "closing"):
+    for d in DIRECTIONS:
         if f"p_{d}" not in fc:
             raise UserInputError(f"forecast has no 'p_{d}'.")
         m, lo, hi = _summ(fc[f"p_{d}"], lv)
