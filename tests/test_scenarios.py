@@ -112,12 +112,44 @@ def test_forecast_reproducible(result):
     xr.testing.assert_equal(a, b)
 
 
+def _with_aid_terms(result, aid: float, aid_cw: float):
+    """``result`` with the event model's aid coefficients set exactly (every draw, space and
+    direction): ``beta[aid] = aid``, ``beta[aid_cw] = aid_cw``; all other parameters unchanged."""
+    post = result.tree["event_logit/posterior"].to_dataset()
+    beta = post["beta"].copy()
+    beta.loc[{"covariate": "aid"}] = aid
+    beta.loc[{"covariate": "aid_cw"}] = aid_cw
+    tree = xr.DataTree.from_dict({"event_logit/posterior": post.assign(beta=beta)})
+    return SimpleNamespace(tree=tree, data={"event_logit": result.data["event_logit"]})
+
+
+def _aid_diff(res, alt_patrons: int) -> np.ndarray:
+    """P(hi aid) - P(lo aid) per draw, both directions, for scenarios differing only in aid."""
+    scen = [Scenario("lo", paths={"oda_gni": 0.0, "alt_patrons": alt_patrons}),
+            Scenario("hi", paths={"oda_gni": 40.0, "alt_patrons": alt_patrons})]
+    f = forecast(res, scen, horizons=[1, 5], seed=3)
+    return np.stack([(f[v].sel(scenario="hi") - f[v].sel(scenario="lo")).values
+                     for v in ("p_opening", "p_closing")])
+
+
 def test_aid_moves_event_forecast(result):
-    """With aid's coefficient non-zero, scenarios differing only in aid differ draw by draw."""
-    scen = [Scenario("lo", paths={"oda_gni": 0.0}), Scenario("hi", paths={"oda_gni": 40.0})]
-    f = forecast(result, scen, horizons=[5], seed=3)
-    diff = f["p_opening"].sel(scenario="hi") - f["p_opening"].sel(scenario="lo")
-    assert float(np.abs(diff).max()) > 0
+    """A known positive aid effect raises P(event) in EVERY draw, space, horizon and direction
+    (the future year shocks are shared across scenarios, so the comparison is exact per draw);
+    the aid x Cold-War term acts only when the scenario has alternative patrons (cw = 1)."""
+    pos = _with_aid_terms(result, aid=0.5, aid_cw=0.0)
+    for cw in (0, 1):
+        d = _aid_diff(pos, cw)
+        assert (d > 1e-6).all(), f"alt_patrons={cw}: aid's positive effect not positive in every draw"
+    # a large negative effect in the Cold-War regime: without patrons the aid x era column is the
+    # same constant in both scenarios (it shifts the baseline only), so aid still helps ...
+    sw = _with_aid_terms(result, aid=0.5, aid_cw=-5.0)
+    assert (_aid_diff(sw, 0) > 1e-6).all()
+    # ... and reverses the sign of aid's effect with them, draw by draw
+    assert (_aid_diff(sw, 1) < -1e-6).all()
+    # the era term alone: no effect of aid at all without patrons, its sign with them
+    only_cw = _with_aid_terms(result, aid=0.0, aid_cw=0.5)
+    np.testing.assert_allclose(_aid_diff(only_cw, 0), 0.0, atol=1e-12)
+    assert (_aid_diff(only_cw, 1) > 1e-6).all()
 
 
 # ---------------------------------------------------------------- tables and contrasts
