@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analogcast.errors import UserInputError
 from analogcast.reporting import build_report_context, parse_formats, render_html, render_report
@@ -24,7 +26,9 @@ from analogcast.reporting.tables import fmt_interval, fmt_pct
 from synthetic_run import synthetic_run
 
 XSS = "<script>alert(1)</script>"
-INTERVAL = re.compile(r"^(<1|>99|\d+)% \((\d+)–(\d+)%\)$")
+INTERVAL = re.compile(r"^(<1|>99|\d+)% \((<1|>99|\d+)–(<1|>99|\d+)%\)$")
+#: A printed 0% or 100% anywhere: a whole "0"/"100" as a percentage or as an interval end.
+CERTAINTY = re.compile(r"(?<![\d.])(0|100)(%|–)")
 
 
 class _Collector(HTMLParser):
@@ -94,15 +98,28 @@ def html(ctx) -> str:
 
 
 def test_fmt_pct_and_interval() -> None:
+    """README: probabilities are never printed as 0% or 100% (``<1%``, ``>99%``), interval ends
+    included."""
     assert fmt_pct(0.213) == "21%"
     assert fmt_pct(0.004) == "<1%"
     assert fmt_pct(0.0) == "<1%"
+    assert fmt_pct(0.005) == "1%"
+    assert fmt_pct(0.994) == "99%"
     assert fmt_pct(0.996) == ">99%"
     assert fmt_pct(1.0) == ">99%"
     assert fmt_pct(float("nan")) == "n/a"
     assert fmt_interval(0.21, 0.12, 0.33) == "21% (12–33%)"
-    assert fmt_interval(0.996, 0.97, 0.9999) == ">99% (97–100%)"
-    assert fmt_interval(0.003, 0.0, 0.02) == "<1% (0–2%)"
+    assert fmt_interval(0.996, 0.97, 0.9999) == ">99% (97–>99%)"
+    assert fmt_interval(0.003, 0.0, 0.02) == "<1% (<1–2%)"
+    assert fmt_interval(0.5, 0.0, 1.0) == "50% (<1–>99%)"
+
+
+@given(st.lists(st.floats(0.0, 1.0), min_size=3, max_size=3).map(sorted))
+def test_no_probability_is_printed_as_certain(p: list[float]) -> None:
+    low, mean, high = p
+    text = fmt_interval(mean, low, high)
+    assert INTERVAL.match(text), text
+    assert not CERTAINTY.search(text), text
 
 
 def test_parse_formats() -> None:
@@ -129,8 +146,8 @@ def test_narrative_numbers_match_the_table(html: str, ctx) -> None:
             assert m, text
             r = rows.loc[(scen, space, int(h))]
             assert f"{m.group(1)}%" == fmt_pct(r[quantity])
-            assert int(m.group(2)) == round(100 * r[f"{quantity}_low"])
-            assert int(m.group(3)) == round(100 * r[f"{quantity}_high"])
+            assert f"{m.group(2)}%" == fmt_pct(r[f"{quantity}_low"])
+            assert f"{m.group(3)}%" == fmt_pct(r[f"{quantity}_high"])
             quoted_intervals += 1
     assert quoted_intervals >= len(ctx.scenarios) * len(ctx.spaces)
     # the contrast sentence of the issue, with its probability quoted from the contrasts table
