@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from analogcast.errors import UserInputError
@@ -115,6 +115,8 @@ def test_fmt_pct_and_interval() -> None:
 
 
 @given(st.lists(st.floats(0.0, 1.0), min_size=3, max_size=3).map(sorted))
+@example([0.0, 0.005, 1.0])  # 100 * 0.005 == 0.5 exactly, which round() takes to 0
+@example([0.005, 0.5, 0.995])
 def test_no_probability_is_printed_as_certain(p: list[float]) -> None:
     low, mean, high = p
     text = fmt_interval(mean, low, high)
