@@ -9,6 +9,7 @@ and the WeasyPrint fetcher refuses every URL but ``data:``.
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import subprocess
@@ -227,6 +228,48 @@ def test_data_only_fetcher() -> None:
             fetch(url)
     resp = fetch("data:text/plain;base64,aGk=")
     assert resp is not None
+
+
+def test_render_pdf_loads_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """``render_pdf`` itself (not a test-supplied fetcher) refuses a local file and an http URL
+    that a report's HTML points at: the local server sees no request, the file is not read."""
+    import http.server
+    import threading
+
+    from analogcast.reporting.render import render_pdf
+
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.end_headers()
+            self.wfile.write(b"body { color: red }")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    local = tmp_path / "local.css"
+    local.write_text("body { color: blue }", encoding="utf-8")
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    html = (f'<html><head><link rel="stylesheet" href="{url}/a.css">'
+            f'<link rel="stylesheet" href="{local.as_uri()}"></head>'
+            f'<body><p>x</p><img src="{url}/b.png"><img src="{local.as_uri()}"></body></html>')
+    try:
+        with caplog.at_level(logging.DEBUG, logger="weasyprint"):
+            out = render_pdf(html, tmp_path / "r.pdf")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert out.read_bytes()[:5] == b"%PDF-"
+    assert hits == [], f"render_pdf fetched {hits} over http"
+    refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    for target in (f"{url}/a.css", f"{url}/b.png", local.as_uri()):
+        assert any(target[:60] in m for m in refused), f"{target} was not refused: {refused}"
 
 
 def test_pdf_has_toc_page_numbers_and_bookmarks(tmp_path: Path, ctx) -> None:
