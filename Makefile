@@ -46,6 +46,7 @@ lint: $(VENV)/.installed-dev
 
 # Benchmarks write JSON to bench/results/ (speed targets live there, never in timed tests).
 bench: $(VENV)/.installed-dev
+	$(PY) bench/bench_data.py
 	$(PY) bench/bench_models.py --draws 1500 --tune 500
 	$(VENV)/bin/analogcast run fits/afghanistan.toml --overwrite --quiet
 	$(PY) bench/bench_report.py fits/runs/afghanistan
