@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,6 +23,7 @@ from hypothesis import strategies as st
 from analogcast.errors import UserInputError
 from analogcast.reporting import build_report_context, parse_formats, render_html, render_report
 from analogcast.reporting.tables import fmt_interval, fmt_pct
+from external_tools import find_program, require_program
 from synthetic_run import synthetic_run
 
 XSS = "<script>alert(1)</script>"
@@ -287,12 +287,12 @@ def test_pdf_has_toc_page_numbers_and_bookmarks(tmp_path: Path, ctx) -> None:
     out = tmp_path / "r.pdf"
     doc.write_pdf(out)
     assert out.read_bytes()[:5] == b"%PDF-"
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext not installed (apt-get install poppler-utils): TOC page numbers not read back")
-    text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    pdftotext = require_program(find_program("pdftotext"), "pdftotext",
+                                "apt-get install poppler-utils; TOC page numbers not read back")
+    text = subprocess.run([pdftotext, "-layout", "-f", "1", "-l", "1", str(out), "-"], capture_output=True, text=True, check=True).stdout
     m = re.search(r"Diagnostics\s*\.*\s*(\d+)", text)
     assert m and int(m.group(1)) == anchors["sec-diagnostics"], text[:800]
-    last = subprocess.run(["pdftotext", "-f", str(len(doc.pages)), "-l", str(len(doc.pages)), str(out), "-"], capture_output=True, text=True, check=True).stdout
+    last = subprocess.run([pdftotext, "-f", str(len(doc.pages)), "-l", str(len(doc.pages)), str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert f"Page {len(doc.pages)} of {len(doc.pages)}" in last
 
 
