@@ -16,17 +16,18 @@ for v in $$(ls -1 $$root/versions 2>/dev/null | grep -E '^3\.(1[2-9]|[2-9][0-9])
 done; exit 1
 endef
 
-.PHONY: demo test test-slow lint bench bench-backtest clean venv
+.PHONY: demo test test-slow lint bench bench-backtest clean venv lock
 
 $(VENV)/.created:
 	@PYBIN=$$($(find_python)) || { echo "analogcast needs Python >= 3.12 and none was found (tried python3.14/3.13/3.12 on PATH and pyenv versions). Install one, e.g. 'pyenv install 3.12', and run make again." >&2; exit 1; }; \
 	echo "Using $$PYBIN"; $$PYBIN -m venv $(VENV) && $(PIP) install -q --upgrade pip && touch $@
 
-$(VENV)/.installed: $(VENV)/.created pyproject.toml
-	$(PIP) install -q -e . && touch $@
+# Installs are pinned by constraints.txt (exact versions of every dependency; `make lock` refreshes it).
+$(VENV)/.installed: $(VENV)/.created pyproject.toml constraints.txt
+	$(PIP) install -q -c constraints.txt -e . && touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(PIP) install -q -e ".[dev]" && touch $@
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml constraints.txt
+	$(PIP) install -q -c constraints.txt -e ".[dev]" && touch $@
 
 venv: $(VENV)/.installed
 
@@ -46,6 +47,7 @@ lint: $(VENV)/.installed-dev
 
 # Benchmarks write JSON to bench/results/ (speed targets live there, never in timed tests).
 bench: $(VENV)/.installed-dev
+	$(PY) bench/bench_data.py
 	$(PY) bench/bench_models.py --draws 1500 --tune 500
 	$(VENV)/bin/analogcast run fits/afghanistan.toml --overwrite --quiet
 	$(PY) bench/bench_report.py fits/runs/afghanistan
@@ -54,5 +56,13 @@ bench: $(VENV)/.installed-dev
 bench-backtest: $(VENV)/.installed-dev
 	$(PY) bench/bench_backtest.py
 
+# Refresh constraints.txt: the newest versions pyproject.toml allows, resolved in a fresh venv
+# (.venv-lock, removed afterwards), pinned by .ci/constraints.py. Review the diff, run the tests.
+lock:
+	@PYBIN=$$($(find_python)) || { echo "make lock needs Python >= 3.12" >&2; exit 1; }; \
+	rm -rf .venv-lock && $$PYBIN -m venv .venv-lock && .venv-lock/bin/python -m pip install -q --upgrade pip \
+	  && .venv-lock/bin/python -m pip install -q -e ".[dev]" \
+	  && .venv-lock/bin/python .ci/constraints.py --out constraints.txt; rc=$$?; rm -rf .venv-lock; exit $$rc
+
 clean:
-	rm -rf $(VENV) build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) .venv-lock build src/*.egg-info .pytest_cache

@@ -74,3 +74,25 @@ def tiny_run(tiny_run_dir: Path):
     from analogcast.runs import load_run
 
     return load_run(tiny_run_dir)
+
+
+# -- Hypothesis profiles ---------------------------------------------------------------------------
+# "ci" (the default, and what CI=true runs): derandomized, so every run of the suite draws the
+# same examples and a red CI is reproducible; no example database. "nightly": random examples,
+# five times as many where a test does not fix its own count: HYPOTHESIS_PROFILE=nightly make test.
+def _register_hypothesis_profiles() -> None:
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile("nightly", derandomize=False, max_examples=500, deadline=None,
+                              print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+    name = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+    if name not in ("ci", "nightly"):
+        raise pytest.UsageError(f"HYPOTHESIS_PROFILE={name!r}: use 'ci' (default) or 'nightly'")
+    settings.load_profile(name)
+
+
+_register_hypothesis_profiles()

@@ -113,8 +113,14 @@ def test_same_spec_and_seed_give_byte_identical_forecasts(tiny: dict[str, Path])
 
 
 def test_run_renders_a_report(tiny: dict[str, Path]) -> None:
+    """``analogcast run --report-dir`` writes the report of the run it saved: its numbers are the
+    run's forecasts.csv / contrasts.csv (parsed back from the HTML, ``tests/report_check.py``)."""
+    from report_check import check_report
+
     html = list(tiny["reports"].glob("*.html"))
-    assert html, list(tiny["reports"].iterdir())
+    assert len(html) == 1, list(tiny["reports"].iterdir())
+    n = check_report(html[0].read_text(encoding="utf-8"), tiny["second"])
+    assert n["forecast_cells"] >= 8 and n["narrative"] >= 3
 
 
 def test_round_trip_load_gives_identical_forecasts(tiny: dict[str, Path]) -> None:

@@ -1,8 +1,6 @@
-"""load_panel: values, coords, attrs, missingness conventions, speed."""
+"""load_panel: values, coords, attrs, missingness conventions (its speed: bench/bench_data.py)."""
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import pytest
@@ -122,16 +120,12 @@ def test_selection_and_copies():
     assert list(ds["country"].values) == ["AFG", "SAU", "IRN"]
     assert list(ds["year"].values) == list(range(2000, 2006))
     ds["v2x_gencl"][:] = -1.0
-    assert float(load_panel(countries="AFG", years=2000)["v2x_gencl"].squeeze()) >= 0
+    # a fresh load still gives the shipped value (read here from the raw V-Dem table), not -1
+    from analogcast.data._files import read_table
+
+    raw = read_table("vdem_v14_lite.csv.gz").query("country_text_id == 'AFG' and year == 2000")
+    assert float(load_panel(countries="AFG", years=2000)["v2x_gencl"].squeeze()) == float(raw["v2x_gencl"].iloc[0])
     with pytest.raises(UnknownCountryError):
         load_panel(countries="Afganistann xyz")
     with pytest.raises(UserInputError):
         load_panel(years=(1950, 1960))
-
-
-def test_load_is_fast():
-    load_panel()
-    t = time.perf_counter()
-    for _ in range(5):
-        load_panel()
-    assert (time.perf_counter() - t) / 5 < 0.2

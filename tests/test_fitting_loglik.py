@@ -87,13 +87,24 @@ def test_psense_summary_runs_on_a_tiny_fit(tiny_fit) -> None:
     df = azs.psense_summary(node, var_names=["theta", "b"])
     assert list(df.columns) == ["prior", "likelihood", "diagnosis"]
     assert len(df) == 5 and np.isfinite(df[["prior", "likelihood"]].to_numpy(float)).all()
+    # what power-scaling must find in this model: the closing thetas appear in no likelihood term
+    # (the prior alone shapes them), b is informed by 60 observations under a N(0, 1) prior
+    for closing in ("theta[associational, closing]", "theta[women, closing]"):
+        assert df.loc[closing, "likelihood"] < df.loc[closing, "prior"], df
+        assert "weak likelihood" in df.loc[closing, "diagnosis"], df
+    assert df.loc["b", "likelihood"] > df.loc["b", "prior"], df
     # the report's selection: theta[space, opening] of every model node
     rows, note = psense_summary_rows(xr.DataTree.from_dict({"tiny": node}))
     assert note == ""
     assert [r["parameter"] for r in rows] == ["theta[associational, opening]", "theta[women, opening]"]
     assert rows[1]["meaning"] == "Target's baseline opening hazard: Women's"
     assert rows[0]["prior_scaled"] == ("s", "theta", "b")
-    assert all(r["prior"] >= 0 and r["likelihood"] >= 0 and r["diagnosis"] for r in rows)
+    # each row carries arviz-stats' own numbers for its parameter (prior and likelihood not
+    # swapped, rows not shifted), scaling the top-level priors only
+    ref = azs.psense_summary(node, var_names=["theta"], coords={"direction": ["opening"]},
+                             prior_var_names=["s", "theta", "b"])
+    for r in rows:
+        assert (r["prior"], r["likelihood"], r["diagnosis"]) == tuple(ref.loc[r["parameter"]]), r
 
 
 def _prior_draws_as_posterior(model, chains: int = 2, draws: int = 30) -> xr.Dataset:

@@ -6,8 +6,11 @@ drawn with numpy (``fake_posterior``), which exercise the same code paths.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
+import xarray as xr
 
 from analogcast.errors import UserInputError
 from analogcast.models import diagnostics, get_model
@@ -56,19 +59,59 @@ def test_prepare_rows_and_covariates(sim):
     assert max(d.meta["years"]) == 2003 and min(d.meta["years"]) == 1970
 
 
-def test_no_lookahead(sim):
-    """Changing data after the origin changes nothing in the design (standardised on training rows)."""
+def _perturb_after(ds: xr.Dataset, origin: int, seed: int) -> xr.Dataset:
+    """Replace EVERY float variable's values after ``origin`` (every country) with noise on the
+    variable's own scale (as ``tests/test_eval_protocol.py`` does); 0/1 event labels are flipped."""
+    rng = np.random.default_rng(seed)
+    out = ds.copy(deep=True)
+    later = out["year"] > origin
+    for name, da in out.data_vars.items():
+        if "year" not in da.dims or not np.issubdtype(da.dtype, np.floating):
+            continue
+        v = da.values
+        if np.isin(v[~np.isnan(v)], (0.0, 1.0)).all():
+            noise = xr.DataArray(1.0 - np.nan_to_num(v, nan=0.0), dims=da.dims, coords=da.coords)
+        else:
+            lo, hi = np.nanmin(v), np.nanmax(v)
+            noise = xr.DataArray(rng.uniform(lo, hi, da.shape), dims=da.dims, coords=da.coords)
+        out[name] = da.where(~later, noise)
+    return out
+
+
+def _assert_same_data(d1, d2) -> None:
+    """Every array, scaling, meta entry, observed outcome and target history identical."""
+    assert d1.covariates == d2.covariates and d1.dynamic == d2.dynamic
+    assert set(d1.arrays) == set(d2.arrays)
+    for k in d1.arrays:
+        np.testing.assert_array_equal(d1.arrays[k], d2.arrays[k], err_msg=f"arrays[{k!r}]")
+    assert json.dumps(d1.scaling, sort_keys=True) == json.dumps(d2.scaling, sort_keys=True)
+    assert json.dumps(d1.meta, sort_keys=True, default=str) == json.dumps(d2.meta, sort_keys=True, default=str)
+    xr.testing.assert_identical(d1.observed, d2.observed)
+    xr.testing.assert_identical(d1.target_history, d2.target_history)
+
+
+@pytest.mark.parametrize("name,opts", [("event_logit", {"control_fraction": 1.0}),
+                                       ("event_logit", {}),
+                                       ("trajectory", {}),
+                                       ("trajectory", {"countries": 6, "sample_seed": 1})])
+def test_no_lookahead(sim, name, opts):
+    """Replacing every panel variable and every event label after the origin (all countries) with
+    noise changes nothing that ``prepare`` returns; changing the origin year itself does."""
     panel, events, _ = sim
-    m = get_model("event_logit", control_fraction=1.0)
-    d1 = m.prepare(panel, events, target="C001", origin=1995, spaces=SPACES2)
-    p2 = panel.copy(deep=True)
-    p2["DT.ODA.ODAT.GN.ZS"].loc[{"year": slice(1996, None)}] = 1e4
-    p2["v2xcs_ccsi"].loc[{"year": slice(1996, None)}] = 0.5
-    e2 = events.copy(deep=True)
-    e2["opening"].loc[{"year": slice(1996, None)}] = 1.0
-    d2 = m.prepare(p2, e2, target="C001", origin=1995, spaces=SPACES2)
-    np.testing.assert_array_equal(d1.arrays["XZ"], d2.arrays["XZ"])
-    np.testing.assert_array_equal(d1.arrays["y"], d2.arrays["y"])
+    origin = 1995
+    m = get_model(name, **opts)
+    clean = m.prepare(panel, events, target="C001", origin=origin, spaces=SPACES2)
+    p2, e2 = _perturb_after(panel, origin, seed=1), _perturb_after(events, origin, seed=2)
+    # the perturbation is real: every float variable differs after the origin
+    for v in panel.data_vars:
+        if np.issubdtype(panel[v].dtype, np.floating) and panel[v].sel(year=origin + 1).notnull().any():
+            assert not panel[v].sel(year=slice(origin + 1, None)).equals(p2[v].sel(year=slice(origin + 1, None))), v
+    assert not events["opening"].sel(year=origin + 1).equals(e2["opening"].sel(year=origin + 1))
+    _assert_same_data(clean, m.prepare(p2, e2, target="C001", origin=origin, spaces=SPACES2))
+    # positive control: the comparison is sensitive to data the model may use (the origin year)
+    p3 = _perturb_after(panel, origin - 1, seed=1)
+    with pytest.raises(AssertionError):
+        _assert_same_data(clean, m.prepare(p3, events, target="C001", origin=origin, spaces=SPACES2))
 
 
 def test_bad_target_origin_space(sim):
@@ -195,6 +238,33 @@ def test_trajectory_country_sample(sim):
             get_model("trajectory", countries=bad)
 
 
+def test_diagnostics_on_known_draws():
+    """Counts and statistics of a hand-made tree with known answers: 3 divergent draws, chains
+    centred 10 sds apart (R-hat far above 1), and an alternating energy series, whose BFMI
+    E[(E_t - E_{t-1})^2] / Var(E) is 4(n - 1)/n (n draws)."""
+    import xarray as xr
+
+    n = 50
+    rng = np.random.default_rng(0)
+    mu = np.stack([rng.normal(0, 1, n), rng.normal(10, 1, n)])
+    ok = np.stack([rng.normal(0, 1, n), rng.normal(0, 1, n)])
+    diverging = np.zeros((2, n), dtype=bool)
+    diverging[0, [3, 9]] = diverging[1, 20] = True
+    energy = np.tile(np.arange(n) % 2, (2, 1)).astype(float)
+    coords = {"chain": [0, 1], "draw": np.arange(n)}
+    tree = xr.DataTree.from_dict({
+        "posterior": xr.Dataset({"mu": (("chain", "draw"), mu), "ok": (("chain", "draw"), ok)}, coords=coords),
+        "sample_stats": xr.Dataset({"diverging": (("chain", "draw"), diverging),
+                                    "energy": (("chain", "draw"), energy)}, coords=coords),
+    })
+    diag = diagnostics(tree)
+    assert diag["divergences"] == 3
+    assert diag["max_rhat"] > 1.5 and diag["worst_rhat_var"] == "mu"  # rank-normalised: 1.83 here
+    assert diagnostics(tree, var_names=["ok"])["max_rhat"] < 1.1
+    assert diag["min_bfmi"] == pytest.approx(4 * (n - 1) / n, rel=1e-12)
+    assert diag["n_draws"] == 2 * n
+
+
 def test_sample_and_diagnostics_tiny():
     """A tiny PyMC run through sample_model and diagnostics (SIMULATED data)."""
     import pymc as pm
@@ -208,6 +278,7 @@ def test_sample_and_diagnostics_tiny():
     assert {"posterior", "sample_stats"} <= set(tree.children)
     diag = diagnostics(tree)
     assert set(diag) >= {"max_rhat", "min_ess_bulk", "min_ess_tail", "divergences", "min_bfmi"}
-    assert diag["max_rhat"] < 1.1 and diag["divergences"] >= 0
+    # a Normal posterior: nothing for NUTS to diverge on, chains agree
+    assert diag["max_rhat"] < 1.1 and diag["divergences"] == 0 and diag["n_draws"] == 200
     with pytest.raises(UserInputError, match="backend"):
         sample_model(model, backend="stan")

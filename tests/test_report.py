@@ -9,22 +9,27 @@ and the WeasyPrint fetcher refuses every URL but ``data:``.
 
 from __future__ import annotations
 
+import logging
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from analogcast.errors import UserInputError
 from analogcast.reporting import build_report_context, parse_formats, render_html, render_report
 from analogcast.reporting.tables import fmt_interval, fmt_pct
+from external_tools import find_program, require_program
 from synthetic_run import synthetic_run
 
 XSS = "<script>alert(1)</script>"
-INTERVAL = re.compile(r"^(<1|>99|\d+)% \((\d+)–(\d+)%\)$")
+INTERVAL = re.compile(r"^(<1|>99|\d+)% \((<1|>99|\d+)–(<1|>99|\d+)%\)$")
+#: A printed 0% or 100% anywhere: a whole "0"/"100" as a percentage or as an interval end.
+CERTAINTY = re.compile(r"(?<![\d.])(0|100)(%|–)")
 
 
 class _Collector(HTMLParser):
@@ -94,15 +99,30 @@ def html(ctx) -> str:
 
 
 def test_fmt_pct_and_interval() -> None:
+    """README: probabilities are never printed as 0% or 100% (``<1%``, ``>99%``), interval ends
+    included."""
     assert fmt_pct(0.213) == "21%"
     assert fmt_pct(0.004) == "<1%"
     assert fmt_pct(0.0) == "<1%"
+    assert fmt_pct(0.005) == "1%"
+    assert fmt_pct(0.994) == "99%"
     assert fmt_pct(0.996) == ">99%"
     assert fmt_pct(1.0) == ">99%"
     assert fmt_pct(float("nan")) == "n/a"
     assert fmt_interval(0.21, 0.12, 0.33) == "21% (12–33%)"
-    assert fmt_interval(0.996, 0.97, 0.9999) == ">99% (97–100%)"
-    assert fmt_interval(0.003, 0.0, 0.02) == "<1% (0–2%)"
+    assert fmt_interval(0.996, 0.97, 0.9999) == ">99% (97–>99%)"
+    assert fmt_interval(0.003, 0.0, 0.02) == "<1% (<1–2%)"
+    assert fmt_interval(0.5, 0.0, 1.0) == "50% (<1–>99%)"
+
+
+@given(st.lists(st.floats(0.0, 1.0), min_size=3, max_size=3).map(sorted))
+@example([0.0, 0.005, 1.0])  # 100 * 0.005 == 0.5 exactly, which round() takes to 0
+@example([0.005, 0.5, 0.995])
+def test_no_probability_is_printed_as_certain(p: list[float]) -> None:
+    low, mean, high = p
+    text = fmt_interval(mean, low, high)
+    assert INTERVAL.match(text), text
+    assert not CERTAINTY.search(text), text
 
 
 def test_parse_formats() -> None:
@@ -129,8 +149,8 @@ def test_narrative_numbers_match_the_table(html: str, ctx) -> None:
             assert m, text
             r = rows.loc[(scen, space, int(h))]
             assert f"{m.group(1)}%" == fmt_pct(r[quantity])
-            assert int(m.group(2)) == round(100 * r[f"{quantity}_low"])
-            assert int(m.group(3)) == round(100 * r[f"{quantity}_high"])
+            assert f"{m.group(2)}%" == fmt_pct(r[f"{quantity}_low"])
+            assert f"{m.group(3)}%" == fmt_pct(r[f"{quantity}_high"])
             quoted_intervals += 1
     assert quoted_intervals >= len(ctx.scenarios) * len(ctx.spaces)
     # the contrast sentence of the issue, with its probability quoted from the contrasts table
@@ -210,6 +230,48 @@ def test_data_only_fetcher() -> None:
     assert resp is not None
 
 
+def test_render_pdf_loads_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """``render_pdf`` itself (not a test-supplied fetcher) refuses a local file and an http URL
+    that a report's HTML points at: the local server sees no request, the file is not read."""
+    import http.server
+    import threading
+
+    from analogcast.reporting.render import render_pdf
+
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.end_headers()
+            self.wfile.write(b"body { color: red }")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    local = tmp_path / "local.css"
+    local.write_text("body { color: blue }", encoding="utf-8")
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    html = (f'<html><head><link rel="stylesheet" href="{url}/a.css">'
+            f'<link rel="stylesheet" href="{local.as_uri()}"></head>'
+            f'<body><p>x</p><img src="{url}/b.png"><img src="{local.as_uri()}"></body></html>')
+    try:
+        with caplog.at_level(logging.DEBUG, logger="weasyprint"):
+            out = render_pdf(html, tmp_path / "r.pdf")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert out.read_bytes()[:5] == b"%PDF-"
+    assert hits == [], f"render_pdf fetched {hits} over http"
+    refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    for target in (f"{url}/a.css", f"{url}/b.png", local.as_uri()):
+        assert any(target[:60] in m for m in refused), f"{target} was not refused: {refused}"
+
+
 def test_pdf_has_toc_page_numbers_and_bookmarks(tmp_path: Path, ctx) -> None:
     import weasyprint
 
@@ -225,12 +287,12 @@ def test_pdf_has_toc_page_numbers_and_bookmarks(tmp_path: Path, ctx) -> None:
     out = tmp_path / "r.pdf"
     doc.write_pdf(out)
     assert out.read_bytes()[:5] == b"%PDF-"
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext not installed (apt-get install poppler-utils): TOC page numbers not read back")
-    text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    pdftotext = require_program(find_program("pdftotext"), "pdftotext",
+                                "apt-get install poppler-utils; TOC page numbers not read back")
+    text = subprocess.run([pdftotext, "-layout", "-f", "1", "-l", "1", str(out), "-"], capture_output=True, text=True, check=True).stdout
     m = re.search(r"Diagnostics\s*\.*\s*(\d+)", text)
     assert m and int(m.group(1)) == anchors["sec-diagnostics"], text[:800]
-    last = subprocess.run(["pdftotext", "-f", str(len(doc.pages)), "-l", str(len(doc.pages)), str(out), "-"], capture_output=True, text=True, check=True).stdout
+    last = subprocess.run([pdftotext, "-f", str(len(doc.pages)), "-l", str(len(doc.pages)), str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert f"Page {len(doc.pages)} of {len(doc.pages)}" in last
 
 

@@ -7,7 +7,8 @@ JavaScript, so any message is a CSP violation or an error). Network requests com
 (``--log-net-log``): every ``URL_REQUEST_START_JOB`` made on behalf of the ``file://`` page
 (its network isolation key or site-for-cookies is ``file://``) that is not ``file:`` or ``data:``.
 Chromium's own background traffic (updates, sign-in; initiator "not an origin") is not the
-page's and is ignored. Skips when Chromium is missing (``.ci/run`` installs it).
+page's and is ignored. Skips when Chromium is missing, and fails under ``CI=true``
+(``.ci/run`` installs it; ``tests/external_tools.py``).
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from pathlib import Path
 import pytest
 
 from analogcast.reporting import build_report_context, render_report
+from external_tools import find_program, require_program
 from synthetic_run import synthetic_run
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and Path(p).exists()), None)
+CHROMIUM = find_program("chromium", "/usr/bin/chromium")
 
 
 def _page_requests(netlog: Path) -> list[str]:
@@ -47,8 +49,7 @@ def _page_requests(netlog: Path) -> list[str]:
 
 
 def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
-    if CHROMIUM is None:
-        pytest.skip("chromium not installed: apt-get install chromium")
+    require_program(CHROMIUM, "chromium", "apt-get install chromium")
     from PIL import Image
 
     run = synthetic_run(draws=80, title="Browser check <script>alert(1)</script>")
@@ -95,8 +96,7 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
 
 def test_netlog_parser_sees_a_page_request(tmp_path: Path) -> None:
     """Control: a page that does load something is caught (so an empty list means something)."""
-    if CHROMIUM is None:
-        pytest.skip("chromium not installed: apt-get install chromium")
+    require_program(CHROMIUM, "chromium", "apt-get install chromium")
     page = tmp_path / "leak.html"
     page.write_text('<!DOCTYPE html><html><body><img src="http://127.0.0.1:9/x.png"><p>x</p></body></html>')
     netlog = tmp_path / "net.json"

@@ -5,6 +5,7 @@ Runs are SYNTHETIC (``tests/synthetic_run.py``): random numbers shaped like a ru
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from html.parser import HTMLParser
 
@@ -137,16 +138,18 @@ def test_rise_numbers_come_from_rise_table(html: str, ctx, run) -> None:
     # one concrete number parsed back: the mean percentage of the first cell
     r0 = rt.loc[(ctx.scenarios[0]["name"], ctx.spaces[0], ctx.horizons[0], float(run.forecasts["delta"][0]))]
     first = doc.tables[ctx.rise_tables[0].id][1][1]
-    m = re.match(r"(<1|>99|\d+)% \((\d+)–(\d+)%\)", first)
-    assert m and m.group(1) == fmt_interval(r0["p_rise"], 0, 0).split("%")[0]
-    assert int(m.group(2)) == round(100 * r0["p_rise_low"]) and int(m.group(3)) == round(100 * r0["p_rise_high"])
+    m = re.match(r"(<1|>99|\d+)% \((<1|>99|\d+)–(<1|>99|\d+)%\)", first)
+    assert m
+    for g, v in zip(m.groups(), (r0["p_rise"], r0["p_rise_low"], r0["p_rise_high"]), strict=True):
+        # whole percentages, with <1 / >99 for the ends (README: never printed as 0% or 100%)
+        assert g == ("<1" if v < 0.005 else ">99" if v >= 0.995 else str(round(100 * v))), (g, v)
     # the sentence's numbers are the text of the cells they quote, at the longest main horizon
     sent = re.search(r'<p class="lead rise" id="rise-sentence">(.*?)</p>', html, re.S)
     assert sent
     quoted = re.findall(r'data-key="([^"]+)">([^<]+)</span>', sent.group(1))
     assert quoted
     for key, text in quoted:
-        assert doc.keyed[key] == text
+        assert doc.keyed[key] == html_lib.unescape(text)
         assert key.endswith(f"|{max(ctx.horizons)}")
 
 

@@ -86,9 +86,15 @@ def synthetic_run(seed: int = 0) -> Run:
         data={},
         diagnostics={**diag, "by_model": {"event_logit": diag}},
         timings={"total": 1.0},
-        provenance={"data_sha256": data_sha256(), "prior_source": "default", "prior_sha256": None, "seeds": {"event_logit": 1}},
+        provenance={"data_sha256": data_sha256(), "prior_source": "default", "prior_sha256": None, "seeds": {"event_logit": 1},
+                    "versions": dict(VERSIONS)},
     )
     return Run(result=result, scenarios=tuple(scen), forecasts=fc, table=table, contrasts=contrasts)
+
+
+#: the synthetic fit's recorded package versions (made up: the store must keep them as given)
+VERSIONS = {"python": "3.x-test", "analogcast": "0-test", "pymc": "6-test", "pytensor": "2-test",
+            "arviz": "1-test", "xarray": "2025-test", "numpy": "2-test"}
 
 
 @pytest.fixture(scope="module")
@@ -111,8 +117,21 @@ def test_round_trip_is_identical(run: Run, tmp_path: Path) -> None:
     assert set(meta["files"]) == {"spec.toml", "posterior.nc", "forecasts.nc", "forecasts.csv", "contrasts.csv"}
     for key in ("spec", "data_sha256", "versions", "seed", "timings", "diagnostics", "level", "metadata_sha256"):
         assert key in meta, key
-    assert {"analogcast", "pymc", "pytensor", "arviz", "xarray", "numpy"} <= set(meta["versions"]) or meta["versions"] == {}
+    assert meta["versions"] == VERSIONS and loaded.provenance["versions"] == VERSIONS
     assert verify_run(path) == []
+
+
+def test_a_real_run_records_the_installed_versions(tiny_run_dir: Path) -> None:
+    """The session's real tiny run (tests/conftest.py) records the versions actually installed."""
+    import importlib.metadata as md
+
+    import analogcast
+
+    meta = json.loads((tiny_run_dir / "metadata.json").read_text())
+    v = meta["versions"]
+    assert v["python"] == sys.version.split()[0] and v["analogcast"] == analogcast.__version__
+    for pkg in ("pymc", "pytensor", "arviz", "arviz-base", "arviz-stats", "nutpie", "xarray", "numpy"):
+        assert v[pkg] == md.version(pkg), pkg
 
 
 def test_zarr_round_trip(run: Run, tmp_path: Path) -> None:

@@ -112,44 +112,124 @@ def test_forecast_reproducible(result):
     xr.testing.assert_equal(a, b)
 
 
+def _with_aid_terms(result, aid: float, aid_cw: float):
+    """``result`` with the event model's aid coefficients set exactly (every draw, space and
+    direction): ``beta[aid] = aid``, ``beta[aid_cw] = aid_cw``; all other parameters unchanged."""
+    post = result.tree["event_logit/posterior"].to_dataset()
+    beta = post["beta"].copy()
+    beta.loc[{"covariate": "aid"}] = aid
+    beta.loc[{"covariate": "aid_cw"}] = aid_cw
+    tree = xr.DataTree.from_dict({"event_logit/posterior": post.assign(beta=beta)})
+    return SimpleNamespace(tree=tree, data={"event_logit": result.data["event_logit"]})
+
+
+def _aid_diff(res, alt_patrons: int) -> np.ndarray:
+    """P(hi aid) - P(lo aid) per draw, both directions, for scenarios differing only in aid."""
+    scen = [Scenario("lo", paths={"oda_gni": 0.0, "alt_patrons": alt_patrons}),
+            Scenario("hi", paths={"oda_gni": 40.0, "alt_patrons": alt_patrons})]
+    f = forecast(res, scen, horizons=[1, 5], seed=3)
+    return np.stack([(f[v].sel(scenario="hi") - f[v].sel(scenario="lo")).values
+                     for v in ("p_opening", "p_closing")])
+
+
 def test_aid_moves_event_forecast(result):
-    """With aid's coefficient non-zero, scenarios differing only in aid differ draw by draw."""
-    scen = [Scenario("lo", paths={"oda_gni": 0.0}), Scenario("hi", paths={"oda_gni": 40.0})]
-    f = forecast(result, scen, horizons=[5], seed=3)
-    diff = f["p_opening"].sel(scenario="hi") - f["p_opening"].sel(scenario="lo")
-    assert float(np.abs(diff).max()) > 0
+    """A known positive aid effect raises P(event) in EVERY draw, space, horizon and direction
+    (the future year shocks are shared across scenarios, so the comparison is exact per draw);
+    the aid x Cold-War term acts only when the scenario has alternative patrons (cw = 1)."""
+    pos = _with_aid_terms(result, aid=0.5, aid_cw=0.0)
+    for cw in (0, 1):
+        d = _aid_diff(pos, cw)
+        assert (d > 1e-6).all(), f"alt_patrons={cw}: aid's positive effect not positive in every draw"
+    # a large negative effect in the Cold-War regime: without patrons the aid x era column is the
+    # same constant in both scenarios (it shifts the baseline only), so aid still helps ...
+    sw = _with_aid_terms(result, aid=0.5, aid_cw=-5.0)
+    assert (_aid_diff(sw, 0) > 1e-6).all()
+    # ... and reverses the sign of aid's effect with them, draw by draw
+    assert (_aid_diff(sw, 1) < -1e-6).all()
+    # the era term alone: no effect of aid at all without patrons, its sign with them
+    only_cw = _with_aid_terms(result, aid=0.0, aid_cw=0.5)
+    np.testing.assert_allclose(_aid_diff(only_cw, 0), 0.0, atol=1e-12)
+    assert (_aid_diff(only_cw, 1) > 1e-6).all()
 
 
 # ---------------------------------------------------------------- tables and contrasts
+LEVEL = 0.89  # the spec default; the tables are checked against numpy at exactly this level
+
+
+def _draws(da: xr.DataArray, **sel) -> np.ndarray:
+    """All posterior draws (chains x draws, flattened) of one cell of a forecast variable."""
+    return np.asarray(da.sel(**sel).transpose("chain", "draw").values, dtype=float).ravel()
+
+
+def _eti(x: np.ndarray, level: float = LEVEL) -> tuple[float, float]:
+    """Equal-tailed interval recomputed with numpy's own quantiles."""
+    lo, hi = np.quantile(x, [(1 - level) / 2, (1 + level) / 2])
+    return float(lo), float(hi)
+
+
 def test_forecasts_table(fc):
-    df = forecasts_table(fc, level=0.89)
+    """Every cell is the mean and the equal-tailed LEVEL interval of its draws, recomputed here."""
+    df = forecasts_table(fc, level=LEVEL)
     assert tuple(df.columns) == FORECAST_COLUMNS
     assert len(df) == 5 * 2 * 4
-    for d in ("opening", "closing"):
-        assert ((df[f"p_{d}_low"] <= df[f"p_{d}"]) & (df[f"p_{d}"] <= df[f"p_{d}_high"])).all()
-        assert df[[f"p_{d}", f"p_{d}_low", f"p_{d}_high"]].apply(lambda c: c.between(0, 1)).all().all()
+    assert set(zip(df.scenario, df.space, df.horizon, strict=True)) == {
+        (str(a), str(b), int(c)) for a in fc.scenario.values for b in fc.space.values
+        for c in fc.horizon.values}
+    for row in df.itertuples():
+        for d in ("opening", "closing"):
+            x = _draws(fc[f"p_{d}"], scenario=row.scenario, space=row.space, horizon=row.horizon)
+            lo, hi = _eti(x)
+            got = (getattr(row, f"p_{d}"), getattr(row, f"p_{d}_low"), getattr(row, f"p_{d}_high"))
+            np.testing.assert_allclose(got, (x.mean(), lo, hi), rtol=1e-12, atol=1e-12,
+                                       err_msg=f"{row.scenario}/{row.space}/{row.horizon}/{d}")
+    # the interval really is the requested one: a 95% interval is strictly wider somewhere
+    wide = forecasts_table(fc, level=0.95)
+    assert (wide["p_opening_high"] - wide["p_opening_low"]
+            > df["p_opening_high"] - df["p_opening_low"] + 1e-9).any()
     with pytest.raises(UserInputError, match="level"):
         forecasts_table(fc, level=1.5)
 
 
 def test_contrasts(fc):
-    c = contrasts(fc, level=0.89, horizons=[2, 5])
+    """diff_mean, the LEVEL interval of the per-draw difference and P(A > B), recomputed here."""
+    c = contrasts(fc, level=LEVEL, horizons=[2, 5])
     assert list(c.columns) == ["scenario_a", "scenario_b", "space", "horizon", "diff_mean",
                                "diff_low", "diff_high", "p_a_gt_b"]
     assert len(c) == 5 * 4 * 2 * 2
-    assert (c["diff_low"] <= c["diff_high"]).all() and c["p_a_gt_b"].between(0, 1).all()
-    ab = c.set_index(["scenario_a", "scenario_b", "space", "horizon"])
-    x = ab.loc[("isolation", "status_quo", "electoral", 5)]
-    y = ab.loc[("status_quo", "isolation", "electoral", 5)]
-    assert x["diff_mean"] == pytest.approx(-y["diff_mean"])
+    for row in c.itertuples():
+        cell = {"space": row.space, "horizon": row.horizon}
+        diff = (_draws(fc["p_opening"], scenario=row.scenario_a, **cell)
+                - _draws(fc["p_opening"], scenario=row.scenario_b, **cell))
+        lo, hi = _eti(diff)
+        np.testing.assert_allclose((row.diff_mean, row.diff_low, row.diff_high, row.p_a_gt_b),
+                                   (diff.mean(), lo, hi, float(np.mean(diff > 0))),
+                                   rtol=1e-12, atol=1e-12,
+                                   err_msg=f"{row.scenario_a} vs {row.scenario_b}, {row.space}, {row.horizon}")
+    # the fixture's scenarios really differ, so P(A > B) and P(A < B) are told apart
+    assert ((c["p_a_gt_b"] > 0.9) | (c["p_a_gt_b"] < 0.1)).any()
 
 
 def test_index_and_rise_tables(fc):
-    it = index_table(fc)
+    """Fan-chart bands and P(rise >= delta): mean and LEVEL interval of the draws, recomputed here."""
+    it = index_table(fc, level=LEVEL)
     assert list(it.columns) == ["scenario", "space", "year", "mean", "low", "high"]
-    assert (it["low"] <= it["high"]).all()
-    rt = rise_table(fc)
-    assert isinstance(rt, pd.DataFrame) and rt["p_rise"].between(0, 1).all()
+    assert len(it) == fc.sizes["scenario"] * fc.sizes["space"] * fc.sizes["year"]
+    for row in it.itertuples():
+        x = _draws(fc["index"], scenario=row.scenario, space=row.space, year=row.year)
+        np.testing.assert_allclose((row.mean, row.low, row.high), (x.mean(), *_eti(x)),
+                                   rtol=1e-12, atol=1e-12)
+    rt = rise_table(fc, level=LEVEL)
+    assert isinstance(rt, pd.DataFrame)
+    assert list(rt.columns) == ["scenario", "space", "horizon", "delta", "p_rise", "p_rise_low",
+                                "p_rise_high"]
+    assert len(rt) == fc.sizes["scenario"] * fc.sizes["space"] * fc.sizes["horizon"] * fc.sizes["delta"]
+    for row in rt.itertuples():
+        x = _draws(fc["p_rise"], scenario=row.scenario, space=row.space, horizon=row.horizon,
+                   delta=row.delta)
+        np.testing.assert_allclose((row.p_rise, row.p_rise_low, row.p_rise_high), (x.mean(), *_eti(x)),
+                                   rtol=1e-12, atol=1e-12)
+    # the rows are not degenerate: some fan-chart band has width, some P(rise) is strictly inside (0, 1)
+    assert (it["high"] - it["low"] > 1e-6).any() and rt["p_rise"].between(1e-6, 1 - 1e-6).any()
 
 
 def test_models_with_different_draw_counts(result):

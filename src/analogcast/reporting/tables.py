@@ -72,18 +72,19 @@ def fmt_pct(p: float) -> str:
         return "<1%"
     if p >= 0.995:
         return ">99%"
-    return f"{round(100 * p):d}%"
+    # round() rounds half to even: 0.005 would print as "0%" without the clamp
+    return f"{min(99, max(1, round(100 * p))):d}%"
 
 
 def _fmt_end(p: float) -> str:
-    """An interval end: a whole percentage in 0..100 (no ``<``/``>`` inside a range)."""
-    if p is None or not math.isfinite(float(p)):
-        return "n/a"
-    return f"{min(100, max(0, round(100 * float(p)))):d}"
+    """An interval end: a whole percentage without the sign, by the rule of :func:`fmt_pct`
+    (``"12"``, ``"<1"``, ``">99"``; never ``0`` or ``100``)."""
+    return fmt_pct(p).removesuffix("%")
 
 
 def fmt_interval(mean: float, low: float, high: float) -> str:
-    """``"21% (12–33%)"``: the mean by :func:`fmt_pct`, the interval ends as whole percentages."""
+    """``"21% (12–33%)"``: the mean and both interval ends by the rule of :func:`fmt_pct`, so no
+    part is ever printed as 0% or 100% (``"<1% (<1–2%)"``, ``">99% (97–>99%)"``)."""
     return f"{fmt_pct(mean)} ({_fmt_end(low)}–{_fmt_end(high)}%)"
 
 
