@@ -78,13 +78,30 @@ def _perturb_after(ds: xr.Dataset, origin: int, seed: int) -> xr.Dataset:
     return out
 
 
+def _canon(obj):
+    """JSON-able form of scaling entries: arrays as lists, fitted smooth bases as their fields."""
+    import dataclasses
+
+    if isinstance(obj, dict):
+        return {str(k): _canon(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_canon(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [_canon(v) for v in obj.tolist()] if obj.ndim else _canon(obj.item())
+    if dataclasses.is_dataclass(obj):
+        return _canon(dataclasses.asdict(obj))
+    if isinstance(obj, float) and np.isnan(obj):
+        return "nan"
+    return obj
+
+
 def _assert_same_data(d1, d2) -> None:
     """Every array, scaling, meta entry, observed outcome and target history identical."""
     assert d1.covariates == d2.covariates and d1.dynamic == d2.dynamic
     assert set(d1.arrays) == set(d2.arrays)
     for k in d1.arrays:
         np.testing.assert_array_equal(d1.arrays[k], d2.arrays[k], err_msg=f"arrays[{k!r}]")
-    assert json.dumps(d1.scaling, sort_keys=True) == json.dumps(d2.scaling, sort_keys=True)
+    assert json.dumps(_canon(d1.scaling), sort_keys=True) == json.dumps(_canon(d2.scaling), sort_keys=True)
     assert json.dumps(d1.meta, sort_keys=True, default=str) == json.dumps(d2.meta, sort_keys=True, default=str)
     xr.testing.assert_identical(d1.observed, d2.observed)
     xr.testing.assert_identical(d1.target_history, d2.target_history)
