@@ -142,10 +142,11 @@ def test_aid_moves_event_forecast(result):
         assert (d > 1e-6).all(), f"alt_patrons={cw}: aid's positive effect not positive in every draw"
     # a large negative effect in the Cold-War regime: without patrons the aid x era column is the
     # same constant in both scenarios (it shifts the baseline only), so aid still helps ...
+    # (the shifted baseline makes hazards tiny, so only the sign is checked here)
     sw = _with_aid_terms(result, aid=0.5, aid_cw=-5.0)
-    assert (_aid_diff(sw, 0) > 1e-6).all()
+    assert (_aid_diff(sw, 0) > 0).all()
     # ... and reverses the sign of aid's effect with them, draw by draw
-    assert (_aid_diff(sw, 1) < -1e-6).all()
+    assert (_aid_diff(sw, 1) < 0).all()
     # the era term alone: no effect of aid at all without patrons, its sign with them
     only_cw = _with_aid_terms(result, aid=0.0, aid_cw=0.5)
     np.testing.assert_allclose(_aid_diff(only_cw, 0), 0.0, atol=1e-12)
