@@ -3,17 +3,22 @@
 Each ``cmd_*`` module defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
 Errors that are the user's (:class:`analogcast.errors.AnalogcastError`) print one line to stderr
 and exit with their ``exit_code`` (1 for bad input, 2 for convergence failure under ``--strict``);
-never a traceback.
+never a traceback. Anything else that escapes a command (operating-system errors such as a full
+disk or a path under a file, input nested too deeply, undecodable text) is also one line naming
+the path and a fix, exit 1 (``ANALOGCAST_DEBUG=1`` re-raises it for the traceback). Ctrl-C exits
+130 with "interrupted" and a command saves nothing after it.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from analogcast._version import __version__
+from analogcast.cli._guard import describe_error, install_signal_handlers
 from analogcast.errors import AnalogcastError
 
 COMMANDS = ("data", "priors", "fit", "run", "report", "backtest", "grid")
@@ -43,20 +48,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``analogcast`` command; return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
-        parser.print_help()
+        print(f"analogcast: error: a command is required: one of {', '.join(COMMANDS)} (see 'analogcast --help')", file=sys.stderr)
         return 1
+    install_signal_handlers()
     try:
         return int(args._run(args) or 0)
     except AnalogcastError as exc:
-        print(f"analogcast {args.command}: error: {exc}", file=sys.stderr)
+        print(f"analogcast {args.command}: error: {_one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("analogcast: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback (the standard for every error)
+        if os.environ.get("ANALOGCAST_DEBUG"):
+            raise
+        print(f"analogcast {args.command}: error: {_one_line(describe_error(exc))}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

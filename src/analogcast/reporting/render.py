@@ -100,7 +100,8 @@ def _load(run: Any) -> Any:
     return run
 
 
-def _name(run: Any, ctx: ReportContext) -> str:
+def report_name(run: Any, ctx: ReportContext) -> str:
+    """The default report file stem: the spec's run name, else its name, else ``report``."""
     spec = getattr(run, "spec", None)
     for cand in (getattr(spec, "run_name", None), getattr(spec, "name", None), ctx.name):
         if cand:
@@ -143,7 +144,7 @@ def render_report(
     fmts = parse_formats(formats)
     run = _load(run)
     ctx = context if context is not None else build_report_context(run, backtest=backtest)
-    stem = name or _name(run, ctx)
+    stem = name or report_name(run, ctx)
     if not stem or "/" in stem or stem.startswith("."):
         raise UserInputError(f"report name {stem!r} is not a plain file name")
     out = Path(out_dir)

@@ -17,6 +17,8 @@ Public API
 ``load_run(path, *, verify=True, allow_mismatch=False) -> Run``
     Verifies every sha256 and the data hash; refuses naming the altered file.
 ``verify_run(path, *, check_data=True) -> list[str]``
+``check_run_dir(path, *, overwrite=False, flag="--out-dir") -> Path``
+    Refuses, before sampling, a run directory ``save_run`` could not write (one-line error).
 ``run_spec(spec, *, draws=None, tune=None, chains=None, backend=None, seed=None, progress=True) -> Run``
     ``fit`` + ``Run.from_result`` (scenarios validated before sampling).
 """
@@ -32,6 +34,7 @@ _LAZY: dict[str, str] = {
     "load_run": "analogcast.runs.store",
     "verify_run": "analogcast.runs.store",
     "default_run_dir": "analogcast.runs.store",
+    "check_run_dir": "analogcast.runs.store",
     "run_spec": "analogcast.runs.pipeline",
 }
 

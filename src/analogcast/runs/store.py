@@ -44,14 +44,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from analogcast._io import sha256_bytes, sha256_file
+from analogcast._io import check_output_dir, sha256_bytes, sha256_file, short_path
 from analogcast._version import __version__
 from analogcast.errors import DataIntegrityError, UserInputError
 from analogcast.fitting.fitter import THRESHOLDS, FitResult, check_convergence, prepare_data
 from analogcast.fitting.spec import FitSpec, parse_spec
 from analogcast.runs.run import Run, table_csv
 
-__all__ = ["save_run", "load_run", "verify_run", "default_run_dir", "RUN_FORMAT", "RUN_FORMAT_VERSION", "SAVE_PAUSE_ENV"]
+__all__ = ["save_run", "load_run", "verify_run", "default_run_dir", "check_run_dir", "RUN_FORMAT", "RUN_FORMAT_VERSION", "SAVE_PAUSE_ENV"]
 
 RUN_FORMAT = "analogcast-run"
 RUN_FORMAT_VERSION = 1
@@ -333,6 +333,32 @@ def _place(tmp: Path, dest: Path, if_exists: IfExists) -> Path:
     if if_exists == "error":
         raise UserInputError(f"run directory {dest} already exists; pass --overwrite to replace it or --out-dir to choose another")
     raise UserInputError(f"run directory {dest} and its suffixed names -2..-999 all exist; clean up {dest.parent}")
+
+
+def check_run_dir(path: str | os.PathLike[str], *, overwrite: bool = False, flag: str | None = "--out-dir") -> Path:
+    """Refuse, before any sampling, a run directory :func:`save_run` could not write.
+
+    Checks what ``save_run`` needs: a plain name (not starting with '.'), the directory and its
+    parent writable and not under a file (:func:`analogcast._io.check_output_dir`), and with
+    ``overwrite`` an existing directory that is a run (or empty), never another folder.
+
+    Raises
+    ------
+    UserInputError
+        One line naming ``flag``, the path and the fix.
+    """
+    dest = Path(path).expanduser()
+    label = f"{flag} {short_path(dest)}" if flag else short_path(dest)
+    absolute = dest.absolute()
+    if absolute == Path(absolute.anchor) or dest.name in ("", ".", ".."):
+        raise UserInputError(f"{label}: a run directory needs a name of its own, e.g. {short_path(absolute / 'runs' / 'myrun')}")
+    if dest.name.startswith("."):
+        raise UserInputError(f"{label}: a run directory name must not start with '.'")
+    check_output_dir(dest, flag)
+    check_output_dir(absolute.parent, flag)  # the temporary directory and any -2, -3 sibling go there
+    if overwrite and dest.is_dir() and any(dest.iterdir()) and not _is_run(dest):
+        raise UserInputError(f"{label} exists and is not an analogcast run directory; --overwrite replaces only runs, choose another --out-dir")
+    return dest
 
 
 def save_run(
