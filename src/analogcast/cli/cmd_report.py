@@ -15,6 +15,7 @@ import warnings
 from pathlib import Path
 
 from analogcast.cli._guard import raise_if_interrupted
+from analogcast.cli.cmd_fit import cli_warnings
 from analogcast.errors import DataIntegrityError, UserInputError
 
 NAME = "report"
@@ -138,11 +139,13 @@ def run(args: argparse.Namespace) -> int:
     from analogcast.reporting import build_report_context, render_report
     from analogcast.reporting.render import report_name
 
-    run_obj, problems = _load(args.run_dir, args.allow_mismatch)
-    ctx = build_report_context(run_obj, backtest=args.backtest, integrity_problems=problems)
-    check_report_targets(args.out, args.name or report_name(run_obj, ctx), args.formats)
-    raise_if_interrupted()
-    outputs = render_report(run_obj, args.out, formats=args.formats, name=args.name, context=ctx)
+    with cli_warnings(args.quiet):  # e.g. extra files in the run: one line each, none under -q
+        run_obj, problems = _load(args.run_dir, args.allow_mismatch)
+        check_report_targets(args.out, args.name or report_name(run_obj), args.formats)
+        ctx = build_report_context(run_obj, backtest=args.backtest, integrity_problems=problems)
+        check_report_targets(args.out, args.name or report_name(run_obj, ctx), args.formats)
+        raise_if_interrupted()
+        outputs = render_report(run_obj, args.out, formats=args.formats, name=args.name, context=ctx)
     if not args.quiet:
         for out in outputs:
             print(out)

@@ -120,7 +120,7 @@ def _is_run(path: Path) -> bool:
     """True if ``path`` holds a finished run's ``metadata.json``."""
     try:
         meta = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return False
     return isinstance(meta, dict) and meta.get("format") == RUN_FORMAT
 
@@ -432,6 +432,8 @@ def _read_metadata(root: Path) -> dict[str, Any]:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DataIntegrityError(f"{meta_path} is unreadable or corrupted ({exc})") from None
+    except RecursionError:
+        raise DataIntegrityError(f"{meta_path} is corrupted (nested too deeply to read)") from None
     if not isinstance(meta, dict) or meta.get("format") != RUN_FORMAT:
         raise DataIntegrityError(f"{meta_path} is not analogcast run metadata")
     if meta.get("format_version") != RUN_FORMAT_VERSION:
@@ -531,7 +533,7 @@ def load_run(path: str | os.PathLike[str], *, verify: bool = True, allow_mismatc
 
         table = pd.read_csv(root / "forecasts.csv")
         contrasts = pd.read_csv(root / "contrasts.csv")
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, RecursionError) as exc:
         if isinstance(exc, UserInputError):
             raise DataIntegrityError(f"run {root}: {exc}") from None
         raise DataIntegrityError(f"run {root} could not be read: {type(exc).__name__}: {exc}") from None
