@@ -27,10 +27,9 @@ _WRAPPER = textwrap.dedent(
 
     _sample = nutpie.sample
 
-    def sample(*args, **kwargs):
-        out = _sample(*args, **kwargs)
+    def sample(*args, **kwargs):  # called once the model is compiled: sampling starts now
         print("SAMPLING-STARTED", file=sys.stderr, flush=True)
-        return out
+        return _sample(*args, **kwargs)
 
     nutpie.sample = sample
     from analogcast.cli.main import main
@@ -48,14 +47,14 @@ def test_sigint_during_sampling_exits_130_and_saves_nothing(tmp_path: Path) -> N
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     lines = []
     assert proc.stderr is not None
-    for line in proc.stderr:  # nutpie.sample(blocking=False) has returned: the chains are running
+    for line in proc.stderr:  # the model is compiled and nutpie.sample was called
         lines.append(line)
         if "SAMPLING-STARTED" in line:
             break
     else:
         proc.wait(timeout=10)
         pytest.fail("sampling never started: " + "".join(lines[-5:]))
-    time.sleep(1.0)
+    time.sleep(2.0)  # the chains are running (100,000 draws each: minutes)
     t0 = time.monotonic()
     proc.send_signal(signal.SIGINT)
     stdout, rest = proc.communicate(timeout=120)

@@ -278,7 +278,7 @@ def check_output_file(
     existing = _nearest_existing(path, label)
     if existing == path.absolute():
         if path.is_dir():
-            raise UserInputError(f"{label} is a directory; give a file path inside it, e.g. {path / 'prior.toml'}")
+            raise UserInputError(f"{label} is a directory, not a file; remove it or choose another path")
         if not path.is_file():
             raise UserInputError(f"{label} exists and is not a regular file; choose another path")
         if not overwrite:

@@ -15,6 +15,7 @@ import argparse
 import importlib
 import os
 import sys
+import unicodedata
 from collections.abc import Sequence
 
 from analogcast._version import __version__
@@ -28,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that exits 1 (user error) with one line, as the rest of the CLI does."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(1, f"analogcast: error: {message} (see '{self.prog} --help')\n")
+        self.exit(1, f"analogcast: error: {_one_line(message)} (see '{_one_line(self.prog)} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,7 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    """``text`` on one line: control, format and line-separator characters shown escaped."""
+    out = []
+    for ch in str(text):
+        if ch in "\n\t" or ch == " ":
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") or ch in "\x1c\x1d\x1e\x85":
+            out.append(ch.encode("unicode_escape", "backslashreplace").decode("ascii") if ch != "\r" else "\\r")
+        else:
+            out.append(ch)
+    return " ".join("".join(out).split())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
