@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 from analogcast.cli.cmd_fit import _non_negative, _positive
-from analogcast.data._spaces import SPACES
 from analogcast.errors import UserInputError, did_you_mean
 
 NAME = "backtest"
@@ -16,7 +15,6 @@ HELP = (
     "baselines; writes forecasts.csv (Barometer format), scores.csv and reliability plots."
 )
 
-_SPACES: tuple[str, ...] = tuple(SPACES)
 _MODELS = ("bayes", "climatology", "persistence", "gbm")
 
 
@@ -113,11 +111,12 @@ def run(args: argparse.Namespace) -> int:
     """Run the backtest and write its outputs; print a one-screen summary."""
     from analogcast._io import check_output_dir, check_output_file
     from analogcast._tasks import check_scheduler
+    from analogcast.data._spaces import SPACES  # the data package (pandas): not at parser build
     from analogcast.evaluation.engine import BacktestConfig, run_backtest
     from analogcast.evaluation.outputs import write_backtest
 
     origins = parse_years(args.from_years)
-    spaces = _parse_list(args.spaces, _SPACES, "--spaces")
+    spaces = _parse_list(args.spaces, tuple(SPACES), "--spaces")
     models = _parse_list(args.models, _MODELS, "--models")
     out = check_output_dir(Path(args.out), "--out")
     for name in ("forecasts.csv", "truth.csv", "scores.csv", "tasks.csv", "run.json", *(f"forecasts_{m}.csv" for m in models), *(f"reliability_{m}.png" for m in models)):
