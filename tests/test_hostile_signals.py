@@ -45,6 +45,15 @@ def test_sigint_during_sampling_exits_130_and_saves_nothing(tmp_path: Path) -> N
     out = tmp_path / "runs" / "tiny"
     cmd = [sys.executable, "-c", _WRAPPER, "fit", str(spec), "--draws", "100000", "--tune", "200", "--out-dir", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        _interrupt_while_sampling(proc, out, tmp_path)
+    finally:
+        if proc.poll() is None:  # never leave a 100,000-draw sampler running
+            proc.kill()
+            proc.wait()
+
+
+def _interrupt_while_sampling(proc: subprocess.Popen, out: Path, tmp_path: Path) -> None:
     lines = []
     assert proc.stderr is not None
     for line in proc.stderr:  # the model is compiled and nutpie.sample was called
@@ -55,24 +64,22 @@ def test_sigint_during_sampling_exits_130_and_saves_nothing(tmp_path: Path) -> N
         proc.wait(timeout=10)
         pytest.fail("sampling never started: " + "".join(lines[-5:]))
     time.sleep(2.0)  # the chains are running (100,000 draws each: minutes)
-    t0 = time.monotonic()
     proc.send_signal(signal.SIGINT)
-    stdout, rest = proc.communicate(timeout=120)
-    stopped_in = time.monotonic() - t0
+    _, rest = proc.communicate(timeout=300)  # 100,000 draws per chain would take far longer
     err = "".join(lines) + rest
     assert proc.returncode == 130, err[-2000:]
     assert "interrupted" in rest
     assert "Traceback" not in err
     assert not out.exists()
-    assert not any((tmp_path / "runs").glob("*")) if (tmp_path / "runs").exists() else True
-    assert stopped_in < 60, f"took {stopped_in:.0f} s to stop"  # 100,000 draws would take far longer
+    runs = tmp_path / "runs"
+    assert not runs.exists() or not any(runs.iterdir())  # no run, no temporary directory either
 
 
 def test_interrupt_flag_blocks_saving(monkeypatch: pytest.MonkeyPatch) -> None:
     """A Ctrl-C that a library swallowed is still remembered: nothing is saved after it."""
     from analogcast.cli import _guard
 
-    _guard.install_signal_handlers()
+    previous = _guard.install_signal_handlers()
     try:
         with pytest.raises(KeyboardInterrupt):
             os.kill(os.getpid(), signal.SIGINT)
@@ -81,8 +88,7 @@ def test_interrupt_flag_blocks_saving(monkeypatch: pytest.MonkeyPatch) -> None:
         with pytest.raises(KeyboardInterrupt):
             _guard.raise_if_interrupted()
     finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _guard.restore_signal_handlers(previous)
         _guard._INTERRUPTED.clear()
 
 

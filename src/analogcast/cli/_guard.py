@@ -26,6 +26,7 @@ from analogcast.errors import UserInputError, did_you_mean
 
 __all__ = [
     "install_signal_handlers",
+    "restore_signal_handlers",
     "interrupted",
     "raise_if_interrupted",
     "check_input_file",
@@ -46,13 +47,25 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
-def install_signal_handlers() -> None:
-    """SIGINT -> remembered ``KeyboardInterrupt``; SIGTERM -> ``SystemExit(143)`` (main thread only)."""
+def install_signal_handlers() -> dict[int, Any]:
+    """SIGINT -> remembered ``KeyboardInterrupt``; SIGTERM -> ``SystemExit(143)`` (main thread only).
+
+    Returns the previous handlers, for :func:`restore_signal_handlers`.
+    """
     _INTERRUPTED.clear()
     if threading.current_thread() is not threading.main_thread():
-        return
+        return {}
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     signal.signal(signal.SIGINT, _on_sigint)
     signal.signal(signal.SIGTERM, _on_sigterm)
+    return previous
+
+
+def restore_signal_handlers(previous: dict[int, Any]) -> None:
+    """Put back the handlers :func:`install_signal_handlers` replaced (for in-process callers)."""
+    for sig, handler in previous.items():
+        if handler is not None:
+            signal.signal(sig, handler)
 
 
 def interrupted() -> bool:

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from analogcast._version import __version__
-from analogcast.cli._guard import describe_error, install_signal_handlers
+from analogcast.cli._guard import describe_error, install_signal_handlers, restore_signal_handlers
 from analogcast.errors import AnalogcastError
 
 COMMANDS = ("data", "priors", "fit", "run", "report", "backtest", "grid")
@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         print(f"analogcast: error: a command is required: one of {', '.join(COMMANDS)} (see 'analogcast --help')", file=sys.stderr)
         return 1
-    install_signal_handlers()
+    previous = install_signal_handlers()
     try:
         return int(args._run(args) or 0)
     except AnalogcastError as exc:
@@ -83,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"analogcast {args.command}: error: {_one_line(describe_error(exc))}", file=sys.stderr)
         return 1
+    finally:
+        restore_signal_handlers(previous)
 
 
 if __name__ == "__main__":  # pragma: no cover
