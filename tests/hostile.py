@@ -30,6 +30,7 @@ CALLS: collections.Counter[str] = collections.Counter()
 
 #: One fixed profile for every hostile test: the same inputs on every machine and every run.
 HOSTILE = settings(
+    max_examples=60,
     derandomize=True,
     database=None,
     deadline=None,

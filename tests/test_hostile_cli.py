@@ -237,7 +237,7 @@ _BUILD_CASES = st.fixed_dictionaries(
 )
 
 
-@HOSTILE
+@settings(HOSTILE, max_examples=30)  # every valid combination builds a prior (about a second)
 @given(case=_BUILD_CASES, which=st.sampled_from(["--target", "--analogs", "--method", "--discount", "--robust-weight", "--window"]))
 def test_priors_build_hostile_value_reaches_validation(arena: dict[str, Path], case: dict[str, str], which: str) -> None:
     """One hostile value among otherwise valid ones, a fresh ``--out``: validated, never a traceback."""

@@ -460,6 +460,9 @@ def verify_run(path: str | os.PathLike[str], *, check_data: bool = True) -> list
         files = {}
     for rel, recorded in files.items():
         p = root / rel
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:
+            problems.append(f"{root / 'metadata.json'} lists {rel!r}, a file outside the run directory")
+            continue
         if not p.is_file():
             problems.append(f"{p} is missing")
         elif sha256_file(p) != recorded:
@@ -514,7 +517,8 @@ def load_run(path: str | os.PathLike[str], *, verify: bool = True, allow_mismatc
             else:
                 more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
                 raise DataIntegrityError(f"refusing to load run {root}: {problems[0]}{more}; load_run(path, allow_mismatch=True) loads it anyway, with warnings")
-        recorded = set(meta.get("files") or {}) | {"metadata.json"}
+        listed = meta.get("files")
+        recorded = (set(listed) if isinstance(listed, dict) else set()) | {"metadata.json"}
         extra = [p.relative_to(root).as_posix() for p in _files_under(root) if p.relative_to(root).as_posix() not in recorded]
         if extra:
             warnings.warn(f"run {root} contains files that are not part of the saved run: {', '.join(extra[:5])}", UserWarning, stacklevel=2)
