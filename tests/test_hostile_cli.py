@@ -350,7 +350,7 @@ def test_report_run_with_any_metadata(hostile_run: Path, arena: dict[str, Path],
     assert code == 1
 
 
-@settings(HOSTILE, max_examples=60)
+@settings(HOSTILE, max_examples=25)  # each loads the real run (about a second)
 @given(data=st.data(), allow=st.booleans())
 def test_report_run_with_one_hostile_metadata_field(hostile_run: Path, arena: dict[str, Path], data: st.DataObject, allow: bool) -> None:
     meta = json.loads((hostile_run / "metadata.json").read_text(encoding="utf-8"))
@@ -363,7 +363,7 @@ def test_report_run_with_one_hostile_metadata_field(hostile_run: Path, arena: di
         assert code == 1
 
 
-@settings(HOSTILE, max_examples=40)
+@settings(HOSTILE, max_examples=15)
 @given(name=st.sampled_from(["spec.toml", "prior.toml", "forecasts.csv", "contrasts.csv", "forecasts.nc", "posterior.nc"]), content=st.one_of(st.binary(max_size=100), st.text(max_size=100).map(str.encode)))
 def test_report_run_with_a_hostile_file(hostile_run: Path, arena: dict[str, Path], name: str, content: bytes) -> None:
     with _rewritten(hostile_run / name, content), _no_render():
