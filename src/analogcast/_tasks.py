@@ -11,10 +11,47 @@ identity, so results never depend on where or in which order a task ran.
 
 from __future__ import annotations
 
+import re
+import socket
 from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["map_tasks"]
+from analogcast.errors import UserInputError
+
+__all__ = ["map_tasks", "check_scheduler"]
+
+_ADDRESS = re.compile(r"(?:(?P<proto>tcp|tls)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>\d{1,5})/?")
+
+
+def check_scheduler(address: str, flag: str = "--scheduler", timeout: float = 5.0) -> str:
+    """Refuse, before any work, a Dask scheduler address that is malformed or cannot be reached.
+
+    Accepts ``tcp://HOST:PORT``, ``tls://HOST:PORT`` or ``HOST:PORT``; for plain TCP it opens
+    (and closes) a connection within ``timeout`` seconds.
+
+    Raises
+    ------
+    UserInputError
+        One line naming ``flag``, the address and the fix.
+    """
+    m = _ADDRESS.fullmatch(address.strip())
+    if not m or not 0 < int(m.group("port")) < 65536:
+        raise UserInputError(
+            f"{flag} {address[:80]!r} is not a scheduler address; expected tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786"
+        )
+    if m.group("proto") == "tls":
+        return address
+    host = m.group("host").strip("[]")
+    try:
+        with socket.create_connection((host, int(m.group("port"))), timeout=timeout):
+            pass
+    except (OSError, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise UserInputError(
+            f"{flag} {address}: cannot reach a scheduler there ({reason}); start one with 'dask scheduler' "
+            "or omit --scheduler to use a local cluster"
+        ) from None
+    return address
 
 
 def map_tasks(
@@ -65,7 +102,10 @@ def map_tasks(
 
     cluster = None
     if scheduler is not None:
-        client = Client(scheduler, timeout="30s")
+        try:
+            client = Client(scheduler, timeout="30s")
+        except (OSError, ValueError) as exc:  # OSError covers timeouts
+            raise UserInputError(f"--scheduler {scheduler}: cannot connect ({type(exc).__name__}: {exc})") from None
     else:
         cluster = LocalCluster(
             n_workers=workers,

@@ -6,7 +6,7 @@ import argparse
 import re
 from pathlib import Path
 
-from analogcast.data._spaces import SPACES
+from analogcast.cli.cmd_fit import _non_negative, _positive
 from analogcast.errors import UserInputError, did_you_mean
 
 NAME = "backtest"
@@ -15,7 +15,6 @@ HELP = (
     "baselines; writes forecasts.csv (Barometer format), scores.csv and reliability plots."
 )
 
-_SPACES: tuple[str, ...] = tuple(SPACES)
 # registry models (the forecasting engine) first, then the baselines (evaluation.engine.MODELS)
 _MODELS = ("event_logit", "climatology", "persistence", "gbm")
 
@@ -49,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=_non_negative,
         default=2,
         metavar="N",
         help="LocalCluster workers (one thread each); 0 runs in this process (default 2)",
@@ -65,10 +64,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="nutpie",
         help="inference for the registry model: nutpie (short NUTS runs, default) or nuts (long reference runs)",
     )
-    parser.add_argument("--seed", type=int, default=20261126, help="base seed (default 20261126)")
+    parser.add_argument("--seed", type=_non_negative, default=20261126, help="base seed (default 20261126)")
     parser.add_argument(
         "--fit-threads",
-        type=int,
+        type=_positive,
         default=None,
         metavar="N",
         help="threads per Bayesian fit (its chains in parallel; same forecasts whatever N). "
@@ -111,15 +110,20 @@ def _parse_list(text: str, choices: tuple[str, ...], flag: str) -> tuple[str, ..
 
 def run(args: argparse.Namespace) -> int:
     """Run the backtest and write its outputs; print a one-screen summary."""
+    from analogcast._io import check_output_dir, check_output_file
+    from analogcast._tasks import check_scheduler
+    from analogcast.data._spaces import SPACES  # the data package (pandas): not at parser build
     from analogcast.evaluation.engine import BacktestConfig, run_backtest
     from analogcast.evaluation.outputs import write_backtest
 
     origins = parse_years(args.from_years)
-    spaces = _parse_list(args.spaces, _SPACES, "--spaces")
+    spaces = _parse_list(args.spaces, tuple(SPACES), "--spaces")
     models = _parse_list(args.models, _MODELS, "--models")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UserInputError(f"--out {out} exists and is not a directory")
+    out = check_output_dir(Path(args.out), "--out")
+    for name in ("forecasts.csv", "truth.csv", "scores.csv", "tasks.csv", "run.json", *(f"forecasts_{m}.csv" for m in models), *(f"reliability_{m}.png" for m in models)):
+        check_output_file(out / name, "--out")
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler)
     config = BacktestConfig(
         origins=origins,
         spaces=spaces,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+
+from analogcast.errors import UserInputError
 
 NAME = "data"
 HELP = "Show the shipped data's coverage, unmatched countries and citations; --check verifies sha256 hashes."
@@ -37,8 +40,13 @@ def _check(data_dir: Path | None) -> int:
     if res.passed:
         print(f"OK: {len(res.ok)} data files match MANIFEST.json in {res.directory}")
         return 0
+    line = f"FAILED: {len(res.mismatched)} mismatched, {len(res.missing)} missing in {res.directory}"
+    print(line)
     print(
-        f"FAILED: {len(res.mismatched)} mismatched, {len(res.missing)} missing in {res.directory}"
+        f"analogcast data: error: {len(res.mismatched)} data file(s) differ from MANIFEST.json and "
+        f"{len(res.missing)} are missing in {res.directory}; reinstall analogcast or rebuild the data "
+        "with 'python -m analogcast.data._build'",
+        file=sys.stderr,
     )
     return 1
 
@@ -81,6 +89,17 @@ def _describe(data_dir: Path | None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Entry point of ``analogcast data``."""
+    if args.data_dir is not None:
+        from analogcast._io import short_path
+
+        d = args.data_dir
+        if not d.exists():
+            raise UserInputError(f"--data-dir {short_path(d)} does not exist; give a copy of the data folder (with MANIFEST.json)")
+        if not d.is_dir():
+            raise UserInputError(f"--data-dir {short_path(d)} is not a directory; give a copy of the data folder (with MANIFEST.json)")
+        if not (d / "MANIFEST.json").is_file():
+            raise UserInputError(f"--data-dir {short_path(d)} has no MANIFEST.json; give a copy of the data folder")
     if args.check:
         return _check(args.data_dir)
     return _describe(args.data_dir)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from analogcast.errors import ConvergenceError, UserInputError
+from analogcast.errors import ConvergenceError
 
 NAME = "fit"
 HELP = "Fit a spec (fits/*.toml) and save the run (posterior, forecasts, metadata)."
@@ -96,10 +96,10 @@ def fit_and_save(args: argparse.Namespace) -> tuple[Any, Path, str | None]:
     ``None``; callers raise :func:`convergence_error` for it under ``--strict``. Raises
     ``UserInputError`` for bad input.
     """
-    from analogcast.fitting import load_spec
-    from analogcast.runs import default_run_dir, run_spec, save_run
+    from analogcast.cli._guard import raise_if_interrupted
+    from analogcast.runs import run_spec, save_run
 
-    spec = load_spec(args.spec)
+    spec, dest = preflight_fit(args)
     progress = not args.quiet
     run = run_spec(
         spec,
@@ -110,7 +110,7 @@ def fit_and_save(args: argparse.Namespace) -> tuple[Any, Path, str | None]:
         seed=args.seed,
         progress=progress,
     )
-    dest = args.out_dir if args.out_dir is not None else default_run_dir(run.spec.run_name)
+    raise_if_interrupted()  # never save what a Ctrl-C cut short
     path = save_run(
         run,
         dest,
@@ -130,6 +130,23 @@ def fit_and_save(args: argparse.Namespace) -> tuple[Any, Path, str | None]:
         if progress and not args.strict:
             print(f"analogcast: warning: {failure}", file=sys.stderr)
     return run, Path(path), failure
+
+
+def preflight_fit(args: argparse.Namespace) -> tuple[Any, Path]:
+    """Load the spec and check the run directory, before any sampling; return ``(spec, dest)``.
+
+    Raises ``UserInputError`` (one line) for a bad spec or a run directory that could not be
+    written (under a file, unwritable, a name clash with ``--overwrite``, a name too long).
+    """
+    from analogcast.cli._guard import load_spec_checked
+    from analogcast.runs import check_run_dir, default_run_dir
+
+    spec = load_spec_checked(args.spec)
+    if args.out_dir is not None:
+        dest = check_run_dir(args.out_dir, overwrite=args.overwrite, flag="--out-dir")
+    else:
+        dest = check_run_dir(default_run_dir(spec.run_name), overwrite=args.overwrite, flag="--out-dir (default)")
+    return spec, dest
 
 
 def convergence_error(failure: str) -> ConvergenceError:
@@ -154,8 +171,6 @@ def _print_summary(run: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``analogcast fit``."""
-    if args.out_dir is not None and args.out_dir.exists() and not args.out_dir.is_dir():
-        raise UserInputError(f"--out-dir {args.out_dir} exists and is not a directory")
     with cli_warnings(args.quiet):
         _, path, failure = fit_and_save(args)
     if not args.quiet:

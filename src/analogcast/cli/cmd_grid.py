@@ -69,7 +69,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``analogcast grid``."""
-    from analogcast.fitting import load_spec
+    from analogcast._tasks import check_scheduler
+    from analogcast.cli._guard import load_spec_checked
     from analogcast.runs.grid import parse_set, run_grid
 
     grid: dict[str, list[object]] = {}
@@ -78,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
         if key in grid:
             raise UserInputError(f"--set {key} is given twice; list all its values in one --set")
         grid[key] = values
-    spec = load_spec(args.spec).with_overrides(draws=args.draws, tune=args.tune, chains=args.chains)
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler)
+    spec = load_spec_checked(args.spec).with_overrides(draws=args.draws, tune=args.tune, chains=args.chains)
     with cli_warnings(args.quiet):
         result = run_grid(
             spec,

@@ -32,6 +32,23 @@ def _list(text: str | None) -> list[str]:
     return [t.strip() for t in (text or "").split(",") if t.strip()]
 
 
+def _unique(text: str | None, flag: str) -> list[str]:
+    """``_list`` that refuses a repeated entry (after resolving country names/codes)."""
+    from analogcast.data import resolve_country
+
+    items = _list(text)
+    seen: dict[str, str] = {}
+    for it in items:
+        try:
+            code = resolve_country(it)
+        except UserInputError:  # unknown names are reported by the builder, with suggestions
+            code = it
+        if code in seen:
+            raise UserInputError(f"{flag} lists {code} twice ({seen[code]!r} and {it!r}); give each country once")
+        seen[code] = it
+    return items
+
+
 def _weights(text: str | None, analogs: Sequence[str]) -> dict[str, float] | list[float] | None:
     """``SAU=1,IRN=0.5`` or ``1,0.5`` (aligned with --analogs)."""
     items = _list(text)
@@ -95,6 +112,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     b.add_argument(
         "--out", required=True, help="output TOML path, e.g. priors/afghanistan_saudi_iran.toml"
     )
+    b.add_argument(
+        "--overwrite", action="store_true", help="replace --out if it exists (default: refuse)"
+    )
     s = sub.add_parser("show", help="print the per-space table of a prior file")
     s.add_argument("path", help="prior TOML file")
     m = sub.add_parser(
@@ -152,21 +172,26 @@ def format_table(prior) -> str:  # type: ignore[no-untyped-def]
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch ``build`` / ``show`` / ``similar``."""
-    from analogcast.priors import build_prior, load_prior, suggest_weights
+    from analogcast._io import check_output_file
+    from analogcast.cli._guard import check_input_file
+    from analogcast.fitting.fitter import load_prior_file
+    from analogcast.priors import build_prior, suggest_weights
 
     cmd = getattr(args, "priors_command", None)
     if cmd == "show":
-        print(format_table(load_prior(args.path)))
+        check_input_file(args.path, "prior file")
+        print(format_table(load_prior_file(args.path)))
         return 0
     if cmd == "similar":
         weights, table = suggest_weights(
-            args.target, _list(args.candidates), bandwidth=args.bandwidth, years=args.years
+            args.target, _unique(args.candidates, "--candidates"), bandwidth=args.bandwidth, years=args.years
         )
         print(table.round(3).to_string())
         print("\nsuggested weights: " + ", ".join(f"{k}={v:.3f}" for k, v in weights.items()))
         return 0
     if cmd == "build":
-        analogs = _list(args.analogs)
+        check_output_file(args.out, "--out", overwrite=args.overwrite)
+        analogs = _unique(args.analogs, "--analogs")
         if args.weights and args.weights.strip().lower() == "similar":
             weights, _ = suggest_weights(args.target, analogs)
         else:

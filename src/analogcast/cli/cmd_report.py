@@ -14,6 +14,8 @@ import sys
 import warnings
 from pathlib import Path
 
+from analogcast.cli._guard import raise_if_interrupted
+from analogcast.cli.cmd_fit import cli_warnings
 from analogcast.errors import DataIntegrityError, UserInputError
 
 NAME = "report"
@@ -97,19 +99,53 @@ def _load(run_dir: Path, allow_mismatch: bool) -> tuple[object, list[str]]:
     return run_obj, problems
 
 
+def check_report_targets(out: Path, stem: str, formats: tuple[str, ...] | list[str], flag: str = "--out") -> None:
+    """Refuse, before rendering, report files that could not be written (one line each).
+
+    ``out`` must be a writable directory (or creatable), ``stem`` a plain file name, and
+    ``<out>/<stem>.<fmt>`` must not be a directory or another non-file.
+    """
+    from analogcast._io import check_output_dir, check_output_file, short_path
+
+    check_output_dir(out, flag)
+    if not stem or "/" in stem or "\x00" in stem or stem.startswith(".") or stem != stem.strip():
+        raise UserInputError(f"--name {short_path(stem, 60)!r} is not a plain file name (no '/', no leading '.' or spaces)")
+    for fmt in formats:
+        target = out / f"{stem}.{fmt}"
+        if len(target.name.encode("utf-8", "surrogateescape")) > 255:
+            raise UserInputError(f"--name is {len(stem)} characters long; report file names can be at most 255 bytes, choose a shorter --name")
+        check_output_file(target, flag)
+
+
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``analogcast report``."""
-    if not args.run_dir.is_dir():
-        raise UserInputError(f"run directory {args.run_dir} does not exist (expected e.g. fits/runs/<name>, written by 'analogcast fit')")
-    if args.out.exists() and not args.out.is_dir():
-        raise UserInputError(f"--out {args.out} exists and is not a directory")
-    if args.backtest is not None and not (args.backtest / "scores.csv").is_file() and not args.backtest.is_file():
-        raise UserInputError(f"--backtest {args.backtest}: no scores.csv there (write one with 'analogcast backtest --out DIR')")
-    from analogcast.reporting import build_report_context, render_report
+    from analogcast._io import short_path
 
-    run_obj, problems = _load(args.run_dir, args.allow_mismatch)
-    ctx = build_report_context(run_obj, backtest=args.backtest, integrity_problems=problems)
-    outputs = render_report(run_obj, args.out, formats=args.formats, name=args.name, context=ctx)
+    if not args.run_dir.is_dir():
+        raise UserInputError(
+            f"run directory {short_path(args.run_dir)} does not exist or is not a directory "
+            "(expected e.g. fits/runs/<name>, written by 'analogcast fit')"
+        )
+    if args.name is not None:
+        check_report_targets(args.out, args.name, args.formats)
+    else:
+        from analogcast._io import check_output_dir
+
+        check_output_dir(args.out, "--out")
+    if args.backtest is not None:
+        from analogcast.evaluation.outputs import read_scores
+
+        read_scores(args.backtest)
+    from analogcast.reporting import build_report_context, render_report
+    from analogcast.reporting.render import report_name
+
+    with cli_warnings(args.quiet):  # e.g. extra files in the run: one line each, none under -q
+        run_obj, problems = _load(args.run_dir, args.allow_mismatch)
+        check_report_targets(args.out, args.name or report_name(run_obj), args.formats)
+        ctx = build_report_context(run_obj, backtest=args.backtest, integrity_problems=problems)
+        check_report_targets(args.out, args.name or report_name(run_obj, ctx), args.formats)
+        raise_if_interrupted()
+        outputs = render_report(run_obj, args.out, formats=args.formats, name=args.name, context=ctx)
     if not args.quiet:
         for out in outputs:
             print(out)

@@ -11,8 +11,14 @@ import os
 import sys
 from pathlib import Path
 
-from analogcast.cli.cmd_fit import add_fit_arguments, cli_warnings, convergence_error, fit_and_save
-from analogcast.errors import AnalogcastError, UserInputError
+from analogcast.cli.cmd_fit import (
+    add_fit_arguments,
+    cli_warnings,
+    convergence_error,
+    fit_and_save,
+    preflight_fit,
+)
+from analogcast.errors import AnalogcastError
 
 NAME = "run"
 HELP = "Fit a spec, save the run and render its reports (fit + forecasts + reports)."
@@ -48,13 +54,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``analogcast run``."""
+    from analogcast.cli.cmd_report import check_report_targets
+    from analogcast.evaluation.outputs import read_scores
     from analogcast.reporting import render_report
     from analogcast.runs import load_run
 
-    if args.report_dir.exists() and not args.report_dir.is_dir():
-        raise UserInputError(f"--report-dir {args.report_dir} exists and is not a directory")
-    if args.backtest is not None and not (args.backtest / "scores.csv").is_file():
-        raise UserInputError(f"--backtest {args.backtest}: no scores.csv there (write one with 'analogcast backtest --out DIR')")
+    spec, _ = preflight_fit(args)  # the spec and --out-dir, before any sampling
+    check_report_targets(args.report_dir, spec.run_name, args.report_format, flag="--report-dir")
+    if args.backtest is not None:
+        read_scores(args.backtest)
     with cli_warnings(args.quiet):
         _, path, failure = fit_and_save(args)
         if not args.quiet:

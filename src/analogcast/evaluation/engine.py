@@ -121,6 +121,8 @@ class BacktestConfig:
             raise UserInputError("no origins to backtest")
         if self.workers < 0:
             raise UserInputError(f"--workers must be >= 0, got {self.workers}")
+        if not 0 <= int(self.seed) < 2**63:
+            raise UserInputError(f"--seed must be a whole number >= 0, got {self.seed}")
         if self.fit_threads is not None and self.fit_threads < 1:
             raise UserInputError(f"--fit-threads must be >= 1, got {self.fit_threads}")
 
@@ -309,8 +311,9 @@ def run_backtest(
     years = panel["year"].values.astype(int)
     bad = [t for t in config.origins if t - 3 < years.min() or t + 2 > years.max()]
     if bad:
+        shown = ", ".join(map(str, bad[:5])) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
         raise UserInputError(
-            f"origins {bad} are outside {years.min() + 3}-{years.max() - 2}: forecasts for t+1..t+2 "
+            f"--from-years: origins {shown} are outside {years.min() + 3}-{years.max() - 2}: forecasts for t+1..t+2 "
             "must be observable to be scored"
         )
     space_order = [s for s in SPACE_INDEX if s in config.spaces]

@@ -40,7 +40,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analogcast._io import atomic_write_text
+from analogcast._io import atomic_path, atomic_write_text, short_path
+from analogcast.errors import UserInputError
 from analogcast.evaluation.scores import reliability_table, score_frame
 
 __all__ = [
@@ -50,7 +51,13 @@ __all__ = [
     "scores_table",
     "reliability_figure",
     "write_backtest",
+    "read_scores",
+    "SCORES_KEYS",
 ]
+
+#: Columns every ``scores.csv`` row is keyed by, and the score columns of which it needs at least one.
+SCORES_KEYS = ("model", "space", "direction")
+_SCORES_VALUES = ("n", "n_events", "brier", "log_loss", "roc_auc", "pr_auc", "ece")
 
 BAROMETER_COLUMNS = ("outcome", "from_year", "for_years", "gwcode", "p_up", "p_same", "p_down")
 _BAROMETER_OUTCOMES = (
@@ -183,7 +190,8 @@ def write_backtest(result, out_dir: str | Path) -> dict[str, Path]:  # result: B
     for model in models:
         fig = reliability_figure(fc, model, title=f"{model}, {result.config.protocol} protocol")
         path = out / f"reliability_{model}.png"
-        fig.savefig(path, dpi=110)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=110, format="png")
         written[path.name] = path
     atomic_write_text(out / "tasks.csv", result.tasks.to_csv(index=False, float_format="%.6g"))
     run = {
@@ -203,3 +211,31 @@ def write_backtest(result, out_dir: str | Path) -> dict[str, Path]:  # result: B
     )
     written["run.json"] = out / "run.json"
     return written
+
+
+def read_scores(path: str | Path) -> pd.DataFrame:
+    """Read a backtest's ``scores.csv`` (a file, or the ``--out`` directory holding one), checked.
+
+    Raises
+    ------
+    UserInputError
+        One line naming the file when it is missing, unreadable, not a CSV table, empty, or
+        lacks the key columns (``model``, ``space``, ``direction``) or every score column.
+    """
+    p = Path(path)
+    p = p / "scores.csv" if p.is_dir() else p
+    shown = short_path(p)
+    expected = f"expected the columns {', '.join(SCORES_KEYS)} and some of {', '.join(_SCORES_VALUES)} (written by 'analogcast backtest --out DIR')"
+    if not p.is_file():
+        raise UserInputError(f"--backtest {shown}: no scores.csv there ({expected})")
+    try:
+        df = pd.read_csv(p)
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        reason = " ".join(str(exc).split())[:120]
+        raise UserInputError(f"--backtest {shown}: not a readable CSV table ({reason}); {expected}") from None
+    missing = [c for c in SCORES_KEYS if c not in df.columns]
+    if missing or not any(c in df.columns for c in _SCORES_VALUES):
+        raise UserInputError(f"--backtest {shown}: not a backtest scores table (missing {', '.join(missing) or 'every score column'}); {expected}")
+    if df.empty:
+        raise UserInputError(f"--backtest {shown}: the scores table has no rows; rerun 'analogcast backtest'")
+    return df

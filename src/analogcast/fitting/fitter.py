@@ -16,13 +16,14 @@ import warnings
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from analogcast._io import sha256_file
 from analogcast._version import __version__
-from analogcast.errors import UserInputError
+from analogcast.errors import DataIntegrityError, UserInputError
 from analogcast.fitting.spec import FitSpec
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -208,6 +209,26 @@ def summarise_diagnostics(by_model: Mapping[str, Mapping[str, Any]]) -> dict[str
     }
 
 
+def load_prior_file(path: str | Path) -> AnalogPrior:
+    """:func:`analogcast.priors.load_prior` with every way a file can fail to read as one-line errors.
+
+    A directory, FIFO, unreadable or undecodable file, or one nested too deeply for the TOML
+    parser raises ``UserInputError`` / ``DataIntegrityError`` naming the file, never an
+    ``OSError`` or ``RecursionError``.
+    """
+    from analogcast import priors
+
+    p = Path(path)
+    if p.exists() and not p.is_file():
+        raise UserInputError(f"prior file {p} is not a regular file (a directory, FIFO or device); give a prior TOML file")
+    try:
+        return priors.load_prior(p)
+    except RecursionError:
+        raise DataIntegrityError(f"prior file {p}: nested too deeply to read; rebuild it with 'analogcast priors build'") from None
+    except OSError as exc:
+        raise UserInputError(f"prior file {p}: cannot read it ({exc.strerror or exc}); check its permissions") from None
+
+
 def resolve_prior(spec: FitSpec) -> tuple[AnalogPrior | None, dict[str, Any]]:
     """The prior a spec asks for, and its provenance (``prior_source``, ``prior_sha256``).
 
@@ -222,7 +243,7 @@ def resolve_prior(spec: FitSpec) -> tuple[AnalogPrior | None, dict[str, Any]]:
 
     if spec.prior.file is not None:
         path = spec.resolve_path(spec.prior.file)
-        prior = priors.load_prior(path)
+        prior = load_prior_file(path)
         info = {"prior_source": spec.prior.file, "prior_sha256": sha256_file(path)}
     elif spec.prior.method == "none":
         return None, {"prior_source": "method none", "prior_sha256": None}

@@ -764,7 +764,7 @@ def load_spec(path: str | Path) -> FitSpec:
             hint = did_you_mean(p.name, [c.name for c in p.parent.glob("*.toml")])
         raise UserInputError(f"spec file '{p}' not found.{hint}".rstrip(".") + ("" if hint else "."))
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a byte-order mark is not a TOML error
     except (OSError, UnicodeDecodeError) as exc:
         raise UserInputError(f"{p}: cannot read spec file: {exc}") from None
     return parse_spec(text, source=str(p), base_dir=p.resolve().parent, name=p.stem)

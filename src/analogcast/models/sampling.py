@@ -80,9 +80,16 @@ def sample_model(
         kwargs = {}
         if target_accept is not None:
             kwargs["target_accept"] = float(target_accept)
-        tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, cores=ncores,
-                             seed=rs, progress_bar=progress, save_warmup=False,
-                             adaptation=adaptation, **kwargs)
+        # Non-blocking + wait: nutpie's blocking sample() turns Ctrl-C into a partial trace; a fit
+        # must stop instead (KeyboardInterrupt), never continue with fewer draws than asked for.
+        sampler = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, cores=ncores,
+                                seed=rs, progress_bar=progress, save_warmup=False,
+                                adaptation=adaptation, blocking=False, **kwargs)
+        try:
+            tree = sampler.wait()
+        except BaseException:
+            sampler.cancel()
+            raise
     else:
         import multiprocessing as mp
 
@@ -94,6 +101,9 @@ def sample_model(
         tree = pm.sample(draws=draws, tune=tune, chains=chains, cores=ncores, random_seed=rs,
                          progressbar=progress, model=pm_model, nuts_sampler="pymc",
                          compute_convergence_checks=False, **kwargs)
+    got = int(tree["posterior"].sizes.get("draw", 0)) if "posterior" in tree.children else 0
+    if got < draws:  # both samplers return what they have on Ctrl-C: never pass on a partial sample
+        raise KeyboardInterrupt(f"sampling stopped after {got} of {draws} draws")
     return _clean_tree(tree)
 
 

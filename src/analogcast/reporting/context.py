@@ -442,13 +442,15 @@ def _backtest(run: Any, backtest: Any = None) -> TableBlock | None:
     """
     from pathlib import Path
 
+    from analogcast.evaluation.outputs import read_scores
+
     bt = backtest if backtest is not None else getattr(run, "backtest", None)
     if bt is None and getattr(run, "path", None) is not None:
         bt = Path(run.path) / "backtest"
     if isinstance(bt, str | Path):
         p = Path(bt)
         p = p / "scores.csv" if p.is_dir() else p
-        bt = pd.read_csv(p) if p.is_file() else None
+        bt = read_scores(p) if (backtest is not None or p.is_file()) else None
     if not isinstance(bt, pd.DataFrame) or bt.empty:
         return None
     df = bt

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,17 @@ def render_html(ctx: ReportContext) -> str:
     tpl = env.get_template("report.html")
     # the stylesheet is ours (not user text); "</" cannot occur in it, so it cannot end <style>
     assert "</" not in css
-    return tpl.render(ctx=ctx, css=Markup(css), version=__version__, identification=_IDENTIFICATION)
+    return strip_invisible(tpl.render(ctx=ctx, css=Markup(css), version=__version__, identification=_IDENTIFICATION))
+
+
+#: Control characters (except tab, newline, carriage return) and the bidirectional-override
+#: and isolate marks: they have no business in a report and can hide or reorder text.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without C0/C1 control characters (tab and newlines kept) and bidi overrides (U+202A-E, U+2066-9)."""
+    return _INVISIBLE.sub("", text)
 
 
 def _data_only_fetcher() -> Any:
@@ -100,9 +111,10 @@ def _load(run: Any) -> Any:
     return run
 
 
-def _name(run: Any, ctx: ReportContext) -> str:
+def report_name(run: Any, ctx: ReportContext | None = None) -> str:
+    """The default report file stem: the spec's run name, else its name, else ``report``."""
     spec = getattr(run, "spec", None)
-    for cand in (getattr(spec, "run_name", None), getattr(spec, "name", None), ctx.name):
+    for cand in (getattr(spec, "run_name", None), getattr(spec, "name", None), getattr(ctx, "name", None)):
         if cand:
             return str(cand)
     return "report"
@@ -143,7 +155,7 @@ def render_report(
     fmts = parse_formats(formats)
     run = _load(run)
     ctx = context if context is not None else build_report_context(run, backtest=backtest)
-    stem = name or _name(run, ctx)
+    stem = name or report_name(run, ctx)
     if not stem or "/" in stem or stem.startswith("."):
         raise UserInputError(f"report name {stem!r} is not a plain file name")
     out = Path(out_dir)

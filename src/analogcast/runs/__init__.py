@@ -21,6 +21,8 @@ Public API
 ``RunMetadata`` / ``parse_metadata(data) -> RunMetadata``
     The schema of ``metadata.json`` (pydantic, ``extra="forbid"``, strict types): ``save_run``
     writes through it, ``load_run`` refuses a file that does not match it, naming the field.
+``check_run_dir(path, *, overwrite=False, flag="--out-dir") -> Path``
+    Refuses, before sampling, a run directory ``save_run`` could not write (one-line error).
 ``run_spec(spec, *, draws=None, tune=None, chains=None, backend=None, seed=None, progress=True) -> Run``
     ``fit`` + ``Run.from_result`` (scenarios validated before sampling).
 """
@@ -36,6 +38,7 @@ _LAZY: dict[str, str] = {
     "load_run": "analogcast.runs.store",
     "verify_run": "analogcast.runs.store",
     "default_run_dir": "analogcast.runs.store",
+    "check_run_dir": "analogcast.runs.store",
     "run_spec": "analogcast.runs.pipeline",
     "RunMetadata": "analogcast.runs.metadata",
     "parse_metadata": "analogcast.runs.metadata",

@@ -43,7 +43,14 @@ from typing import Any
 
 import numpy as np
 
-from analogcast._io import atomic_write_json, atomic_write_text, sha256_bytes, sha256_file
+from analogcast._io import (
+    atomic_write_json,
+    atomic_write_text,
+    check_output_dir,
+    check_output_file,
+    sha256_bytes,
+    sha256_file,
+)
 from analogcast._tasks import map_tasks
 from analogcast._version import __version__
 from analogcast.data import DIRECTIONS
@@ -230,7 +237,10 @@ def expand_grid(
                 if key.split(".")[0] == "prior" and key != "prior.file" and "file" in base_prior:
                     hint = _PRIOR_HINT.format(base_prior["file"])
                 raise UserInputError(f"{exc}{hint}") from None
+    from analogcast.fitting.fitter import load_prior_file
+
     cells: list[GridCell] = []
+    checked_priors: set[Path] = set()
     for combo in itertools.product(*(list(v) for v in grid.values())):
         overrides = tuple(zip(grid, combo, strict=True))
         seed = cell_seed(spec.seed, dict(overrides))
@@ -243,7 +253,14 @@ def expand_grid(
         cell_spec = spec_from_mapping(data, base_dir=spec.base_dir, source=f"{source} [{label}]")
         spec_scenarios(cell_spec)  # the scenario engine's checks, before any sampling
         if cell_spec.prior is not None and cell_spec.prior.file is not None:
-            cell_spec.resolve_path(cell_spec.prior.file)  # the prior file exists
+            prior_path = Path(cell_spec.resolve_path(cell_spec.prior.file))
+            if prior_path not in checked_priors:  # read and validated now, not after other cells were fitted
+                try:
+                    load_prior_file(prior_path)
+                except AnalogcastError as exc:
+                    exc.args = (f"grid cell {name}: {exc}",)
+                    raise
+                checked_priors.add(prior_path)
         cells.append(GridCell(name=name, overrides=overrides, seed=seed, spec=cell_spec))
     return cells
 
@@ -366,11 +383,15 @@ def run_grid(
     t0 = time.perf_counter()
     if workers < 0:
         raise UserInputError(f"--workers must be >= 0, got {workers}")
-    out = Path(out).expanduser().absolute()
-    if out.exists() and not out.is_dir():
-        raise UserInputError(f"--out {out} exists and is not a directory")
+    out = check_output_dir(Path(out).expanduser().absolute(), "--out")
     src = str(spec_path) if spec_path is not None else "spec"
     cells = expand_grid(spec, grid, source=src)
+    from analogcast.runs.store import check_run_dir
+
+    for c in cells:  # every place a cell or the summary goes, before any sampling
+        check_run_dir(out / c.name, overwrite=overwrite, flag="--out")
+    for fname in ("grid.csv", "grid.json"):
+        check_output_file(out / fname, "--out")
     taken = [c.name for c in cells if (out / c.name).exists()]
     if taken and not overwrite:
         raise UserInputError(

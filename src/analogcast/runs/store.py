@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from analogcast._io import sha256_bytes, sha256_file
+from analogcast._io import check_output_dir, sha256_bytes, sha256_file, short_path
 from analogcast._version import __version__
 from analogcast.errors import DataIntegrityError, UserInputError, did_you_mean
 from analogcast.fitting.fitter import THRESHOLDS, FitResult, check_convergence, prepare_data
@@ -60,7 +60,7 @@ from analogcast.runs.metadata import (
 )
 from analogcast.runs.run import Run, table_csv
 
-__all__ = ["save_run", "load_run", "verify_run", "default_run_dir", "RUN_FORMAT", "RUN_FORMAT_VERSION", "SAVE_PAUSE_ENV"]
+__all__ = ["save_run", "load_run", "verify_run", "default_run_dir", "check_run_dir", "RUN_FORMAT", "RUN_FORMAT_VERSION", "SAVE_PAUSE_ENV"]
 
 #: Testing hook: seconds to sleep after each file while saving (lets tests SIGKILL mid-save).
 SAVE_PAUSE_ENV = "ANALOGCAST_TEST_SAVE_PAUSE"
@@ -118,7 +118,7 @@ def _is_run(path: Path) -> bool:
     """True if ``path`` holds a finished run's ``metadata.json``."""
     try:
         meta = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return False
     return isinstance(meta, dict) and meta.get("format") == RUN_FORMAT
 
@@ -338,6 +338,32 @@ def _place(tmp: Path, dest: Path, if_exists: IfExists) -> Path:
     raise UserInputError(f"run directory {dest} and its suffixed names -2..-999 all exist; clean up {dest.parent}")
 
 
+def check_run_dir(path: str | os.PathLike[str], *, overwrite: bool = False, flag: str | None = "--out-dir") -> Path:
+    """Refuse, before any sampling, a run directory :func:`save_run` could not write.
+
+    Checks what ``save_run`` needs: a plain name (not starting with '.'), the directory and its
+    parent writable and not under a file (:func:`analogcast._io.check_output_dir`), and with
+    ``overwrite`` an existing directory that is a run (or empty), never another folder.
+
+    Raises
+    ------
+    UserInputError
+        One line naming ``flag``, the path and the fix.
+    """
+    dest = Path(path).expanduser()
+    label = f"{flag} {short_path(dest)}" if flag else short_path(dest)
+    absolute = dest.absolute()
+    if absolute == Path(absolute.anchor) or dest.name in ("", ".", ".."):
+        raise UserInputError(f"{label}: a run directory needs a name of its own, e.g. {short_path(absolute / 'runs' / 'myrun')}")
+    if dest.name.startswith("."):
+        raise UserInputError(f"{label}: a run directory name must not start with '.'")
+    check_output_dir(dest, flag)
+    check_output_dir(absolute.parent, flag)  # the temporary directory and any -2, -3 sibling go there
+    if overwrite and dest.is_dir() and any(dest.iterdir()) and not _is_run(dest):
+        raise UserInputError(f"{label} exists and is not an analogcast run directory; --overwrite replaces only runs, choose another --out-dir")
+    return dest
+
+
 def save_run(
     run: Run,
     path: str | os.PathLike[str] | None = None,
@@ -411,8 +437,10 @@ def _read_metadata(root: Path) -> tuple[dict[str, Any], RunMetadata]:
         raise DataIntegrityError(f"{meta_path} is missing: {root} is not a finished analogcast run")
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise DataIntegrityError(f"{meta_path} is unreadable or corrupted ({type(exc).__name__}: {exc})"[:400]) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataIntegrityError(f"{meta_path} is unreadable or corrupted ({exc})") from None
+    except RecursionError:
+        raise DataIntegrityError(f"{meta_path} is corrupted (nested too deeply to read)") from None
     if not isinstance(meta, dict) or meta.get("format") != RUN_FORMAT:
         raise DataIntegrityError(f"{meta_path} is not analogcast run metadata")
     if meta.get("format_version") != RUN_FORMAT_VERSION:
@@ -442,6 +470,9 @@ def verify_run(path: str | os.PathLike[str], *, check_data: bool = True) -> list
         problems.append(f"{root / 'metadata.json'} lists no files")
     for rel, recorded in files.items():
         p = root / rel
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:
+            problems.append(f"{root / 'metadata.json'} lists {rel!r}, a file outside the run directory")
+            continue
         if not p.is_file():
             problems.append(f"{p} is missing")
         elif sha256_file(p) != recorded:
@@ -515,7 +546,7 @@ def load_run(path: str | os.PathLike[str], *, verify: bool = True, allow_mismatc
 
         table = pd.read_csv(root / "forecasts.csv")
         contrasts = pd.read_csv(root / "contrasts.csv")
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, RecursionError) as exc:
         if isinstance(exc, UserInputError):
             raise DataIntegrityError(f"run {root}: {exc}") from None
         raise DataIntegrityError(f"run {root} could not be read: {type(exc).__name__}: {exc}") from None
