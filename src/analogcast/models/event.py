@@ -404,20 +404,30 @@ class EventLogit:
                     theta = pm.Normal("theta", mu=m[..., 0], sigma=sd[..., 0], dims=("space", "direction"))
                 else:
                     theta = pm.NormalMixture("theta", w=w, mu=m, sigma=sd, dims=("space", "direction"))
-            # random-walk year effects, centred on the year effects themselves (every year has
-            # hundreds of rows, so the data pin each year down; the walk is the prior linking
-            # neighbouring years), then centred over the fitted years so that alpha, not the
-            # walk's level, is the intercept. The level direction has a fixed-scale prior
-            # (init N(0, 1)), independent of sigma_year. Measured alternatives (2 x 150 draws,
-            # women space, same load): non-centred AR(1) ~10x deeper trees; centred AR(1) ~30
-            # leapfrog steps but its level direction (scale tied to rho, sigma) R-hat 1.24; free
-            # steps cumulated into a walk ~127 steps (strongly correlated steps).
+            # Random-walk year effects on the zero-sum subspace: each year's effect is a free
+            # parameter (centred: every year has hundreds of rows, so the data pin it down) with
+            # the density of a Gaussian random walk, restricted to effects summing to zero so
+            # that alpha, not the walk's level, is the intercept. The ZeroSumNormal supplies the
+            # parameterisation; its own density (scale 10 x sigma_year) is cancelled exactly by
+            # the potential, which adds the walk's. Measured alternatives (2 x 150 draws, women
+            # space): non-centred AR(1) ~10x deeper trees; centred AR(1) level direction R-hat
+            # 1.24; free steps cumulated into a walk ~127 leapfrog steps; a centred walk with a
+            # free level R-hat 2.4 (the level moves all years at once, which a diagonal mass
+            # matrix cannot follow).
             sigma_year = pm.HalfNormal("sigma_year", sigma=o["sigma_year_scale"], dims="direction")
-            walks = [pm.GaussianRandomWalk(f"year_{d}", sigma=sigma_year[i],
-                                           init_dist=pm.Normal.dist(0.0, 1.0), dims="year")
-                     for i, d in enumerate(DIRECTIONS)]
-            walk = pt.stack(walks, axis=1)  # (year, direction)
-            year_eff = pm.Deterministic("year_effect", walk - walk.mean(axis=0),
+            walks = []
+            for i, d in enumerate(DIRECTIONS):
+                wide = 10.0 * sigma_year[i]
+                y = pm.ZeroSumNormal(f"year_{d}", sigma=wide, dims="year")
+                steps = y[1:] - y[:-1]
+                n = len(coords["year"])
+                pm.Potential(
+                    f"year_walk_{d}",
+                    -0.5 * pt.sum(steps**2) / sigma_year[i] ** 2 - (n - 1) * pt.log(sigma_year[i])
+                    + 0.5 * pt.sum(y**2) / wide**2 + (n - 1) * pt.log(wide),
+                )
+                walks.append(y)
+            year_eff = pm.Deterministic("year_effect", pt.stack(walks, axis=1),
                                         dims=("year", "direction"))
             sigma_region = pt.as_tensor(np.full(D, float(o["sigma_region_scale"])))
             z_region = pm.ZeroSumNormal("z_region", sigma=1.0, dims=("space", "direction", "region"))
