@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-STAGES = ["data", "priors", "models", "fitting", "scenarios", "runs", "evaluation", "reporting", "cli"]
-NEUTRAL = {"errors", "_io", "_version", "_lazy", "_tasks"}
+STAGES = ["data", "priors", "models", "fitting", "scenarios", "runs", "evaluation", "reporting", "plots", "cli"]
+NEUTRAL = {"errors", "_io", "_version", "_lazy", "_tasks", "_display", "_reprs"}
 PKG = Path(__file__).resolve().parents[1] / "src" / "analogcast"
 
 
