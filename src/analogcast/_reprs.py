@@ -179,7 +179,7 @@ def fit_html(result: Any, limits: Mapping[str, float] | None = None) -> str:
 
 def leading_model(run: Any) -> str:
     """The model ``p_opening`` comes from: ``event_logit`` when fitted, else ``trajectory``."""
-    fitted = [str(m) for m in run.forecasts.attrs.get("models", None) or run.models]
+    fitted = [str(m) for m in run.models]
     return "event_logit" if "event_logit" in fitted else (fitted[0] if fitted else "n/a")
 
 
