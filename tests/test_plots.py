@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 
 import analogcast.plots as P
@@ -57,7 +58,7 @@ def test_scenarios_plot(tiny_run) -> None:
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Women's"]
     assert _legend_texts(fig) == [f"Status quo {XSS}", "Isolation"]
     assert "89% interval" in ax.get_title(loc="left")
-    dots = [c.get_offsets()[0, 0] for c in ax.collections if c.get_offsets().shape == (1, 2)]
+    dots = [c.get_offsets()[0, 0] for c in ax.collections if isinstance(c, PathCollection)]
     fc = tiny_run.forecasts["p_opening"].sel(space="women", horizon=5)
     want = [100 * float(fc.sel(scenario=s).mean()) for s in ("status_quo", "isolation")]
     np.testing.assert_allclose(dots, want, atol=0.01)  # forecasts.csv keeps 4 decimals
@@ -71,7 +72,7 @@ def test_contrast_plot(tiny_run) -> None:
     assert ax.get_xlabel() == "difference in P(opening) (percentage points), 89% interval"
     assert ax.get_title(loc="left") == f"A = Status quo {XSS}  minus  B = Isolation"
     assert _legend_texts(fig) == ["within 2 years", "within 5 years"]
-    dots = [c.get_offsets()[0, 0] for c in ax.collections if c.get_offsets().shape == (1, 2)]
+    dots = [c.get_offsets()[0, 0] for c in ax.collections if isinstance(c, PathCollection)]
     p = tiny_run.forecasts["p_opening"].sel(space="women")
     want = [100 * float((p.sel(scenario="status_quo", horizon=h) - p.sel(scenario="isolation", horizon=h)).mean()) for h in (2, 5)]
     np.testing.assert_allclose(dots, want, atol=0.01)
