@@ -218,3 +218,34 @@ def test_no_second_plotting_path() -> None:
         used = {n.func.attr for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
         used |= {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         assert not (used & drawing), f"{rel} draws itself: {sorted(used & drawing)}"
+
+
+@pytest.mark.slow
+def test_fan_on_a_real_trajectory_fit(tmp_path: Path) -> None:
+    """A small real trajectory fit (the target plus 5 countries from 2000, 2 x 60 draws): the fan
+    chart shows the observed history, then one median line and band per scenario starting from the
+    last observed value; the median is the draws' median path."""
+    from analogcast.fitting import load_spec
+    from analogcast.runs import run_spec
+    from conftest import TINY_SPEC
+
+    spec_path = tmp_path / "traj.toml"
+    spec_path.write_text(
+        TINY_SPEC.replace('names = ["event_logit"]', 'names = ["trajectory"]\n\n[model.options.trajectory]\nstart = 2000\ncountries = 6\nsample_seed = 1\nwbl = false'),
+        encoding="utf-8",
+    )
+    run = run_spec(load_spec(spec_path), progress=False)
+    fig = P.fan(run, "women")
+    (ax,) = _visible(fig)
+    assert ax.get_title(loc="left") == "Women's" and ax.get_ylabel() == "index (0-1)"
+    assert _legend_texts(fig) == [f"Status quo {XSS}", "Isolation"]
+    hist, *medians = ax.get_lines()
+    assert len(medians) == 2
+    idx = run.forecasts["index"].sel(space="women")
+    for line, s in zip(medians, ("status_quo", "isolation"), strict=True):
+        x, y = line.get_xdata(), line.get_ydata()
+        assert x[0] == hist.get_xdata()[-1] and y[0] == hist.get_ydata()[-1]
+        want = idx.sel(scenario=s).quantile(0.5, dim=("chain", "draw")).values
+        np.testing.assert_allclose(y[1:], want, rtol=1e-12)
+    with pytest.raises(UserInputError, match="needs the 'event_logit' model"):
+        P.prior_posterior(run, "women", "opening")
