@@ -15,7 +15,7 @@ from analogcast._lazy import lazy_exports
 from analogcast._version import __version__
 
 # public name -> module that defines it (one-way data flow: data -> priors -> models ->
-# fitting -> scenarios -> runs -> evaluation -> reporting -> cli)
+# fitting -> scenarios -> runs -> evaluation -> reporting -> plots -> cli)
 _LAZY: dict[str, str] = {
     # data
     "SPACES": "analogcast.data",
