@@ -1,6 +1,7 @@
 """The one-way data flow of ARCHITECTURE.md, checked on every import in the package.
 
-data -> priors -> models -> fitting -> scenarios -> runs -> evaluation -> reporting -> cli.
+data -> priors -> models -> fitting -> scenarios -> runs -> evaluation -> reporting -> plots -> cli
+(``analogcast.plots`` is the public re-export of the reporting stage's plot modules).
 A module may import from its own stage or an earlier one, never a later one. Imports inside
 ``if TYPE_CHECKING:`` blocks are checked too (a type-only import of a later stage is still a
 dependency in the wrong direction). The package root is exempt: it only re-exports lazily.
@@ -13,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-STAGES = ["data", "priors", "models", "fitting", "scenarios", "runs", "evaluation", "reporting", "cli"]
-NEUTRAL = {"errors", "_io", "_version", "_lazy", "_tasks"}
+STAGES = ["data", "priors", "models", "fitting", "scenarios", "runs", "evaluation", "reporting", "plots", "cli"]
+NEUTRAL = {"errors", "_io", "_version", "_lazy", "_tasks", "_display", "_reprs"}
 PKG = Path(__file__).resolve().parents[1] / "src" / "analogcast"
 
 

@@ -15,7 +15,7 @@ from analogcast._lazy import lazy_exports
 from analogcast._version import __version__
 
 # public name -> module that defines it (one-way data flow: data -> priors -> models ->
-# fitting -> scenarios -> runs -> evaluation -> reporting -> cli)
+# fitting -> scenarios -> runs -> evaluation -> reporting -> plots -> cli)
 _LAZY: dict[str, str] = {
     # data
     "SPACES": "analogcast.data",
@@ -39,6 +39,8 @@ _LAZY: dict[str, str] = {
     "save_run": "analogcast.runs",
     # reporting
     "render_report": "analogcast.reporting",
+    # plots (a module: analogcast.plots.fan, ...)
+    "plots": "analogcast.plots",
 }
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "load_run",
     "save_run",
     "render_report",
+    "plots",
 ]
 
 __getattr__, _dir = lazy_exports(__name__, _LAZY, globals())
@@ -70,6 +73,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from analogcast import plots
     from analogcast.data import SPACES, code_events, load_events, load_panel, resolve_country
     from analogcast.fitting import FitResult, FitSpec, fit, load_spec
     from analogcast.priors import AnalogPrior, build_prior, load_prior

@@ -24,14 +24,16 @@ def lazy_exports(
     package
         The package's ``__name__`` (for the error message).
     names
-        Public name -> module that defines it.
+        Public name -> module that defines it (a name mapped to ``<package>.<name>`` is that
+        submodule itself, e.g. ``analogcast.plots``).
     namespace
         The package's ``globals()``: resolved objects are cached there.
     """
 
     def __getattr__(name: str) -> Any:
         if name in names:
-            value = getattr(importlib.import_module(names[name]), name)
+            module = importlib.import_module(names[name])
+            value = module if names[name] == f"{package}.{name}" else getattr(module, name)
             namespace[name] = value
             return value
         raise AttributeError(f"module {package!r} has no attribute {name!r}")

@@ -144,6 +144,17 @@ class FitResult:
         """Plain-language list of failed convergence checks (empty when all pass)."""
         return check_convergence(self.diagnostics, thresholds)
 
+    def __repr__(self) -> str:
+        from analogcast._reprs import fit_repr
+
+        return fit_repr(self, THRESHOLDS)
+
+    def _repr_html_(self) -> str:
+        """Notebook display: models, draws, diagnostics (failed checks in red), timings."""
+        from analogcast._reprs import fit_html
+
+        return fit_html(self, THRESHOLDS)
+
 
 def check_convergence(diagnostics: Mapping[str, Any], thresholds: Mapping[str, float] | None = None) -> list[str]:
     """Failed checks among ``diagnostics`` (per model when ``by_model`` is present).

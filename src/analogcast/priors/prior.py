@@ -273,6 +273,18 @@ class AnalogPrior:
         )
         return AnalogPrior(meta, MappingProxyType(new))
 
+    # ------------------------------------------------------------------ notebook display
+    def __repr__(self) -> str:
+        from analogcast._reprs import prior_repr
+
+        return prior_repr(self)
+
+    def _repr_html_(self) -> str:
+        """Notebook display: analogs and weights, method, ESS and conflict by space and direction."""
+        from analogcast._reprs import prior_html
+
+        return prior_html(self)
+
 
 def _summaries(mix: NormalMixture, x: int, n: int) -> dict[str, Any]:
     """ESS, rate and 2-year predictive summaries, and the vague component's posterior weight."""

@@ -11,7 +11,8 @@ Public API
     sensitivity (PSIS reweighting under alternative priors, arviz-stats psense), provenance.
 
 Modules: ``tables`` (the one source of numbers and how they print), ``narrative`` (sentences),
-``figures`` (matplotlib OO API), ``analogs``, ``sensitivity``, ``checks`` (diagnostic
+``plot_base``/``plot_forecasts``/``plot_priors``/``plot_skill`` (the plots, public as
+:mod:`analogcast.plots`), ``figures`` (the report's figure list, drawn by those plots), ``analogs``, ``sensitivity``, ``checks`` (diagnostic
 thresholds), ``adapt`` (reads any run-shaped object), ``context`` (assembles), ``render``
 (Jinja2 + WeasyPrint).
 ``render_report(run, out_dir="reports", formats=("html", "pdf"), *, name=None, backtest=None) -> list[Path]``

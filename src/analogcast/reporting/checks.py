@@ -5,63 +5,15 @@ Thresholds: R-hat <= 1.01, bulk and tail ESS >= 400, no divergent transitions, B
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from analogcast._display import DIAGNOSTICS, Check, evaluate_diagnostics
 
 __all__ = ["Check", "THRESHOLDS", "evaluate_diagnostics", "diagnostics_from_tree"]
 
-#: name -> (label, comparison, threshold, explanation)
-THRESHOLDS: dict[str, tuple[str, str, float, str]] = {
-    "max_rhat": ("Largest R-hat", "<=", 1.01, "chains agree with each other"),
-    "min_ess_bulk": ("Smallest bulk ESS", ">=", 400, "enough independent draws for means and intervals"),
-    "min_ess_tail": ("Smallest tail ESS", ">=", 400, "enough independent draws for the interval ends"),
-    "divergences": ("Divergent transitions", "==", 0, "the sampler explored the posterior without bias warnings"),
-    "min_bfmi": ("Smallest BFMI", ">=", 0.3, "momentum resampling explores the energy distribution"),
-}
-
-
-@dataclass(frozen=True)
-class Check:
-    """One diagnostic: its value, threshold, and whether it passed (``None`` = not recorded)."""
-
-    name: str
-    label: str
-    value: str
-    threshold: str
-    passed: bool | None
-    meaning: str
-
-
-def _fmt(name: str, v: float) -> str:
-    if name == "max_rhat":
-        return f"{v:.3f}"
-    if name in ("min_ess_bulk", "min_ess_tail", "divergences"):
-        return f"{v:,.0f}"
-    return f"{v:.2f}"
-
-
-def evaluate_diagnostics(diag: Mapping[str, Any] | None) -> list[Check]:
-    """Compare a diagnostics dict (``max_rhat``, ``min_ess_bulk``, ...) with :data:`THRESHOLDS`.
-
-    A missing or non-finite value is reported as not recorded and counts as a failure for the
-    banner (an unaudited fit is not a passing fit).
-    """
-    diag = dict(diag or {})
-    out: list[Check] = []
-    for name, (label, op, thr, meaning) in THRESHOLDS.items():
-        raw = diag.get(name)
-        try:
-            v = float(raw)
-        except (TypeError, ValueError):
-            v = float("nan")
-        if not math.isfinite(v):
-            out.append(Check(name, label, "not recorded", f"{op} {_fmt(name, thr)}", None, meaning))
-            continue
-        ok = {"<=": v <= thr, ">=": v >= thr, "==": v == thr}[op]
-        out.append(Check(name, label, _fmt(name, v), f"{op} {_fmt(name, thr)}", bool(ok), meaning))
-    return out
+#: name -> (label, comparison, threshold, explanation) (defined in :mod:`analogcast._display`, which
+#: the notebook display of a ``FitResult`` shares)
+THRESHOLDS = DIAGNOSTICS
 
 
 def diagnostics_from_tree(tree: Any) -> dict[str, float]:

@@ -19,6 +19,8 @@ import xarray as xr
 from analogcast.reporting import adapt
 from analogcast.reporting.analogs import analogs_section, prior_rebuilder
 from analogcast.reporting.checks import Check, diagnostics_from_tree, evaluate_diagnostics
+from analogcast.reporting.figures import FigureItem
+from analogcast.reporting.figures import report_figures as _figures
 from analogcast.reporting.narrative import (
     SPACE_LABELS,
     Narrative,
@@ -50,17 +52,6 @@ from analogcast.reporting.tables import (
 )
 
 __all__ = ["FigureItem", "TableBlock", "ReportContext", "build_report_context"]
-
-
-@dataclass(frozen=True)
-class FigureItem:
-    """A figure as a PNG data URI, with its anchor id, title and caption."""
-
-    id: str
-    title: str
-    caption: str
-    uri: str
-    width: str = "full"
 
 
 @dataclass
@@ -769,87 +760,3 @@ def _provenance(run: Any, spec: dict[str, Any], meta: dict[str, Any]) -> dict[st
         "created": str(created),
         "path": str(getattr(run, "path", "") or ""),
     }
-
-
-def _figures(
-    run: Any,
-    fc: xr.Dataset,
-    rows: pd.DataFrame,
-    theta: xr.DataArray | None,
-    prior: Any,
-    spaces: list[str],
-    names: list[str],
-    labels: dict[str, str],
-    level: float,
-    head: int,
-    sens: Sensitivity | None,
-    analogs: dict[str, Any] | None,
-    only_sensitivity: bool = False,
-) -> dict[str, FigureItem]:
-    from analogcast.reporting import figures as F
-
-    sl = {sp: SPACE_LABELS.get(sp, sp) for sp in spaces}
-    lp = f"{round(100 * level):d}%"
-    out: dict[str, FigureItem] = {}
-
-    def add(key: str, title: str, caption: str, fig: Any) -> None:
-        narrow = fig.get_figwidth() < 0.9 * F.WIDTH_IN
-        out[key] = FigureItem(id=f"fig-{key}", title=title, caption=caption, uri=F.to_data_uri(fig), width="narrow" if narrow else "full")
-
-    def add_sensitivity() -> None:
-        if sens is not None and len(sens.rows) > 1:
-            add(
-                "sensitivity",
-                "Sensitivity of the headline probabilities",
-                f"Probability of at least one opening within {sens.horizon} years under {labels[sens.scenario]}, as fitted (black) and under alternative priors.",
-                F.sensitivity_plot(sens.rows, spaces, sl),
-            )
-
-    if only_sensitivity:
-        add_sensitivity()
-        return out
-
-    add(
-        "horizons",
-        "Probability of an opening by horizon",
-        f"Probability of at least one opening within {', '.join(map(str, sorted(set(rows['horizon']))))} years, per scenario (line: posterior mean; band: {lp} interval). Same numbers as the scenario tables.",
-        F.horizon_curves(rows, spaces=spaces, scenarios=names, labels=labels, space_labels=sl),
-    )
-    add(
-        "comparison",
-        "Scenario comparison",
-        f"Probability of at least one opening within {head} years: dot = posterior mean, line = {lp} interval.",
-        F.scenario_comparison(rows, horizon=head, spaces=spaces, scenarios=names, labels=labels, space_labels=sl),
-    )
-    hist = adapt.target_history(run, spaces)
-    first = int(fc["year"].min()) - 25 if "year" in fc.coords else (int(hist["year"].max()) - 30 if hist is not None else None)
-    if "index" in fc:
-        add(
-            "fan",
-            "Fan charts of each space's index",
-            f"Observed index (black) and simulated paths per scenario (line: median; band: {lp} interval), V-Dem 0-1 scale.",
-            F.fan_charts(hist, fc["index"], spaces=spaces, scenarios=names, labels=labels, space_labels=sl, level=level, first_year=first),
-        )
-    elif hist is not None and hist.size:
-        add(
-            "history",
-            "Observed index of each space",
-            "The target's V-Dem index per space up to the forecast origin (0-1 scale). Index fan charts per scenario need the trajectory model, which this run did not fit; the forecasts above are event probabilities.",
-            F.fan_charts(hist, None, spaces=spaces, scenarios=names, labels=labels, space_labels=sl, level=level, first_year=first),
-        )
-    if theta is not None:
-        add(
-            "prior-posterior",
-            "Prior and posterior of the target's yearly hazard",
-            "Yearly probability of an opening for the target at its own average covariates: the analogy prior (dashed) and the posterior (solid).",
-            F.prior_posterior(theta, adapt.mixture_function(prior), spaces=spaces, space_labels=sl),
-        )
-    if analogs and analogs.get("weights"):
-        add(
-            "analogs",
-            "Analog weights",
-            "Similarity weight of each analog and its average share of the prior's effective sample size.",
-            F.analog_weights(analogs["weights"], analogs.get("shares")),
-        )
-    add_sensitivity()
-    return out

@@ -2,21 +2,35 @@
 
 The scenario table, the figures and the narrative all read the rows built here, and every
 probability is printed by :func:`fmt_pct` / :func:`fmt_interval`, so a number in a sentence is the
-same string as the number in its table cell (a test parses both).
+same string as the number in its table cell (a test parses both). How a number prints, the cells
+and table blocks live in :mod:`analogcast._display` (shared with the notebook displays of priors,
+fits and runs) and are re-exported here.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 
+from analogcast._display import (
+    SPACE_LABELS,
+    Cell,
+    TableBlock,
+    cell_key,
+    fmt_interval,
+    fmt_pct,
+    fmt_score,
+    fmt_score_interval,
+    main_horizons,
+    space_label,
+)
+
 __all__ = [
+    "SPACE_LABELS",
+    "TABLE_COLUMNS",
     "Cell",
     "fmt_pct",
     "fmt_interval",
@@ -36,17 +50,6 @@ __all__ = [
     "wbl_rise_rows",
 ]
 
-#: Display names of the spaces ("women" reads as "women's space").
-SPACE_LABELS: dict[str, str] = {
-    "associational": "associational",
-    "informational": "informational",
-    "individual": "individual",
-    "governing": "governing",
-    "electoral": "electoral",
-    "economic": "economic",
-    "women": "women's",
-}
-
 TABLE_COLUMNS = (
     "scenario",
     "space",
@@ -60,46 +63,6 @@ TABLE_COLUMNS = (
 )
 
 
-def fmt_pct(p: float) -> str:
-    """A probability as a whole percentage: ``0.213 -> "21%"``, ``"<1%"``, ``">99%"``, ``"n/a"``.
-
-    Never ``0%`` or ``100%``: a posterior share of draws is not a certainty.
-    """
-    if p is None or not math.isfinite(float(p)):
-        return "n/a"
-    p = float(p)
-    if p < 0.005:
-        return "<1%"
-    if p >= 0.995:
-        return ">99%"
-    # round() rounds half to even: 0.005 would print as "0%" without the clamp
-    return f"{min(99, max(1, round(100 * p))):d}%"
-
-
-def _fmt_end(p: float) -> str:
-    """An interval end: a whole percentage without the sign, by the rule of :func:`fmt_pct`
-    (``"12"``, ``"<1"``, ``">99"``; never ``0`` or ``100``)."""
-    return fmt_pct(p).removesuffix("%")
-
-
-def fmt_interval(mean: float, low: float, high: float) -> str:
-    """``"21% (12–33%)"``: the mean and both interval ends by the rule of :func:`fmt_pct`, so no
-    part is ever printed as 0% or 100% (``"<1% (<1–2%)"``, ``">99% (97–>99%)"``)."""
-    return f"{fmt_pct(mean)} ({_fmt_end(low)}–{_fmt_end(high)}%)"
-
-
-def fmt_score(x: float) -> str:
-    """A 0-100 score (the WBL index) with one decimal: ``33.746 -> "33.7"``, ``"n/a"``."""
-    if x is None or not math.isfinite(float(x)):
-        return "n/a"
-    return f"{float(x):.1f}"
-
-
-def fmt_score_interval(mean: float, low: float, high: float) -> str:
-    """``"33.7 (31.9–36.2)"``: a 0-100 score and its interval, each by :func:`fmt_score`."""
-    return f"{fmt_score(mean)} ({fmt_score(low)}–{fmt_score(high)})"
-
-
 def fmt_delta(delta: float) -> str:
     """A rise threshold on the 0-1 index scale: ``0.05 -> "0.05"``, ``0.1 -> "0.10"``."""
     d = float(delta)
@@ -109,40 +72,6 @@ def fmt_delta(delta: float) -> str:
 def rise_key(delta: float) -> str:
     """The ``quantity`` part of :func:`cell_key` for P(rise >= delta): ``"p_rise_0.05"``."""
     return f"p_rise_{fmt_delta(delta)}"
-
-
-def cell_key(quantity: str, scenario: str, space: str, horizon: int) -> str:
-    """Identifier shared by a table cell and the narrative number that quotes it."""
-    return f"{quantity}|{scenario}|{space}|{int(horizon)}"
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One printed estimate: the numbers, their text, and the key linking table and narrative."""
-
-    key: str
-    mean: float
-    low: float
-    high: float
-    #: ``"pct"`` (a probability, :func:`fmt_interval`) or ``"score"`` (0-100, :func:`fmt_score_interval`)
-    kind: str = "pct"
-
-    @property
-    def text(self) -> str:
-        """The printed form, e.g. ``"21% (12–33%)"`` (or ``"33.7 (31.9–36.2)"`` for a score)."""
-        if self.kind == "score":
-            return fmt_score_interval(self.mean, self.low, self.high)
-        return fmt_interval(self.mean, self.low, self.high)
-
-    @property
-    def mean_text(self) -> str:
-        """The printed mean alone."""
-        return fmt_score(self.mean) if self.kind == "score" else fmt_pct(self.mean)
-
-    @property
-    def interval_text(self) -> str:
-        """The printed interval alone, e.g. ``"(12–33%)"``."""
-        return self.text[len(self.mean_text) + 1 :]
 
 
 def _eti(x: xr.DataArray, level: float) -> tuple[xr.DataArray, xr.DataArray]:
@@ -323,34 +252,6 @@ def wbl_rise_rows(forecasts: xr.Dataset, level: float) -> pd.DataFrame | None:
     out["horizon"] = out["horizon"].astype(int)
     out["delta"] = out["delta"].astype(float)
     return out
-
-
-def main_horizons(available: Sequence[int], wanted: Sequence[int] = (2, 5, 10)) -> list[int]:
-    """The headline horizons: ``wanted`` where available, else up to three spread over ``available``."""
-    avail = sorted({int(h) for h in available})
-    got = [h for h in wanted if h in avail]
-    if got:
-        return got
-    if len(avail) <= 3:
-        return avail
-    idx = np.unique(np.linspace(0, len(avail) - 1, 3).round().astype(int))
-    return [avail[i] for i in idx]
-
-
-@dataclass
-class TableBlock:
-    """A table ready for the template: header strings and rows of strings or :class:`Cell`."""
-
-    id: str
-    caption: str
-    header: list[str]
-    rows: list[list[Any]]
-    note: str = ""
-
-
-def space_label(sp: str) -> str:
-    """``"Associational"``, ``"Women's"``: a space's display name, capitalised."""
-    return SPACE_LABELS.get(sp, sp).capitalize()
 
 
 def fmt_any(v: Any) -> str:

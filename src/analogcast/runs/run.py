@@ -202,3 +202,9 @@ class Run:
             f"Run({self.name!r}{where}: target {self.target}, origin {self.origin}, "
             f"models {list(self.models)}, {len(self.scenarios)} scenarios, spaces {len(self.spec.spaces)})"
         )
+
+    def _repr_html_(self) -> str:
+        """Notebook display: P(opening) by scenario and space at each headline horizon, leading model named."""
+        from analogcast._reprs import run_html
+
+        return run_html(self)
