@@ -460,12 +460,23 @@ def _backtest(run: Any, backtest: Any = None) -> TableBlock | None:
                 v = {"up": "openings", "down": "closings"}.get(str(v), v)
             row.append(f"{v:.3f}" if isinstance(v, float) and c not in ("n", "n_events") else fmt_any(v))
         body.append(row)
+    note = ("Lower Brier score, log loss and ECE are better; higher ROC-AUC and PR-AUC are better. "
+            "Compare the model rows with the climatology and persistence baselines. 'barometer6' "
+            "pools the six Barometer spaces, 'all7' adds women's space.")
+    fc = getattr(run, "forecasts", None)
+    run_models = [str(m) for m in (fc.attrs.get("models", []) if fc is not None else [])]
+    scored = {str(m) for m in df["model"]} if "model" in df.columns else set()
+    unscored = [m for m in run_models if m not in scored]
+    if unscored and scored:
+        note += (" Caution: the model behind this report's forecasts (" + ", ".join(unscored)
+                 + ") is not among the scored models (" + ", ".join(sorted(scored)) + "): these"
+                 " scores describe other models, not the track record of these forecasts.")
     return TableBlock(
         id="table-backtest",
         caption="Backtest skill: out-of-sample two-year forecasts scored against what happened (analogcast backtest; pooled spaces)",
         header=[c.replace("_", " ") for c in cols],
         rows=body,
-        note="Lower Brier score, log loss and ECE are better; higher ROC-AUC and PR-AUC are better. Compare the model rows with the climatology and persistence baselines. 'barometer6' pools the six Barometer spaces, 'all7' adds women's space.",
+        note=note,
     )
 
 
