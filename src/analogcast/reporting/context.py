@@ -354,9 +354,15 @@ _IDENTIFICATION = [
     "The target's own baseline hazard (theta) carries the analogy prior: the analog countries' "
     "event rates, pooled with between-country heterogeneity and discounted, so the analogies count "
     "as a stated number of country-years (the effective sample size) and no more.",
-    "The aid effect is identified as in Dunning (2004): aid = log(1 + ODA as % of GNI), allowed to "
-    "differ when alternative patrons existed (Cold War, years up to 1990) from when they did not; "
-    "sanctions enter the same way. The scenario 'alternative patrons available' switches that regime on.",
+    "Aid enters as log(1 + ODA as % of GNI), 0 for countries that receive none; its association may "
+    "differ in the Cold War, when alternative patrons existed for every regime (years up to 1990; "
+    "Dunning 2004), and with each country's measured alignment with China and Russia relative to the "
+    "US in UN General Assembly votes. Chinese official finance (AidData) enters on its own. Sanctions "
+    "enter two years before the outcome, because sanctions follow repression. 'Alternative patrons "
+    "available' in a scenario sets the measured alignment and Chinese finance to the level of Iran "
+    "and Myanmar in 2015-2019; 'no alternative patrons' to Afghanistan's 2002-2019 level. In UN votes "
+    "these two levels are close (Afghanistan's republic voted with the non-aligned majority), so "
+    "these scenarios differ mainly through Chinese finance.",
     "Limits: this is an observational association across countries and years, not a randomized "
     "effect. Aid responds to expected political change, so the estimate can be confounded by what "
     "donors know; year and country effects remove only common trends and stable differences. "
