@@ -30,7 +30,8 @@ import xarray as xr
 from analogcast.errors import UserInputError
 
 __all__ = ["AidCheckData", "aid_check_data", "fit_logit", "placebo_check", "stability_check",
-           "loro_check", "run_aid_checks", "identification_summary", "assumption_sentences"]
+           "loro_check", "run_aid_checks", "identification_summary", "assumption_sentences",
+           "aid_check_sentences"]
 
 logger = logging.getLogger(__name__)
 
@@ -297,6 +298,11 @@ def identification_summary(panel: xr.Dataset | None = None, *, aid_min: float = 
 
 def _fmt(r: pd.Series) -> str:
     return f"{r['estimate']:+.2f} (SE {r['se']:.2f})"
+
+
+def aid_check_sentences(checks: pd.DataFrame, ident: dict | None = None) -> list[str]:
+    """Alias of :func:`assumption_sentences` (the name exported by ``analogcast.evaluation``)."""
+    return assumption_sentences(checks, ident)
 
 
 def assumption_sentences(checks: pd.DataFrame, ident: dict | None = None) -> list[str]:
