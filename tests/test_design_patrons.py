@@ -144,3 +144,20 @@ def test_extrapolation_warning_and_bounds(design, caplog):
         with pytest.raises(UserInputError, match=msg):
             validate_value(key, bad)
     assert {c.key for c in CATALOGUE} >= {"oda_gni", "sanctions", "alt_patrons", "patron_align", "cn_finance"}
+
+
+def test_metadata_records_the_scenario_to_covariate_mapping(tiny_run_dir):
+    import json
+
+    from analogcast.models.covariates import alt_patrons_levels
+
+    meta = json.loads((tiny_run_dir / "metadata.json").read_text(encoding="utf-8"))
+    by = {m["name"]: m for m in meta["scenario_covariates"]}
+    lv = alt_patrons_levels()
+    assert by["status_quo"]["given"]["alt_patrons"] == 1
+    assert by["status_quo"]["covariates"]["patron_align"] == pytest.approx(lv[1]["patron_align"])
+    assert by["isolation"]["covariates"]["cn_fin_gdp"] == pytest.approx(lv[0]["cn_fin_gdp"])
+    assert by["isolation"]["covariates"]["DT.ODA.ODAT.GN.ZS"] == 0.0
+    assert "n_active_cases" in by["isolation"]["covariates"]
+    assert any("Iran and Myanmar" in n for n in by["status_quo"]["notes"])
+    assert isinstance(meta["scenario_warnings"], list)
