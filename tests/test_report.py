@@ -10,6 +10,7 @@ and the WeasyPrint fetcher refuses every URL but ``data:``.
 from __future__ import annotations
 
 import html as html_lib
+import json
 import re
 import shutil
 import subprocess
@@ -377,3 +378,13 @@ def test_psis_reweighting_recovers_a_conjugate_posterior() -> None:
     assert abs(float(mean) - mu_alt) < 0.01
     same, _ = reweighted_mean(draws, lr * 0.0)
     assert abs(float(same) - float(draws.mean())) < 1e-12
+
+
+def test_scenario_extrapolation_warnings_reach_the_report() -> None:
+    """Scenario values outside the training range (forecasts attr ``scenario_warnings``) show as banners."""
+    run = synthetic_run(draws=40)
+    note = "scenario 'isolation': sanctions = 1500 cases lies outside the range seen in the training data (0 to 25)"
+    run.forecasts.attrs["scenario_warnings"] = json.dumps([note])  # as stored in forecasts.nc
+    html = render_html(build_report_context(run, with_figures=False))
+    banners = re.findall(r'<div class="banner banner-warn" role="note">(.*?)</div>', html, flags=re.S)
+    assert any(html_lib.unescape(b).strip() == note for b in banners)

@@ -683,6 +683,8 @@ def build_report_context(
     )
     if warnings_sens:
         ctx.warnings.append(warnings_sens)
+    # scenario values outside the training data's range (analogcast.models.covariates.range_notes)
+    ctx.warnings.extend(_string_list(fc.attrs.get("scenario_warnings")))
     return ctx
 
 
