@@ -30,7 +30,8 @@ import xarray as xr
 from analogcast.errors import UserInputError
 
 __all__ = ["AidCheckData", "aid_check_data", "fit_logit", "placebo_check", "stability_check",
-           "loro_check", "run_aid_checks", "identification_summary", "assumption_sentences",
+           "loro_check", "run_aid_checks", "identification_summary", "identification_sentence",
+           "assumption_sentences",
            "aid_check_sentences"]
 
 logger = logging.getLogger(__name__)
@@ -296,6 +297,19 @@ def identification_summary(panel: xr.Dataset | None = None, *, aid_min: float = 
         }
 
 
+def identification_sentence(ident: dict | None = None) -> str:
+    """One sentence on the country-years behind the aid x alignment term (the shipped data by default)."""
+    ident = identification_summary() if ident is None else ident
+    return (
+        f"Aid at or above {ident['aid_min']:g}% of GNI together with UN-vote alignment with China/Russia at or "
+        f"above the 'alternative patrons' level ({ident['align_min']:.2f}) occurs in {ident['country_years_both']} "
+        f"country-years ({ident['countries_both']} countries) in {ident['years'][0]}-{ident['years'][1]}, out of "
+        f"{ident['country_years_both_known']} with both measured; the aid x alignment term rests on these and, "
+        "beyond them, on its prior. Chinese finance is measured only from 2000, UN votes only to 2019 and ODA only "
+        "to 2019."
+    )
+
+
 def _fmt(r: pd.Series) -> str:
     return f"{r['estimate']:+.2f} (SE {r['se']:.2f})"
 
@@ -333,10 +347,5 @@ def assumption_sentences(checks: pd.DataFrame, ident: dict | None = None) -> lis
         out.append(f"Leaving one region out, the aid coefficient for {o}s ranges from {sub['estimate'].min():+.2f} "
                    f"to {sub['estimate'].max():+.2f} ({base}sign {'stable' if (np.sign(sub['estimate']).nunique() == 1) else 'NOT stable'}).")
     if ident:
-        out.append(
-            f"Aid at or above {ident['aid_min']:g}% of GNI together with patron alignment at or above the "
-            f"'alternative patrons' level ({ident['align_min']:.2f}) occurs in {ident['country_years_both']} "
-            f"country-years ({ident['countries_both']} countries) in {ident['years'][0]}-{ident['years'][1]}, "
-            f"out of {ident['country_years_both_known']} with both measured; the aid x alignment term rests on these "
-            "and, beyond them, on its prior.")
+        out.append(identification_sentence(ident))
     return out

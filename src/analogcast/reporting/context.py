@@ -639,7 +639,7 @@ def build_report_context(
 
     provenance = _provenance(run, spec, meta)
     refs, sources = _citations()
-    assumptions = _string_list(fc.attrs.get("assumptions"))
+    assumptions = _string_list(fc.attrs.get("assumptions")) + _patron_identification()
     title = str(spec.get("title") or meta.get("title") or f"{target_name}: scenario forecasts")
     ctx = ReportContext(
         title=title,
@@ -686,6 +686,16 @@ def build_report_context(
     # scenario values outside the training data's range (analogcast.models.covariates.range_notes)
     ctx.warnings.extend(_string_list(fc.attrs.get("scenario_warnings")))
     return ctx
+
+
+def _patron_identification() -> list[str]:
+    """What the shipped data can identify about aid x patron alignment (one sentence; fast)."""
+    try:
+        from analogcast.evaluation.aid_checks import identification_sentence
+
+        return [identification_sentence()]
+    except Exception:  # noqa: BLE001 - a report without this sentence beats no report
+        return []
 
 
 def _country_name(code: str) -> str:
