@@ -14,7 +14,7 @@ import xarray as xr
 
 from analogcast.errors import UserInputError
 from analogcast.models import diagnostics, get_model
-from analogcast.models.design import MISSING_GROUPS, dynamic_grid
+from analogcast.models.design import INTERACTIONS, MISSING_GROUPS, dynamic_grid
 from analogcast.models.simulate import fake_posterior, simulate_panel
 
 SPACES2 = ("associational", "electoral")
@@ -50,7 +50,7 @@ def test_prepare_rows_and_covariates(sim):
     # 5% of ODA is missing in the simulation: an explicit indicator, never a silent zero
     assert "miss_aid" in d.covariates
     assert set(d.covariates) - {s for s in d.covariates if s.startswith("miss_")} <= {
-        m for g in MISSING_GROUPS.values() for m in g} | {"sanctions", "sanctions_cw"}
+        m for g in MISSING_GROUPS.values() for m in g} | {"sanctions"} | set(INTERACTIONS)
     # target centred on its own training mean
     tc = int(a["target_c"])
     t_rows = a["obs_c"] == tc

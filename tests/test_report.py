@@ -9,6 +9,8 @@ and the WeasyPrint fetcher refuses every URL but ``data:``.
 
 from __future__ import annotations
 
+import html as html_lib
+import json
 import logging
 import re
 import subprocess
@@ -155,8 +157,35 @@ def test_narrative_numbers_match_the_table(html: str, ctx) -> None:
     assert quoted_intervals >= len(ctx.scenarios) * len(ctx.spaces)
     # the contrast sentence of the issue, with its probability quoted from the contrasts table
     summary_text = "".join(doc.text_parts)
-    assert re.search(r"(raises|lowers) the 5-year probability of an opening in \w+('s)? space from \S+ \(\S+\) under ", summary_text)
+    assert re.search(r"is associated with a (higher|lower) 5-year probability of an opening in \w+('s)? space: \S+ \(\S+\), against \S+ \(\S+\) under ", summary_text)
     assert re.search(r"the probability that it is (higher|lower) is (\d+|<1|>99)%", summary_text)
+
+
+def _summary_sentences(html: str) -> list[str]:
+    """Plain-text sentences of the executive summary section of the HTML (tags stripped)."""
+    sec = html.split('<section id="sec-summary"', 1)[1].split("</section>", 1)[0]
+    text = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", sec)).split())
+    return [t for t in re.split(r"(?<=[.!?])\s+", text) if t]
+
+
+def test_summary_speaks_of_associations_not_causes(html: str, ctx) -> None:
+    """No causal verb applied to a scenario contrast in the HTML executive summary (issue 13), and the
+    identification caveat is said once, at the first contrast."""
+    from analogcast.reporting.narrative import CAUSAL_VERBS, IDENTIFICATION_CAVEAT
+
+    labels = [s["label"] for s in ctx.scenarios]
+    sentences = _summary_sentences(html)
+    naming = [t for t in sentences if any(lab in t for lab in labels)]
+    assert len(naming) >= len(ctx.narrative.contrasts) >= 1
+    for t in naming:
+        for verb in ("raises", "lowers", "increases", "reduces", *CAUSAL_VERBS):
+            assert not re.search(rf"\b{verb}\b", t, flags=re.IGNORECASE), f"causal verb {verb!r} in: {t}"
+    summary = " ".join(sentences)
+    assert summary.count("Under the model's assumptions") >= 1
+    assert summary.count(IDENTIFICATION_CAVEAT.split(":")[0]) == 1
+    first = ctx.narrative.contrasts[0].text
+    assert first.startswith("Under the model's assumptions, ") and IDENTIFICATION_CAVEAT in first
+    assert all(IDENTIFICATION_CAVEAT not in s.text for s in ctx.narrative.contrasts[1:])
 
 
 def test_user_strings_are_escaped(tmp_path: Path) -> None:
@@ -459,3 +488,11 @@ def test_provenance_comes_from_the_runs_metadata_json(tiny_run, tiny_run_dir: Pa
     assert prov["versions"] == {k: str(v) for k, v in meta["versions"].items()}
     assert prov["seed"] == meta["seed"] and prov["created"] == meta["created"]
     assert prov["seeds"] == ", ".join(f"{k} {v}" for k, v in meta["seeds"].items())
+def test_scenario_extrapolation_warnings_reach_the_report() -> None:
+    """Scenario values outside the training range (forecasts attr ``scenario_warnings``) show as banners."""
+    run = synthetic_run(draws=40)
+    note = "scenario 'isolation': sanctions = 1500 cases lies outside the range seen in the training data (0 to 25)"
+    run.forecasts.attrs["scenario_warnings"] = json.dumps([note])  # as stored in forecasts.nc
+    html = render_html(build_report_context(run, with_figures=False))
+    banners = re.findall(r'<div class="banner banner-warn" role="note">(.*?)</div>', html, flags=re.S)
+    assert any(html_lib.unescape(b).strip() == note for b in banners)

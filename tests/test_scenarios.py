@@ -11,6 +11,7 @@ import xarray as xr
 
 from analogcast.errors import UserInputError
 from analogcast.models import get_model
+from analogcast.models.covariates import alt_patrons_levels
 from analogcast.models.simulate import fake_posterior, simulate_panel
 from analogcast.scenarios import (
     Scenario,
@@ -52,7 +53,7 @@ def test_scenario_unknown_covariate():
 
 
 def test_scenario_negative_aid():
-    with pytest.raises(UserInputError, match="aid level must be >= 0"):
+    with pytest.raises(UserInputError, match="oda_gni must be >= 0"):
         Scenario("x", paths={"oda_gni": -1})
     with pytest.raises(UserInputError, match=">= 0"):
         Scenario("x", paths={"oda_gni": [2.0, -0.5]})
@@ -79,7 +80,12 @@ def test_scenario_forms_and_paths(result):
     np.testing.assert_allclose(flat.path("NY.GDP.PCAP.KD.ZG", d, 4), [1, 2, 2, 2])
     hold = Scenario("h").path("DT.ODA.ODAT.GN.ZS", d, 3)
     assert np.all(hold == d.last_observed("DT.ODA.ODAT.GN.ZS"))
-    assert Scenario("p", paths={"alt_patrons": 1}).path("cw", d, 2).tolist() == [1.0, 1.0]
+    # alt_patrons no longer sets the era flag: it sets the measured patron covariates
+    lv = alt_patrons_levels()
+    assert Scenario("p", paths={"alt_patrons": 1}).path("patron_align", d, 2).tolist() == [lv[1]["patron_align"]] * 2
+    assert Scenario("p", paths={"alt_patrons": [0, 1]}).path("cn_fin_gdp", d, 3).tolist() == [
+        lv[0]["cn_fin_gdp"], lv[1]["cn_fin_gdp"], lv[1]["cn_fin_gdp"]]
+    assert Scenario("p", paths={"alt_patrons": 1, "patron_align": 0.1}).path("patron_align", d, 1).tolist() == [0.1]
     assert [s.name for s in scenarios_from_spec({"b": {"oda_gni": 1}, "c": {}})] == ["b", "c"]
     assert len(default_scenarios()) == 5
 

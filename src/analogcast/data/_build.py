@@ -96,6 +96,15 @@ GSDB_ALIASES: list[tuple[str, str, int, int]] = [
     ),  # 'South Vietnam' rows after 1975 can only be Vietnam (e.g. the US embargo)
     ("RHO", "ZWE", 1900, 2100),  # Rhodesia -> gwcode 552
 ]
+UNGA_COLUMNS = ["n_votes", "agree_us", "agree_cn", "agree_ru"]
+# UNGA iso3 codes (as the shared-data curators derived them) that are not panel text ids -> the panel
+# country they denote, for years first..last (inclusive): the USSR already is RUS in the source.
+UNGA_ALIASES: list[tuple[str, str, int, int]] = [
+    ("CSK", "CZE", 1900, 1992),  # Czechoslovakia -> gwcode 315, as in the spaces data
+    ("YUG", "SRB", 1900, 2100),  # Yugoslavia / Serbia and Montenegro / Serbia ('YU' throughout the source)
+]
+CHINA_COLUMNS = ["oda_amt", "oof_amt", "vof_amt", "oda_adj", "oof_adj", "vof_adj"]
+GCDF_UNMATCHED_NAMES: dict[int, str] = {31: "Bahamas", 835: "Brunei"}
 # World Bank codes that differ from the V-Dem text id of the same country.
 WB_ALIASES: dict[str, str] = {"KSV": "XKX"}  # WBL codes Kosovo KSV; WDI and V-Dem use XKX
 
@@ -332,6 +341,46 @@ def build(source: Path, out: Path = OUT) -> dict[str, object]:
     gs = gs.groupby(["country_text_id", "year"], as_index=False)[counts].sum()
     gs = gs[(gs["year"] >= lo) & (gs["year"] <= hi)].sort_values(["country_text_id", "year"])
     _write("gsdb_counts.csv.gz", _int_cols(gs.reset_index(drop=True), counts), out, hashes)
+
+    # ---- alternative patrons: UNGA voting agreement (keyed by text id) and Chinese finance ----
+    un = pd.read_csv(
+        source / "patrons" / "unga_agreement.csv", keep_default_na=False, na_values=[""]
+    )  # keep_default_na=False: Namibia's iso2 is "NA"
+    un["country_text_id"] = un["iso3"].where(un["iso3"].isin(universe), "")
+    for code, succ, first_year, last_year in UNGA_ALIASES:
+        sel = (un["iso3"] == code) & (un["year"] >= first_year) & (un["year"] <= last_year)
+        un.loc[sel, "country_text_id"] = succ
+    for code, g in un[un["country_text_id"] == ""].groupby("iso3"):
+        unmatched.append(
+            {
+                "source": "unga_agreement",
+                "code": code,
+                "name": g["country"].iloc[-1],
+                "first_year": int(g["year"].min()),
+                "last_year": int(g["year"].max()),
+                "reason": "UN member not among the panel's countries",
+            }
+        )
+    un = un[(un["country_text_id"] != "") & (un["year"] >= lo) & (un["year"] <= hi)]
+    if un.duplicated(["country_text_id", "year"]).any():
+        raise SystemExit("unga_agreement.csv maps two codes onto one panel country-year")
+    un = un[["country_text_id", "year", "iso3", *UNGA_COLUMNS]].sort_values(["country_text_id", "year"])
+    _write("unga_agreement.csv.gz", _int_cols(un.reset_index(drop=True), ["n_votes"]), out, hashes)
+
+    cf = pd.read_csv(source / "patrons" / "china_finance_gcdf3.csv")
+    known_gw = set(spells["gwcode"])
+    for code, g in cf[~cf["gwcode"].isin(known_gw)].groupby("gwcode"):
+        unmatched.append(
+            {
+                "source": "china_finance_gcdf3",
+                "code": str(code),
+                "name": GCDF_UNMATCHED_NAMES.get(int(code), ""),
+                "first_year": int(g["year"].min()),
+                "last_year": int(g["year"].max()),
+                "reason": "recipient (Gleditsch-Ward code) not among the panel's countries",
+            }
+        )
+    _write("china_finance.csv.gz", by_gw(cf, CHINA_COLUMNS), out, hashes)
 
     # ---- universe countries without a World Bank code --------------------------------------
     for _, r in spells[spells["wb_code"] == ""].drop_duplicates("country_text_id").iterrows():

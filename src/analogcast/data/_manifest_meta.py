@@ -25,6 +25,27 @@ GW_CITATION = (
     'Gleditsch, Kristian S. and Michael D. Ward. 1999. "Interstate System Membership: A Revised List of the '
     'Independent States since 1816". International Interactions 25(4): 393-413.'
 )
+UNGA_CITATION = (
+    "Voeten, Erik. 2013. \"Data and Analyses of Voting in the United Nations General Assembly\". In "
+    "Routledge Handbook of International Organization, ed. Bob Reinalda. Routledge. Data: Voeten, Erik, "
+    "Anton Strezhnev and Michael Bailey, \"United Nations General Assembly Voting Data\", Harvard Dataverse, "
+    "hdl:1902.1/12379."
+)
+BSV_CITATION = (
+    'Bailey, Michael A., Anton Strezhnev and Erik Voeten. 2017. "Estimating Dynamic State Preferences from '
+    'United Nations Voting Data". Journal of Conflict Resolution 61(2): 430-456.'
+)
+GCDF_CITATION = (
+    "Custer, S., Dreher, A., Elston, T.B., Escobar, B., Fedorochko, R., Fuchs, A., Ghose, S., Lin, J., "
+    "Malik, A., Parks, B.C., Solomon, K., Strange, A., Tierney, M.J., Vlasenko, K., and Zhang, S. 2023. "
+    "Tracking Chinese Development Finance: An Application of AidData's TUFF 3.0 Methodology. "
+    "Williamsburg, VA: AidData at William & Mary."
+)
+DREHER_CITATION = (
+    "Dreher, Axel, Andreas Fuchs, Bradley Parks, Austin Strange and Michael J. Tierney. 2021. \"Aid, China, "
+    'and Growth: Evidence from a New Global Development Finance Dataset". American Economic Journal: '
+    "Economic Policy 13(2): 135-174."
+)
 VDEM_LICENSE = (
     "CC BY-SA 4.0 (V-Dem data). ShareAlike: the derived V-Dem files shipped here stay under CC BY-SA 4.0 "
     "and credit V-Dem."
@@ -103,6 +124,32 @@ DATASETS: dict[str, dict[str, object]] = {
         ],
         "source_repository": "https://github.com/xintong-utk/civil-wars-research-paper (GSDB_V4.csv)",
         "source_commit": "131c5b0fb8f92ffcb688f96fe489851de4759baa (file added in aa4bb9243f5140be7c469e3c7a328d4dbbedf8e8)",
+    },
+    "unga": {
+        "producer": "Erik Voeten (United Nations General Assembly Voting Data, Harvard Dataverse, "
+        "hdl:1902.1/12379); country-year agreement scores derived by the project's shared-data curators",
+        "dataset": "UN General Assembly roll-call votes (via the R package unvotes), agreement with the US, "
+        "the PRC and the USSR/Russia by country and year",
+        "version": "unvotes repository dgrtwo/unvotes at commit 7eb7034 (roll calls 1946-2019; 2020 holds "
+        "one roll call)",
+        "license": "CC0 1.0 (Voeten's data, public domain dedication); the unvotes R code is MIT.",
+        "citation": [UNGA_CITATION, BSV_CITATION],
+        "source_repository": "https://github.com/dgrtwo/unvotes (data/un_votes.rda sha256 "
+        "cf814a48bc536e8f87f8e027942ac515fe6aae9d63cd71dd88ed718b14887e87, data/un_roll_calls.rda sha256 "
+        "ff2070ae600cfd32176c6d149637306b9b677d6b910f48bec59a15357d673b4b)",
+        "source_commit": "7eb7034314ff79c49c9e0785fcd9d216fa04cf14",
+    },
+    "gcdf": {
+        "producer": "AidData at William & Mary, Global Chinese Development Finance Dataset (Custer et al. 2023)",
+        "dataset": "GCDF 3.0 official-finance commitments by recipient (Gleditsch-Ward code), commitment year "
+        "and flow class (ODA-like, OOF, vague), constant 2021 US$; projects 'recommended for aggregates'",
+        "version": "GCDF 3.0 (2000-2021), recipient-year aggregation of milesdwilliams15/odadata at commit 3c1f895",
+        "license": "AidData: attribution required; check AidData's terms before redistributing outside this "
+        "project. The odadata aggregation code is MIT.",
+        "citation": [GCDF_CITATION, DREHER_CITATION],
+        "source_repository": "https://github.com/milesdwilliams15/odadata (data/gw_gcdf.csv, sha256 "
+        "45ea82a2209f95ee89101498d787c421368859258feb48d0e053be4b9e7e21a1; aggregation in clean_gcdf_data.R)",
+        "source_commit": "3c1f8955597e21246abbc1607df7b0c6f7dcd5b2",
     },
     "analogcast": {
         "producer": "analogcast (derived from the files named in 'changes')",
@@ -223,6 +270,31 @@ FILE_META: dict[str, dict[str, object]] = {
         "text id and year (in 1976 VNM gets the 'North Vietnam' and 'South Vietnam' rows; a case listing "
         "both would count twice). Unmatched targets are listed in unmatched.csv.gz. Years 1968-2023.",
     },
+    "unga_agreement.csv.gz": {
+        "dataset": "unga",
+        "source_file": "patrons/unga_agreement.csv (sha256 "
+        "0b7601bbadba844f1ba4a2fb0a0dadc656865a4a0b6fd92bf06a49cfa8d77427)",
+        "description": "UNGA voting agreement with the US, the PRC and the USSR/Russia (0-1: mean over the "
+        "year's roll calls of 1 - |v - v_ref| / 2, votes yes 1 / abstain 2 / no 3; absences not counted), "
+        "and the number of roll calls voted on, by V-Dem text id and year. A state's agreement with itself "
+        "is empty (NaN).",
+        "changes": "Mapped iso3 codes to V-Dem text ids: CSK (Czechoslovakia) -> CZE to 1992, YUG "
+        "(Yugoslavia, Serbia and Montenegro, Serbia) -> SRB; the USSR is RUS in the source, the ROC (seat "
+        "to 1971) TWN, South Yemen YMD, the GDR DDR. UN members outside the panel are listed in "
+        "unmatched.csv.gz. Kept years 1968-2023 (the source ends with one roll call in 2020). Dropped the "
+        "iso2 and name columns; values unchanged.",
+    },
+    "china_finance.csv.gz": {
+        "dataset": "gcdf",
+        "source_file": "patrons/china_finance_gcdf3.csv (sha256 "
+        "45ea82a2209f95ee89101498d787c421368859258feb48d0e053be4b9e7e21a1)",
+        "description": "Chinese official finance commitments by recipient gwcode and commitment year, "
+        "constant 2021 US$: oda_amt (ODA-like), oof_amt (other official flows), vof_amt (vague official "
+        "flows), and AidData's adjusted amounts (*_adj). An absent year of a country present in other "
+        "years means no recorded commitment (0); the data start in 2000.",
+        "changes": "Kept the panel's gwcodes within their spells (Bahamas 31 and Brunei 835 are listed in "
+        "unmatched.csv.gz). " + _SAME,
+    },
     "crosswalk.csv.gz": {
         "dataset": "analogcast",
         "source_file": "built from spaces.csv.gz, vdem_demspaces/region_mapping.csv, WDI and WBL codes",
@@ -244,6 +316,8 @@ NOTES: list[str] = [
     "V-Dem data are CC BY-SA 4.0: the shipped files derived from V-Dem (spaces, events, cutpoints, "
     "vdem_v14_lite, crosswalk) stay under CC BY-SA 4.0 and credit V-Dem (Coppedge et al. 2024, v14).",
     "GSDB: no open license was found; only derived yearly counts are shipped, with attribution.",
+    "AidData GCDF 3.0: attribution required; only recipient-year sums are shipped; check AidData's terms "
+    "before redistributing outside the project.",
     "WDI DT.ODA.ODAT.GN.ZS came via a repository whose LICENCE restricts redistribution; values are verbatim "
     "World Bank (CC BY 4.0); re-pull from the World Bank when possible.",
     "Event cutpoints: the six Barometer spaces use its frozen cutpoints (electoral 0.08, associational 0.05, "

@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["Var", "VARIABLES"]
+__all__ = ["Var", "VARIABLES", "DERIVED", "MIN_UNGA_VOTES", "ODA_GRADUATES"]
+
+#: Agreement scores are NaN in a year the country voted on fewer roll calls than this (2020 has one).
+MIN_UNGA_VOTES = 10
+
+#: Recipients that left the DAC list of ODA recipients (OECD DAC list history): their ODA is a
+#: structural 0 from the year after the last year with a recorded ODA value. Membership is from the
+#: DAC list history, the year from the data. Turkey, whose WDI series stops in 1970 although it
+#: stayed a recipient, is deliberately NOT here: its later years are missing, not zero.
+ODA_GRADUATES: frozenset[str] = frozenset(
+    {"ARE", "BRB", "CHL", "CYP", "HRV", "ISR", "KOR", "KWT", "OMN", "QAT", "SAU", "SGP", "SVN",
+     "TTO", "URY"}
+)
+
+#: Panel variables computed at load time from the shipped files (not columns of ``file``).
+DERIVED: frozenset[str] = frozenset({"cn_fin_gdp", "oda_recipient"})
 
 
 class Var(NamedTuple):
@@ -26,6 +41,10 @@ _GSDB = (
     "Global Sanctions Data Base V4, derived counts (gsdb_counts.csv.gz). No GSDB row for a country-year in "
     "the panel (GSDB covers 1949-2023) means no recorded active sanction: stored as 0, not NaN. NaN where "
     "the country is outside the spaces data that year (not yet independent / dissolved)."
+)
+_UNGA = (
+    "UN General Assembly voting (Voeten; unvotes), unga_agreement.csv.gz; 1968-2019 in the panel. NaN for a "
+    f"state's agreement with itself and in years it voted on fewer than {MIN_UNGA_VOTES} roll calls (2020 has one)"
 )
 _COUP = "Powell & Thyne coups via the Democratic Spaces Barometer inputs (ptcoups.csv.gz)"
 
@@ -206,6 +225,50 @@ VARIABLES: dict[str, Var] = {
     "entrepreneurship": Var("wbl.csv.gz", _WBL, "score 0-100", "WBL indicator: entrepreneurship"),
     "assets": Var("wbl.csv.gz", _WBL, "score 0-100", "WBL indicator: assets"),
     "pension": Var("wbl.csv.gz", _WBL, "score 0-100", "WBL indicator: pension"),
+    # alternative patrons
+    "agree_us": Var(
+        "unga_agreement.csv.gz",
+        _UNGA,
+        "share 0-1",
+        "UNGA voting agreement with the United States (1 = always voted alike, 0 = always opposite)",
+    ),
+    "agree_cn": Var(
+        "unga_agreement.csv.gz",
+        _UNGA + "; the PRC holds China's seat from 1971",
+        "share 0-1",
+        "UNGA voting agreement with the People's Republic of China",
+    ),
+    "agree_ru": Var(
+        "unga_agreement.csv.gz",
+        _UNGA + "; the USSR to 1991",
+        "share 0-1",
+        "UNGA voting agreement with the USSR (to 1991) / Russia",
+    ),
+    "unga_votes": Var(
+        "unga_agreement.csv.gz",
+        "UN General Assembly voting (Voeten; unvotes), unga_agreement.csv.gz (source column n_votes)",
+        "count of roll calls",
+        "UNGA roll calls the country voted on in the year (yes, no or abstain)",
+    ),
+    "cn_fin_gdp": Var(
+        "china_finance.csv.gz",
+        "AidData GCDF 3.0 (china_finance.csv.gz) over GDP (gdp.csv.gz, NY.GDP.MKTP.KD). 0 in a year with no "
+        "recorded commitment of a country that has commitments in other years; NaN before 2000, after "
+        "2021 and for countries never in GCDF 3.0 (which covers low- and middle-income countries)",
+        "percent of GDP",
+        "Chinese official finance commitments (ODA-like + OOF + vague flows) as % of GDP. Numerator in "
+        "constant 2021 US$, denominator in constant 2015 US$ (the Barometer's GDP): the ratio is about "
+        "14% above a same-price-year ratio (US GDP deflator 2021/2015), uncorrected",
+    ),
+    "oda_recipient": Var(
+        "wdi.csv.gz",
+        "Derived from WDI DT.ODA.ODAT.GN.ZS / DT.ODA.ODAT.PC.ZS (wdi.csv.gz) and the DAC list history",
+        "0/1",
+        "1 = an ODA recipient (the country has recorded ODA in some year, and has not left the DAC list); "
+        "0 = not a recipient: never any recorded ODA although the World Bank reports the economy (e.g. "
+        "USA, DEU), or after leaving the DAC list (e.g. SAU from 2008); NaN = unknown (no World Bank code). "
+        "Where 0, ODA received is a structural 0, not missing",
+    ),
     # GSDB
     "n_active_cases": Var(
         "gsdb_counts.csv.gz",

@@ -11,7 +11,7 @@ import pandas as pd
 import xarray as xr
 
 from analogcast.data._files import Stamp, cache_key, read_table
-from analogcast.data._variables import VARIABLES
+from analogcast.data._variables import DERIVED, MIN_UNGA_VOTES, ODA_GRADUATES, VARIABLES
 from analogcast.data.crosswalk import country_table, crosswalk, resolve_countries
 from analogcast.errors import UserInputError
 
@@ -46,7 +46,34 @@ def _grid(
 
 
 def _cols_of(file: str) -> list[str]:
-    return [v for v, meta in VARIABLES.items() if meta.file == file]
+    return [v for v, meta in VARIABLES.items() if meta.file == file and v not in DERIVED]
+
+
+def _oda_recipient(
+    oda_gni: np.ndarray, oda_pc: np.ndarray, countries: pd.Index, wb_code: np.ndarray, years: np.ndarray
+) -> np.ndarray:
+    """1 recipient / 0 not a recipient / NaN unknown, per (country, year); see VARIABLES."""
+    has = ~np.isnan(oda_gni) | ~np.isnan(oda_pc)
+    out = np.where(has.any(axis=1, keepdims=True), 1.0, 0.0) * np.ones_like(oda_gni)
+    out[np.asarray(wb_code) == ""] = np.nan  # no World Bank code: recipient status unknown
+    for i, c in enumerate(countries):
+        if c in ODA_GRADUATES and has[i].any():
+            last = years[np.flatnonzero(has[i])[-1]]
+            out[i, years > last] = 0.0
+    return out
+
+
+def _cn_fin_gdp(cf: pd.DataFrame, tid: pd.Series, gdp: np.ndarray, countries: pd.Index,
+                years: np.ndarray) -> np.ndarray:
+    """Chinese commitments (ODA-like + OOF + vague, constant 2021 US$) in % of GDP; see VARIABLES."""
+    total = cf[["oda_amt", "oof_amt", "vof_amt"]].sum(axis=1)
+    amt = _grid(cf.assign(_t=total), tid, cf["year"], ["_t"], countries, years)["_t"]
+    present = np.isin(countries.to_numpy(), tid.dropna().unique())
+    lo, hi = int(cf["year"].min()), int(cf["year"].max())
+    window = (years >= lo) & (years <= hi)
+    amt = np.where(present[:, None] & window[None, :] & np.isnan(amt), 0.0, amt)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(gdp > 0, 100.0 * amt / gdp, np.nan)
 
 
 @lru_cache(maxsize=4)
@@ -87,6 +114,11 @@ def _build_panel(directory: str | None, stamp: Stamp = ()) -> xr.Dataset:
     df = read_table("wdi.csv.gz", directory, required=("iso3", "year", *cols))
     arrays.update(_grid(df, df["iso3"].map(wb_to_tid), df["year"], cols, countries, years))
 
+    wb_code = ct["wb_code"].reindex(countries).fillna("").to_numpy()
+    arrays["oda_recipient"] = _oda_recipient(
+        arrays["DT.ODA.ODAT.GN.ZS"], arrays["DT.ODA.ODAT.PC.ZS"], countries, wb_code, years
+    )
+
     cols = _cols_of("wbl.csv.gz")
     df = read_table("wbl.csv.gz", directory, required=("iso3", "report_year", *cols))
     arrays.update(
@@ -100,6 +132,25 @@ def _build_panel(directory: str | None, stamp: Stamp = ()) -> xr.Dataset:
         # absent within GSDB coverage (1949-2023) = no active sanction; NaN where the country is not in the data
         filled = np.where(np.isnan(arr), 0.0, arr)
         arrays[c] = np.where(exists == 1.0, filled, np.nan)
+
+    un = read_table(
+        "unga_agreement.csv.gz",
+        directory,
+        required=("country_text_id", "year", "n_votes", "agree_us", "agree_cn", "agree_ru"),
+    )
+    ug = _grid(un, un["country_text_id"], un["year"], ["n_votes", "agree_us", "agree_cn", "agree_ru"],
+               countries, years)
+    few = ~(ug["n_votes"] >= MIN_UNGA_VOTES)
+    for c in ("agree_us", "agree_cn", "agree_ru"):
+        arrays[c] = np.where(few, np.nan, ug[c])
+    arrays["unga_votes"] = ug["n_votes"]
+
+    cf = read_table(
+        "china_finance.csv.gz", directory, required=("gwcode", "year", "oda_amt", "oof_amt", "vof_amt")
+    )
+    arrays["cn_fin_gdp"] = _cn_fin_gdp(
+        cf, cf["gwcode"].map(gw_to_tid), arrays["NY.GDP.MKTP.KD"], countries, years
+    )
 
     data_vars = {}
     for name, meta in VARIABLES.items():
@@ -135,7 +186,9 @@ def _build_panel(directory: str | None, stamp: Stamp = ()) -> xr.Dataset:
     ds.attrs = {
         "title": "analogcast country-year panel",
         "universe": "the Democratic Spaces Barometer's 172 countries (V-Dem v14), 1968-2023",
-        "missing": "NaN means missing (never 0), except GSDB sanction counts: 0 = no recorded active sanction",
+        "missing": "NaN means missing (never 0), except GSDB sanction counts (0 = no recorded active "
+        "sanction), cn_fin_gdp (0 = no recorded Chinese commitment of a GCDF recipient, 2000-2021) and "
+        "oda_recipient (0 = not an ODA recipient)",
         "citations": "see analogcast.data.citations()",
     }
     return ds

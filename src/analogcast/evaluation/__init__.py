@@ -17,6 +17,9 @@ Public API
 ``climatology, persistence, gbm`` (``baselines.py``); the Bayesian model scored is the registry
     model ``event_logit`` itself (``engine.run_model_task``: one joint fit per origin, every
     country forecast); LOCO analogy-prior backcasts ``run_loco()`` (``loco.py``).
+``run_aid_checks() -> DataFrame``, ``aid_check_sentences(checks, ident)``
+    Checks that the aid terms are not artefacts (lead placebo, sub-period stability,
+    leave-one-region-out) with a quick penalised logit on the real panel (``aid_checks.py``).
 ``log_loss, brier, roc_auc, pr_auc, expected_calibration_error, score_all, score_frame``
     Our own score implementations (``scores.py``).
 """
@@ -38,6 +41,8 @@ _LAZY: dict[str, str] = {
     "persistence": "analogcast.evaluation.baselines",
     "gbm": "analogcast.evaluation.baselines",
     "run_loco": "analogcast.evaluation.loco",
+    "run_aid_checks": "analogcast.evaluation.aid_checks",
+    "aid_check_sentences": "analogcast.evaluation.aid_checks",
     "log_loss": "analogcast.evaluation.scores",
     "brier": "analogcast.evaluation.scores",
     "roc_auc": "analogcast.evaluation.scores",

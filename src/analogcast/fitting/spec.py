@@ -383,6 +383,16 @@ class ScenarioSpec(_Strict):
             raise _fail(f"scenario name '{v}' must be 1-64 letters, digits, '_', '-' or '.'")
         return v
 
+    @field_validator("paths", mode="before")
+    @classmethod
+    def _catalogue_values(cls, v: Any) -> Any:
+        # bounds, whole numbers and no booleans, from the covariate catalogue (before pydantic turns true into 1.0)
+        if isinstance(v, Mapping):
+            from analogcast.models.covariates import check_paths
+
+            check_paths(v)
+        return v
+
     @field_validator("paths")
     @classmethod
     def _valid_paths(cls, v: dict[str, Any]) -> dict[str, Any]:

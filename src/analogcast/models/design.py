@@ -1,17 +1,36 @@
 """Design matrices shared by the forecast models.
 
-Covariates enter at ``t - 1`` for an outcome in year ``t`` and are standardised on the training
-rows only (no look-ahead). Missing values are never silently zero: each covariate group with any
-missing training value gets an explicit 0/1 missingness indicator, and the missing cell takes the
-training mean (so the indicator carries the difference). One documented structural zero: internet
-use before 1990 (``IT.NET.USER.ZS`` is not recorded before public internet access existed).
+Covariates enter at ``t - 1`` for an outcome in year ``t`` (sanctions at ``t - 2``, see below) and are
+standardised on the training rows only (no look-ahead). Missing values are never silently zero:
+each covariate group with any missing training value gets an explicit 0/1 missingness indicator,
+and the missing cell takes the training mean (so the indicator carries the difference). Documented
+structural zeros, which are values and not missing: internet use before 1990 (``IT.NET.USER.ZS`` is
+not recorded before public internet access existed) and ODA received by a country that is not an ODA
+recipient (panel ``oda_recipient == 0``: a World Bank economy that never appears as a recipient, such
+as Germany or the US, or a country after it left the DAC list, such as Saudi Arabia from 2008). A
+recipient's missing ODA (e.g. Afghanistan 1982-2008, every country 2020-2023) stays missing.
 
-Aid identification (Dunning 2004): ``aid = log1p(max(ODA % of GNI, 0))`` and
-``sanctions = log1p(active sanction cases)`` (all covariates, indicators included, are centred on
-the training mean, which only moves intercepts and improves sampling); ``cw = 1`` for years up to 1990 (alternative
-patrons existed), and the interactions ``aid_cw = aid * cw`` and ``sanctions_cw = sanctions * cw``
-carry the Cold-War difference. The main effect of ``cw`` is a function of the year and is absorbed
-by the models' year effects.
+Aid identification (Dunning 2004) and measured patrons: ``aid = log1p(max(ODA % of GNI, 0))`` and
+``sanctions = log1p(active sanction cases)``, both scaled by their training SD but NOT centred, so 0
+keeps its meaning; ``cw = 1`` for covariate years up to 1990 (the Cold War: alternative patrons
+existed for everyone). The interactions ``aid_cw = aid * cw`` and ``sanctions_cw = sanctions * cw``
+carry the Cold-War difference and are exactly 0 where the era is off (never mean-filled or centred;
+a missing aid value enters the interaction at the same fill as ``aid`` itself). The main effect of
+``cw`` is a function of the year and is absorbed by the models' year effects.
+
+Alternative patrons are also measured country by country: ``patron_align = mean(agree_cn, agree_ru)
+- agree_us`` (UN General Assembly voting agreement, Voeten 2013; before 1971, when the ROC held
+China's seat, the USSR alone; a state's agreement with itself is 1), centred and scaled, with its own
+missingness indicator (the UNGA data end in 2019); ``cn_fin = log1p(Chinese official finance
+commitments, % of GDP)`` (AidData GCDF 3.0, 2000-2021). ``aid_patron = aid * patron_align``
+(centred alignment, 0 where alignment is missing, with ``miss_patron`` carrying those rows) lets
+aid's association depend on measured alignment beside the era (Bermeo 2011; Dietrich and Wright 2015).
+
+Sanctions enter lagged one year more than the other covariates (sanctions measured at ``t - 2`` for
+an outcome in ``t``): sanctions follow repression -- senders impose them after a crackdown -- so a
+sanction count of the same or the previous year partly records the closing it would be credited with
+"predicting" (reverse causality). The extra year does not remove that bias, it only moves it away
+from the event year; the sanctions terms remain associations.
 """
 
 from __future__ import annotations
@@ -31,6 +50,8 @@ __all__ = [
     "MISSING_GROUPS",
     "SCENARIO_COVARIATES",
     "COLD_WAR_END",
+    "INTERACTIONS",
+    "derived_variable",
     "ModelData",
     "CommonDesign",
     "common_design",
@@ -62,6 +83,8 @@ class CovariateSpec:
         Name accepted in scenario paths.
     description
         Plain-language description for reports.
+    lag
+        Years between the covariate and the outcome (1; sanctions 2, see the module docstring).
     """
 
     name: str
@@ -70,6 +93,7 @@ class CovariateSpec:
     centre: bool
     alias: str | None
     description: str
+    lag: int = 1
 
 
 COMMON_COVARIATES: tuple[CovariateSpec, ...] = (
@@ -91,14 +115,28 @@ COMMON_COVARIATES: tuple[CovariateSpec, ...] = (
                   "internet users (% of population); structural 0 before 1990"),
     CovariateSpec("wbl", "wbl_index", "identity", True, "wbl",
                   "Women, Business and the Law index (0-100)"),
+    CovariateSpec("patron_align", "patron_align", "identity", True, "patron_align",
+                  "UNGA alignment with China/Russia relative to the US: mean(agree_cn, agree_ru) - agree_us"),
+    CovariateSpec("cn_fin", "cn_fin_gdp", "log1p0", True, "cn_finance",
+                  "log1p Chinese official finance commitments (% of GDP; AidData GCDF 3.0, 2000-2021)"),
     CovariateSpec("aid", "DT.ODA.ODAT.GN.ZS", "log1p0", False, "oda_gni",
-                  "log1p net ODA received (% of GNI), scaled not centred"),
+                  "log1p net ODA received (% of GNI), scaled not centred; structural 0 for non-recipients"),
     CovariateSpec("aid_cw", None, "identity", False, None,
-                  "aid x Cold-War era (alternative patrons available)"),
+                  "aid x Cold-War era (alternative patrons available to all); exactly 0 after 1990"),
+    CovariateSpec("aid_patron", None, "identity", False, None,
+                  "aid x measured patron alignment (centred); 0 where alignment is missing"),
     CovariateSpec("sanctions", "n_active_cases", "log1p0", False, "sanctions",
-                  "log1p active sanction cases (GSDB), scaled not centred"),
-    CovariateSpec("sanctions_cw", None, "identity", False, None, "sanctions x Cold-War era"),
+                  "log1p active sanction cases (GSDB), scaled not centred, lagged 2 years", lag=2),
+    CovariateSpec("sanctions_cw", None, "identity", False, None,
+                  "sanctions x Cold-War era; exactly 0 after 1990", lag=2),
 )
+
+#: Interaction column -> (main covariate, modifier): ``cw`` (the era flag) or a covariate name.
+INTERACTIONS: dict[str, tuple[str, str]] = {
+    "aid_cw": ("aid", "cw"),
+    "aid_patron": ("aid", "patron_align"),
+    "sanctions_cw": ("sanctions", "cw"),
+}
 
 #: Missingness indicator -> covariates it covers.
 MISSING_GROUPS: dict[str, tuple[str, ...]] = {
@@ -109,14 +147,48 @@ MISSING_GROUPS: dict[str, tuple[str, ...]] = {
     "miss_oil": ("oil",),
     "miss_internet": ("internet",),
     "miss_wbl": ("wbl",),
-    "miss_aid": ("aid", "aid_cw"),
+    "miss_aid": ("aid",),
+    "miss_patron": ("patron_align",),
+    "miss_cnfin": ("cn_fin",),
 }
 
-#: Scenario alias -> panel variable (``alt_patrons`` is the era flag ``cw``).
+#: Scenario alias -> panel variable. ``alt_patrons`` (0/1) is not a variable: a scenario maps it to
+#: reference values of ``patron_align`` and ``cn_finance`` (``analogcast.models.covariates``).
 SCENARIO_COVARIATES: dict[str, str] = {
-    "alt_patrons": "cw",
-    **{s.alias: s.source for s in COMMON_COVARIATES if s.alias and s.source},
+    s.alias: s.source for s in COMMON_COVARIATES if s.alias and s.source
 }
+
+#: Variables computed from panel variables (``derived_variable``), not stored in the panel.
+_DERIVED = {"patron_align": ("agree_us", "agree_cn", "agree_ru")}
+#: Panel variable -> the state whose agreement with itself it would be (set to 1 in ``patron_align``).
+_SELF = {"agree_us": "USA", "agree_cn": "CHN", "agree_ru": "RUS"}
+
+
+def derived_variable(ds: xr.Dataset, name: str) -> xr.DataArray | None:
+    """A covariate's raw source as the design reads it from ``ds`` (``None`` if ``ds`` lacks it).
+
+    - ``patron_align = mean(agree_cn, agree_ru) - agree_us``: before 1971 ``agree_cn`` is empty (the
+      ROC held China's seat) and the mean is ``agree_ru`` alone; the agreement of the US, China or
+      Russia with itself (empty in the data) is 1. NaN where the country did not vote.
+    - ``DT.ODA.ODAT.GN.ZS``: with the structural zero of non-recipients (``oda_recipient == 0``).
+    - any other name: the panel variable itself.
+    """
+    if name in _DERIVED:
+        if any(v not in ds for v in _DERIVED[name]):
+            return None
+        parts = {}
+        for v in _DERIVED[name]:
+            a = ds[v].astype(np.float64)
+            parts[v] = a.where(ds["country"] != _SELF[v], a.fillna(1.0))
+        cn, ru = parts["agree_cn"], parts["agree_ru"]
+        other = xr.where(cn.isnull(), ru, xr.where(ru.isnull(), cn, (cn + ru) / 2.0))
+        return (other - parts["agree_us"]).rename(name)
+    if name not in ds:
+        return None
+    a = ds[name].astype(np.float64)
+    if name == "DT.ODA.ODAT.GN.ZS" and "oda_recipient" in ds:
+        a = xr.where(ds["oda_recipient"] == 0, 0.0, a)
+    return a
 
 _SPEC_BY_NAME = {s.name: s for s in COMMON_COVARIATES}
 
@@ -190,18 +262,57 @@ class ModelData:
     observed: xr.Dataset | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def _history(self, variable: str) -> np.ndarray | None:
+        if self.target_history is None:
+            return None
+        a = derived_variable(self.target_history, variable)
+        return None if a is None else np.asarray(a.values, dtype=np.float64)
+
     def last_observed(self, variable: str) -> float:
-        """Target's last non-missing raw value of a panel variable (or ``cw``) up to the origin.
+        """Target's last non-missing raw value of a panel variable (or ``cw``, ``patron_align``) up
+        to the origin (ODA with its structural zero).
 
         Returns NaN when the target never observed it.
         """
         if variable == "cw":
             return float(self.origin <= COLD_WAR_END)
-        if self.target_history is None or variable not in self.target_history:
+        v = self._history(variable)
+        if v is None:
             return float("nan")
-        v = np.asarray(self.target_history[variable].values, dtype=np.float64)
         ok = np.flatnonzero(~np.isnan(v))
         return float(v[ok[-1]]) if ok.size else float("nan")
+
+    def value_at(self, variable: str, year: int) -> float:
+        """Target's raw value of a variable in ``year`` (NaN if missing or not in its history)."""
+        v = self._history(variable)
+        if v is None or self.target_history is None:
+            return float("nan")
+        years = np.asarray(self.target_history["year"].values)
+        hit = np.flatnonzero(years == int(year))
+        return float(v[hit[0]]) if hit.size else float("nan")
+
+    def missing_state(self) -> dict[str, float]:
+        """Each missingness indicator's value for the forecast years: the target's state at the origin.
+
+        An indicator is 1 when a member covariate is missing in the origin year (the covariate
+        year of the first forecast step). It is the same in every scenario, whatever values a
+        scenario sets, so a forecast never moves because a value was typed in: a scenario sets
+        covariate values, never missingness (issue 13). Example: every country's ODA is missing in
+        2020-2023, so a 2023 origin keeps ``miss_aid = 1`` in all scenarios, and aid contrasts come
+        from the aid coefficient alone.
+        """
+        out: dict[str, float] = {}
+        for ind, members in MISSING_GROUPS.items():
+            miss = False
+            for m in members:
+                spec = _SPEC_BY_NAME[m]
+                if spec.source is None:
+                    continue
+                raw = self.value_at(spec.source, self.origin + 1 - spec.lag)
+                val = transform_raw(spec, np.array([raw]), np.array([self.origin + 1 - spec.lag]))
+                miss |= bool(np.isnan(val[0]))
+            out[ind] = float(miss)
+        return out
 
     def future_common(self, raw_paths: Mapping[str, np.ndarray], n_steps: int) -> np.ndarray:
         """Standardised, target-centred common design rows for future years.
@@ -209,16 +320,20 @@ class ModelData:
         Parameters
         ----------
         raw_paths
-            Panel variable (or ``cw``) -> raw values with shape ``(n_scenario, n_steps)``; row k is
-            the covariate in year ``origin + k`` (driving the hazard of ``origin + k + 1``).
-            Variables not given are held at the target's last observed value.
+            Panel variable (or ``cw``, ``patron_align``) -> raw values with shape
+            ``(n_scenario, n_steps)``; row k is the covariate in year ``origin + k``. Variables not
+            given are held at the target's last observed value.
         n_steps
             Number of future years.
 
         Returns
         -------
         numpy.ndarray
-            ``(n_scenario, n_steps, n_covariates)``.
+            ``(n_scenario, n_steps, n_covariates)``. Row k drives the hazard of ``origin + k + 1``:
+            covariates with lag 1 take path value k, sanctions (lag 2) path value k - 1 (row 0 takes
+            the target's observed count of ``origin - 1``). Missingness indicators take
+            :meth:`missing_state` in every scenario; a NaN value (never observed, not set) takes the
+            training fill.
         """
         n_scen = next(iter(raw_paths.values())).shape[0] if raw_paths else 1
         shape = (n_scen, n_steps)
@@ -230,32 +345,39 @@ class ModelData:
 
         years = self.origin + np.arange(n_steps)[None, :]
         cw = path("cw")
-        cols: dict[str, np.ndarray] = {}
-        missing: dict[str, np.ndarray] = {}
+        raw: dict[str, np.ndarray] = {}
         for spec in COMMON_COVARIATES:
-            if spec.source is None:
+            if spec.source is None or spec.name not in self.scaling["common"]:
                 continue
-            t = transform_raw(spec, path(spec.source), years)
-            missing[spec.name] = np.isnan(t)
-            cols[spec.name] = t
-        cols["aid_cw"] = cols["aid"] * cw
-        cols["sanctions_cw"] = cols["sanctions"] * cw
-        missing["aid_cw"] = missing["aid"]
-        missing["sanctions_cw"] = missing["sanctions"]
+            p = np.array(path(spec.source), dtype=np.float64)
+            if spec.lag == 2:
+                before = self.value_at(spec.source, self.origin - 1)
+                if np.isnan(before):
+                    before = self.last_observed(spec.source)
+                p = np.concatenate([np.full((n_scen, 1), before), p[:, :-1]], axis=1)
+            raw[spec.name] = transform_raw(spec, p, years - (spec.lag - 1))
+        state = self.missing_state()
+        z = {name: self._standardise(name, v) for name, v in raw.items()}
+        mods = {"cw": cw}
         out = np.zeros((*shape, len(self.covariates)))
         for j, name in enumerate(self.covariates):
             sc = self.scaling["common"][name]
             if name in MISSING_GROUPS:
-                val = np.zeros(shape)
-                for member in MISSING_GROUPS[name]:
-                    if member in missing:
-                        val = np.maximum(val, missing[member])
-                val = val - sc["centre"]
+                val = np.full(shape, state.get(name, 0.0)) - sc["centre"]
+            elif name in INTERACTIONS:
+                main, mod = INTERACTIONS[name]
+                m = mods[mod] if mod in mods else z.get(mod, np.zeros(shape))
+                val = z[main] * m / sc["scale"]
             else:
-                val = (cols[name] - sc["centre"]) / sc["scale"]
-                val = np.where(np.isnan(val), sc["fill"], val)
+                val = z[name]
             out[..., j] = val - sc["target_mean"]
         return out
+
+    def _standardise(self, name: str, raw: np.ndarray) -> np.ndarray:
+        """A main covariate on the design scale (``(x - centre) / scale``; NaN -> the training fill)."""
+        sc = self.scaling["common"][name]
+        val = (raw - sc["centre"]) / sc["scale"]
+        return np.where(np.isnan(val), sc["fill"], val)
 
 
 def validate_target_origin(panel: xr.Dataset, target: str, origin: int, start: int) -> None:
@@ -291,9 +413,9 @@ class CommonDesign:
     cw: np.ndarray
 
 
-def _lag(a: np.ndarray) -> np.ndarray:
+def _lag(a: np.ndarray, k: int = 1) -> np.ndarray:
     out = np.full_like(a, np.nan, dtype=np.float64)
-    out[:, 1:] = a[:, :-1]
+    out[:, k:] = a[:, :-k]
     return out
 
 
@@ -312,41 +434,71 @@ def common_design(
         Index of the target country.
     target_rows
         Boolean (year,): the target's training years (for target centring).
+
+    Notes
+    -----
+    Main covariates: ``(x - centre) / scale`` with training-row mean and SD (``centre = 0`` for aid
+    and sanctions), a missing cell at the training mean (``fill``). Interactions
+    (:data:`INTERACTIONS`): the product of the main column (filled) and the modifier (``cw``, or the
+    centred modifier column, 0 where missing), divided by its training SD, never centred or filled:
+    exactly 0 where the era is off. ``scaling[name]`` also records ``train_min`` / ``train_max``,
+    the range of the raw source values on the training rows (for extrapolation warnings). Every
+    column is finally shifted by the target's own training mean (``target_mean``) on the target's
+    rows only.
     """
     years = np.asarray(panel["year"].values, dtype=np.int64)
-    lag_years = np.broadcast_to(years[None, :] - 1, train_mask.shape)
     cols: dict[str, np.ndarray] = {}
+    raws: dict[str, np.ndarray] = {}
+    cws: dict[int, np.ndarray] = {}
     for spec in COMMON_COVARIATES:
         if spec.source is None:
             continue
-        if spec.source in panel:
-            raw = np.asarray(panel[spec.source].transpose("country", "year").values, dtype=np.float64)
-        else:
+        da = derived_variable(panel, spec.source)
+        if da is None:
             raw = np.full(train_mask.shape, np.nan)
-        cols[spec.name] = transform_raw(spec, _lag(raw), lag_years)
-    cw = (lag_years <= COLD_WAR_END).astype(np.float64)
-    cols["aid_cw"] = cols["aid"] * cw
-    cols["sanctions_cw"] = cols["sanctions"] * cw
+        else:
+            raw = np.asarray(da.transpose("country", "year").values, dtype=np.float64)
+        lag_years = np.broadcast_to(years[None, :] - spec.lag, train_mask.shape)
+        raws[spec.name] = _lag(raw, spec.lag)
+        cols[spec.name] = transform_raw(spec, raws[spec.name], lag_years)
+    for lag in {s.lag for s in COMMON_COVARIATES}:
+        cws[lag] = np.broadcast_to((years[None, :] - lag <= COLD_WAR_END), train_mask.shape).astype(np.float64)
+    cw = cws[1]
 
     names: list[str] = []
     mats: list[np.ndarray] = []
     scaling: dict[str, dict[str, float]] = {}
+    z_main: dict[str, np.ndarray] = {}
     for spec in COMMON_COVARIATES:
+        if spec.name in INTERACTIONS:
+            main, mod = INTERACTIONS[spec.name]
+            if main not in z_main or (mod != "cw" and mod not in z_main):
+                continue
+            m = cws[spec.lag] if mod == "cw" else z_main[mod]
+            v = z_main[main] * m
+            tr = v[train_mask]
+            if np.std(tr) == 0 or np.count_nonzero(tr) < 10:
+                continue
+            scale = float(np.std(tr))
+            scaling[spec.name] = {"centre": 0.0, "scale": scale, "fill": 0.0}
+            names.append(spec.name)
+            mats.append(v / scale)
+            continue
         v = cols[spec.name]
         tr = v[train_mask]
         ok = tr[~np.isnan(tr)]
         if ok.size < 10 or np.nanstd(ok) == 0:
             continue  # not estimable in this window
-        centre = float(ok.mean())
-        base_name = spec.name[: -len("_cw")] if spec.name.endswith("_cw") else None
-        if base_name is not None and base_name in scaling:
-            scale = scaling[base_name]["scale"]
-        else:
-            scale = float(ok.std())
-        fill = 0.0
+        centre = float(ok.mean()) if spec.centre else 0.0
+        scale = float(ok.std())
+        fill = (float(ok.mean()) - centre) / scale
         z = (v - centre) / scale
         z = np.where(np.isnan(z), fill, z)
-        scaling[spec.name] = {"centre": centre, "scale": scale, "fill": fill}
+        rtr = raws[spec.name][train_mask]
+        rtr = rtr[~np.isnan(rtr)]
+        scaling[spec.name] = {"centre": centre, "scale": scale, "fill": fill,
+                              "train_min": float(rtr.min()), "train_max": float(rtr.max())}
+        z_main[spec.name] = z
         names.append(spec.name)
         mats.append(z)
     for ind, members in MISSING_GROUPS.items():

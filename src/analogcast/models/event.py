@@ -47,6 +47,10 @@ The target (if any) has intercept ``theta[s,d]`` -- its logit hazard at its own 
 and mean year effect -- with its covariates centred on its own training mean, so the analogy prior
 (``prior.mixture(space, direction)``) applies on the scale it was estimated on. ``target=None``
 fits every country alike (the backtest) and forecasts them all.
+
+Common covariates (``X``) come from :mod:`analogcast.models.design`: lagged one year (sanctions two
+years: they follow repression), with aid x Cold-War era and aid x patron alignment interactions
+whose five aid/sanction terms (:data:`AID_TERMS`) get the explicit ``aid_prior_*`` priors.
 """
 
 from __future__ import annotations
@@ -74,7 +78,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["EventLogit", "DIRECTIONS", "AID_TERMS", "SMOOTH_TERMS", "PROTOCOLS", "case_control"]
 
-AID_TERMS: tuple[str, ...] = ("aid", "aid_cw", "sanctions", "sanctions_cw")
+AID_TERMS: tuple[str, ...] = ("aid", "aid_cw", "aid_patron", "sanctions", "sanctions_cw")
 #: dynamic covariates with a penalised-spline smooth (column of ``DYNAMIC_NAMES``)
 SMOOTH_TERMS: tuple[str, ...] = ("level", "change2")
 PROTOCOLS: tuple[str, ...] = ("strict", "barometer")

@@ -100,18 +100,22 @@ the trajectory model); ``None`` makes every series move every year.
     }
     # event terms on the design's standardised scale (lagged one year)
     lag = lambda a: np.concatenate([np.full((n_countries, 1), np.nan), a[:, :-1]], axis=1)  # noqa: E731
+    lag2 = lambda a: lag(lag(a))  # noqa: E731  sanctions enter at t-2 (design.py)
     cw = (yrs[None, :] - 1 <= COLD_WAR_END).astype(float)
+    cw2 = (yrs[None, :] - 2 <= COLD_WAR_END).astype(float)
     aid = np.log1p(np.clip(lag(oda), 0, None))
-    sanc = np.log1p(lag(sanctions.astype(float)))
-    terms = {"aid": aid, "aid_cw": aid * cw, "sanctions": sanc, "sanctions_cw": sanc * cw}
+    sanc = np.log1p(lag2(sanctions.astype(float)))
     ok = np.ones(shape, dtype=bool)
-    ok[:, 0] = False
-    scales = {"aid": np.nanstd(aid[ok]), "sanctions": np.nanstd(sanc[ok])}
+    ok[:, :2] = False
+    # as design.common_design: aid and sanctions scaled, not centred, missing at the training mean;
+    # interactions = scaled main x era, divided by their own SD, never centred (0 after 1990)
     z = {}
-    for k, v in terms.items():
-        base = k.replace("_cw", "")
-        zz = (v - np.nanmean(v[ok])) / scales[base]
-        z[k] = np.where(np.isnan(zz), 0.0, zz)
+    for k, v in {"aid": aid, "sanctions": sanc}.items():
+        zz = v / np.nanstd(v[ok])
+        z[k] = np.where(np.isnan(zz), np.nanmean(zz[ok]), zz)
+    for k, era in {"aid": cw, "sanctions": cw2}.items():
+        inter = z[k] * era
+        z[f"{k}_cw"] = inter / np.std(inter[ok])
     beta = {k: dict(v) for k, v in (event_beta or {
         "aid": {"opening": 0.4, "closing": -0.3},
         "aid_cw": {"opening": -0.4, "closing": 0.3},

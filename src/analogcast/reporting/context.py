@@ -345,9 +345,15 @@ _IDENTIFICATION = [
     "The target's own baseline hazard (theta) carries the analogy prior: the analog countries' "
     "event rates, pooled with between-country heterogeneity and discounted, so the analogies count "
     "as a stated number of country-years (the effective sample size) and no more.",
-    "The aid effect is identified as in Dunning (2004): aid = log(1 + ODA as % of GNI), allowed to "
-    "differ when alternative patrons existed (Cold War, years up to 1990) from when they did not; "
-    "sanctions enter the same way. The scenario 'alternative patrons available' switches that regime on.",
+    "Aid enters as log(1 + ODA as % of GNI), 0 for countries that receive none; its association may "
+    "differ in the Cold War, when alternative patrons existed for every regime (years up to 1990; "
+    "Dunning 2004), and with each country's measured alignment with China and Russia relative to the "
+    "US in UN General Assembly votes. Chinese official finance (AidData) enters on its own. Sanctions "
+    "enter two years before the outcome, because sanctions follow repression. 'Alternative patrons "
+    "available' in a scenario sets the measured alignment and Chinese finance to the level of Iran "
+    "and Myanmar in 2015-2019; 'no alternative patrons' to Afghanistan's 2002-2019 level. In UN votes "
+    "these two levels are close (Afghanistan's republic voted with the non-aligned majority), so "
+    "these scenarios differ mainly through Chinese finance.",
     "Limits: this is an observational association across countries and years, not a randomized "
     "effect. Aid responds to expected political change, so the estimate can be confounded by what "
     "donors know; year and country effects remove only common trends and stable differences. "
@@ -637,7 +643,7 @@ def build_report_context(
 
     provenance = _provenance(run, spec, meta)
     refs, sources = _citations()
-    assumptions = _string_list(fc.attrs.get("assumptions"))
+    assumptions = _string_list(fc.attrs.get("assumptions")) + _patron_identification()
     title = str(spec.get("title") or meta.get("title") or f"{target_name}: scenario forecasts")
     ctx = ReportContext(
         title=title,
@@ -681,7 +687,19 @@ def build_report_context(
     )
     if warnings_sens:
         ctx.warnings.append(warnings_sens)
+    # scenario values outside the training data's range (analogcast.models.covariates.range_notes)
+    ctx.warnings.extend(_string_list(fc.attrs.get("scenario_warnings")))
     return ctx
+
+
+def _patron_identification() -> list[str]:
+    """What the shipped data can identify about aid x patron alignment (one sentence; fast)."""
+    try:
+        from analogcast.evaluation.aid_checks import identification_sentence
+
+        return [identification_sentence()]
+    except Exception:  # noqa: BLE001 - a report without this sentence beats no report
+        return []
 
 
 def _country_name(code: str) -> str:

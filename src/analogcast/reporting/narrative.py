@@ -15,7 +15,8 @@ import pandas as pd
 
 from analogcast.reporting.tables import SPACE_LABELS, Cell, cell_key, fmt_delta, fmt_pct, rise_key
 
-__all__ = ["Num", "Sentence", "space_phrase", "scenario_ranking", "build_narrative", "Narrative", "rise_cells", "rise_sentence"]
+__all__ = ["Num", "Sentence", "space_phrase", "scenario_ranking", "build_narrative", "Narrative", "rise_cells",
+           "rise_sentence", "contrast_sentence", "IDENTIFICATION_CAVEAT", "CAUSAL_VERBS", "TRAJECTORY_CAVEAT"]
 
 
 
@@ -116,41 +117,55 @@ def _evidence(p: float) -> str:
     return " (weak evidence: the two scenarios are hard to tell apart)"
 
 
+#: The one-line identification caveat said at the first scenario contrast of the summary.
+IDENTIFICATION_CAVEAT = (
+    "These contrasts are associations under the model's assumptions, not causal effects: donors "
+    "choose where aid goes and sanctions follow repression, and a placebo test finds future aid "
+    "related to past openings (section 6)."
+)
+#: Verbs a sentence about a scenario contrast must not use (observational contrasts are associations).
+CAUSAL_VERBS: tuple[str, ...] = ("raises", "lowers", "increases", "reduces", "causes", "boosts", "cuts")
+
+
 def contrast_sentence(
     row: Mapping,
     open_cells: Mapping[tuple[str, str], Cell],
     labels: Mapping[str, str],
     subject: str | None = None,
+    *,
+    caveat: bool = False,
 ) -> Sentence:
-    """The example sentence of issue 6, from one contrasts row and the two quoted table cells.
+    """One scenario contrast in words of association, from one contrasts row and two table cells.
 
     ``row`` has the higher-mean scenario as ``scenario_a``. With ``subject = scenario_a`` (default):
-    ``"Conditional engagement raises the 5-year probability of an opening in associational space
-    from 9% (4–16%) under Isolation to 21% (12–33%); the probability that it is higher is 97%."``
-    With ``subject = scenario_b`` the same numbers are told from B's side: ``"Isolation lowers
-    ... from 21% (12–33%) under Conditional engagement to 9% (4–16%); the probability that it is
-    lower is 97%."``
+    ``"Conditional engagement is associated with a higher 5-year probability of an opening in
+    associational space: 21% (12–33%), against 9% (4–16%) under Isolation; the probability that it
+    is higher is 97%."`` With ``subject = scenario_b`` the same numbers from B's side ("a lower ...
+    probability ..."). ``caveat = True`` (the first contrast of the summary) prefixes "Under the
+    model's assumptions, " and appends :data:`IDENTIFICATION_CAVEAT`.
     """
     a, b, sp, h = row["scenario_a"], row["scenario_b"], row["space"], int(row["horizon"])
     ca, cb = open_cells[(a, sp)], open_cells[(b, sp)]
     p = float(row["p_a_gt_b"])
     pkey = cell_key("p_a_gt_b", f"{a}>{b}", sp, h)
     if subject == b:
-        subj, other, c_from, c_to, verb, cmp_word = b, a, ca, cb, "lowers", "lower"
+        subj, other, c_subj, c_other, cmp_word = b, a, cb, ca, "lower"
     else:
-        subj, other, c_from, c_to, verb, cmp_word = a, b, cb, ca, "raises", "higher"
-    return Sentence(
-        [
-            f"{labels[subj]} {verb} the {_horizon_phrase(h)} probability of an opening in {space_phrase(sp)} from ",
-            Num(c_from.key, c_from.text),
-            f" under {labels[other]} to ",
-            Num(c_to.key, c_to.text),
-            f"; the probability that it is {cmp_word} is ",
-            Num(pkey, fmt_pct(p)),
-            f"{_evidence(p)}.",
-        ],
-        kind="contrast",
-    )
+        subj, other, c_subj, c_other, cmp_word = a, b, ca, cb, "higher"
+    lead = "Under the model's assumptions, " if caveat else ""
+    segs: list[Segment] = [
+        f"{lead}{labels[subj]} is associated with a {cmp_word} {_horizon_phrase(h)} probability of an "
+        f"opening in {space_phrase(sp)}: ",
+        Num(c_subj.key, c_subj.text),
+        ", against ",
+        Num(c_other.key, c_other.text),
+        f" under {labels[other]}; the probability that it is {cmp_word} is ",
+        Num(pkey, fmt_pct(p)),
+        f"{_evidence(p)}.",
+    ]
+    if caveat:
+        segs.append(" " + IDENTIFICATION_CAVEAT)
+    return Sentence(segs, kind="contrast")
 
 
 def pick_contrasts(
@@ -250,9 +265,9 @@ def build_narrative(
         nar.lead.append(
             Sentence(
                 [
-                    f"The most promising scenario is {labels[best.scenario]}: it has the highest "
-                    f"{hp} probability of an opening in {best.n_best} of {best.n_spaces} spaces. "
-                    f"The least promising is {labels[worst.scenario]}, lowest in {worst.n_worst} "
+                    f"Under the model's assumptions, the scenario with the highest {hp} probability of "
+                    f"an opening is {labels[best.scenario]}, highest in {best.n_best} of {best.n_spaces} "
+                    f"spaces; the lowest is {labels[worst.scenario]}, lowest in {worst.n_worst} "
                     f"of {worst.n_spaces}."
                 ],
                 kind="ranking",
@@ -265,8 +280,8 @@ def build_narrative(
             segs += [f"{SPACE_LABELS.get(sp, sp)} ", Num(c.key, c.text)]
             segs.append("; " if i < len(spaces) - 1 else ".")
         nar.scenario_bullets.append(Sentence(segs, kind="scenario"))
-    for r in contrasts.to_dict("records"):
-        nar.contrasts.append(contrast_sentence(r, open_cells, labels, r.get("subject")))
+    for i, r in enumerate(contrasts.to_dict("records")):
+        nar.contrasts.append(contrast_sentence(r, open_cells, labels, r.get("subject"), caveat=i == 0))
     # the highest closing risk
     if close_cells:
         (s, sp), c = max(close_cells.items(), key=lambda kv: kv[1].mean)
@@ -306,6 +321,15 @@ def build_narrative(
             )
         )
     return nar
+
+
+#: Said wherever the trajectory model's scenarios are compared (never in the executive summary).
+TRAJECTORY_CAVEAT = (
+    "Differences between scenarios in these index paths are prior-driven: the trajectory model is "
+    "fitted from 1990 in the main job, so its training years barely include the Cold-War years and "
+    "the aid-era terms stay near their priors; the executive summary compares scenarios with the "
+    "event model only."
+)
 
 
 def rise_cells(rise: pd.DataFrame, horizon: int, delta: float) -> dict[tuple[str, str], Cell]:
@@ -354,4 +378,6 @@ def rise_sentence(
         worst_s, worst = min(there.items(), key=lambda kv: kv[1].mean)
         segs += [", against ", Num(worst.key, worst.text), f" under {labels.get(worst_s, worst_s)}"]
     segs.append(".")
+    if len(there) > 1:
+        segs.append(" " + TRAJECTORY_CAVEAT)
     return Sentence(segs, kind="rise")

@@ -161,6 +161,24 @@ def _sanitize_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _scenario_covariates(spec: Any) -> list[dict[str, Any]]:
+    """What each scenario sets, in design variables (``analogcast.models.covariates.scenario_mapping``)."""
+    from analogcast.models.covariates import scenario_mapping
+    from analogcast.runs.run import spec_scenarios
+
+    return scenario_mapping(spec_scenarios(spec))
+
+
+def _as_list(v: Any) -> list[Any]:
+    """A list attribute, also when it was stored as JSON text (loaded forecasts)."""
+    if isinstance(v, str):
+        try:
+            v = json.loads(v)
+        except ValueError:
+            return [v]
+    return list(v) if isinstance(v, (list, tuple)) else [v]
+
+
 def _netcdf_ready(ds: Any) -> Any:
     """A copy of ``ds`` that NetCDF can store: safe attributes, object arrays as strings."""
     import numpy as np
@@ -271,6 +289,8 @@ def _write_contents(run: Run, tmp: Path, fmt: str, extra: Mapping[str, Any]) -> 
         "horizons": list(spec.horizons),
         "models": list(spec.model.names),
         "scenarios": [s.name for s in spec.scenarios],
+        "scenario_covariates": _scenario_covariates(spec),
+        "scenario_warnings": list(_as_list(run.forecasts.attrs.get("scenario_warnings", []))),
         "level": spec.level,
         "seed": spec.seed,
         "seeds": prov.get("seeds", {}),

@@ -14,14 +14,19 @@ Public API (signatures are the contract; the fitting, runs and reporting stages 
     - ``"hold"``: the target's last observed value (the default for every covariate a scenario
       does not name, so a scenario with no paths is the status quo).
 
-    Scenario covariates (keys of ``paths``): ``oda_gni`` (net ODA received, % of GNI, >= 0),
-    ``alt_patrons`` (0/1: alternative patrons available, i.e. the Cold-War regime of aid,
-    ``cw = 1``), ``sanctions`` (count of active sanction cases, >= 0), and any other model
-    covariate by its panel name or alias (see ``analogcast.models.SCENARIO_COVARIATES``, e.g.
-    ``"gdp_growth"`` / ``"NY.GDP.PCAP.KD.ZG"``). Construction validates and raises
+    Scenario covariates (keys of ``paths``): ``oda_gni`` (net ODA received, % of GNI, 0-1000),
+    ``alt_patrons`` (0/1: the measured patron covariates ``patron_align`` and ``cn_finance`` at the
+    level of Iran and Myanmar 2015-2019 / of Afghanistan 2002-2019; forecast years are never in the
+    Cold-War era), ``sanctions`` (count of active sanction cases, whole numbers 0-1,547), and any
+    other model covariate by its panel name or alias (see ``analogcast.models.SCENARIO_COVARIATES``
+    and the catalogue ``analogcast.models.covariates.CATALOGUE``, e.g. ``"gdp_growth"`` /
+    ``"NY.GDP.PCAP.KD.ZG"``). Construction validates against the catalogue and raises
     ``analogcast.errors.UserInputError`` naming the scenario and key: unknown covariate (with a
-    did-you-mean), negative aid or sanctions, ``alt_patrons`` not 0/1, non-finite values,
-    empty name.
+    did-you-mean), a value outside the bounds of its meaning, a fraction where a count is needed,
+    a boolean, ``alt_patrons`` not 0/1, non-finite values, empty name. Values inside the bounds but
+    outside the training data's range are warned about at forecast time
+    (``scenario_notes``; ``forecast(...).attrs["scenario_warnings"]``). Scenarios set covariate
+    values only, never missing-data indicators.
     ``Scenario.from_mapping(d: Mapping) -> Scenario`` accepts ``{"name", "label", "description",
     "paths": {...}}`` or the flat TOML form ``{"name": ..., "oda_gni": 5.0, "sanctions": 0}``.
 

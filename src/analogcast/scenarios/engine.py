@@ -11,6 +11,7 @@ paths with the same ERT-lite coder (a cross-check).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -19,18 +20,29 @@ import xarray as xr
 
 from analogcast.errors import UserInputError
 from analogcast.models.registry import get_model
-from analogcast.scenarios.scenario import MAX_STEPS, Scenario, resolve_paths, scenarios_from_spec
+from analogcast.scenarios.scenario import (
+    MAX_STEPS,
+    Scenario,
+    resolve_paths,
+    scenario_notes,
+    scenarios_from_spec,
+)
 
 __all__ = ["forecast", "check_horizons", "check_deltas", "ASSUMPTIONS"]
 
 ASSUMPTIONS: tuple[str, ...] = (
-    "Aid effects are observational associations identified under an assumption, not experiments: "
-    "aid's leverage is assumed weaker while donors competed and alternative patrons existed (the "
-    "Cold War, up to 1990) than after (Dunning 2004); the model estimates aid and aid x era terms "
-    "from within-era variation across countries, with year effects absorbing global trends.",
-    "'Alternative patrons available' and 'unconditional aid' are represented by the Cold-War regime "
-    "of aid (era flag = 1); whether today's China/Russia patronage works like Cold-War competition "
-    "is itself an assumption.",
+    "Aid and sanctions terms are observational associations, not experiments: the model estimates "
+    "aid, aid x Cold-War era (Dunning 2004: leverage weaker while donors competed, up to 1990) and "
+    "aid x measured patron alignment from variation across countries and years, with year effects "
+    "absorbing global trends; aid donors choose recipients, so the terms are not causal effects.",
+    "'Alternative patrons' is measured, not assumed: alt_patrons = 1 sets UN General Assembly "
+    "alignment with China/Russia relative to the US (patron_align) and Chinese official finance "
+    "(cn_finance) to the median of Iran and Myanmar in 2015-2019; alt_patrons = 0 to Afghanistan's "
+    "2002-2019 median. Forecast years are after the Cold War (era flag 0) in every scenario.",
+    "Sanctions enter two years before the outcome, because sanctions follow repression (reverse "
+    "causality); a scenario's sanctions first move the hazard two years after the origin.",
+    "Missing-data indicators are held at the target's state at the origin in every scenario (a "
+    "scenario sets covariate values, never missingness), so they shift all scenarios alike.",
     "In the event model, the hazard of each future year is evaluated given that no event has happened "
     "since the origin (the survival path): the index level stays at its origin value, its recent "
     "change fades to zero within two years and the years since its last large move keep counting; "
@@ -127,6 +139,13 @@ def forecast(
     if "trajectory" in fitted:
         _trajectory_outputs(out, tree, data_by_model["trajectory"], scen, hz, dl, rng_traj,
                             primary="event_logit" not in fitted)
+    notes: list[str] = []
+    for name in fitted:
+        for note in scenario_notes(scen, data_by_model[name]):
+            if note not in notes:
+                notes.append(note)
+    for note in notes:  # shown by the CLI as "analogcast: warning: ..."
+        warnings.warn(note, UserWarning, stacklevel=2)
     out = out.assign_coords({k: v for k, v in coords.items() if k in out.dims})
     out = out.assign_coords(scenario_label=("scenario", [s.label for s in scen]))
     order = ["scenario", "space", "horizon", "delta", "year", "chain", "draw"]
@@ -135,6 +154,7 @@ def forecast(
         target=first.target, origin=int(first.origin), models=list(fitted),
         assumptions=list(ASSUMPTIONS),
         scenarios=[str(s.to_dict()) for s in scen],
+        scenario_warnings=notes,
     )
     return out
 

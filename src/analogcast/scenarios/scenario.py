@@ -1,13 +1,18 @@
 """Scenarios: named covariate paths from the origin year (aid, patrons, sanctions, ...).
 
 A scenario fixes the covariates of the target in years ``T, T+1, ..., T+H-1`` (``T`` the origin),
-which drive the hazards of ``T+1 .. T+H``. Anything it does not name is held at the target's last
-observed value ("hold"). See ``analogcast.scenarios`` for the contract.
+which drive the hazards of ``T+1 .. T+H`` (sanctions, lagged two years, those of ``T+2 ..``).
+Anything it does not name is held at the target's last observed value ("hold"). Values are checked
+against the covariate catalogue (``analogcast.models.covariates``): bounds by meaning are refused,
+values outside the training range are warned about (:func:`scenario_notes`). A scenario sets
+covariate values only, never missingness indicators (``ModelData.missing_state``). ``alt_patrons``
+(0/1) maps to reference values of the measured ``patron_align`` and ``cn_finance``
+(``analogcast.models.covariates.alt_patrons_levels``). See ``analogcast.scenarios`` for the contract.
 """
 
 from __future__ import annotations
 
-import math
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -16,48 +21,35 @@ from typing import Any
 import numpy as np
 
 from analogcast.errors import UserInputError, did_you_mean
+from analogcast.models.covariates import alt_patrons_levels, range_notes, validate_value
 from analogcast.models.design import SCENARIO_COVARIATES, ModelData
 
-__all__ = ["Scenario", "scenarios_from_spec", "default_scenarios", "resolve_paths", "MAX_STEPS"]
+__all__ = ["Scenario", "scenarios_from_spec", "default_scenarios", "resolve_paths", "scenario_notes",
+           "MAX_STEPS", "ALT_PATRONS"]
+
+logger = logging.getLogger(__name__)
 
 #: Longest horizon (years) a scenario path covers.
 MAX_STEPS = 10
 
 _HOLD = "hold"
-_NONNEG = {"DT.ODA.ODAT.GN.ZS", "n_active_cases", "pop", "state_age", "pt_coup_num5yrs",
-           "NY.GDP.PETR.RT.ZS", "IT.NET.USER.ZS", "wbl_index", "NY.GDP.PCAP.KD"}
-_PCT = {"IT.NET.USER.ZS", "wbl_index"}
 _META_KEYS = {"name", "label", "description", "paths"}
+#: The switch a scenario may set instead of the measured patron covariates.
+ALT_PATRONS = "alt_patrons"
+#: Panel variables ``alt_patrons`` sets (unless the scenario names them itself).
+_PATRON_VARS = ("patron_align", "cn_fin_gdp")
 
 
 def _accepted() -> dict[str, str]:
-    """Accepted key -> panel variable (aliases and panel names)."""
+    """Accepted key -> panel variable (aliases and panel names; ``alt_patrons`` -> itself)."""
     out = dict(SCENARIO_COVARIATES)
     out.update({v: v for v in SCENARIO_COVARIATES.values()})
+    out[ALT_PATRONS] = ALT_PATRONS
     return out
 
 
 def _check_value(scenario: str, key: str, var: str, value: Any) -> float:
-    where = f"scenario '{scenario}', covariate '{key}'"
-    if isinstance(value, bool):
-        value = int(value)
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise UserInputError(
-            f"{where}: value {value!r} is not a number (use a number, a list of numbers, or \"hold\")."
-        ) from None
-    if not math.isfinite(v):
-        raise UserInputError(f"{where}: value {value!r} is not finite.")
-    if var == "cw" and v not in (0.0, 1.0):
-        raise UserInputError(f"{where}: must be 0 (no alternative patrons) or 1 (patrons available), got {value!r}.")
-    if var == "DT.ODA.ODAT.GN.ZS" and v < 0:
-        raise UserInputError(f"{where}: aid level must be >= 0 (% of GNI), got {value!r}.")
-    if var in _NONNEG and v < 0:
-        raise UserInputError(f"{where}: must be >= 0, got {value!r}.")
-    if var in _PCT and v > 100:
-        raise UserInputError(f"{where}: is a percentage/index in 0..100, got {value!r}.")
-    return v
+    return validate_value(key, value, f"scenario '{scenario}'")
 
 
 @dataclass(frozen=True)
@@ -73,8 +65,9 @@ class Scenario:
     paths
         Covariate -> a number (constant), a list (one value per year from the origin on, last value
         carried forward; at most 10), or ``"hold"`` (last observed value). Keys: ``oda_gni``
-        (% of GNI, >= 0), ``alt_patrons`` (0/1), ``sanctions`` (active cases, >= 0), or any
-        ``analogcast.models.SCENARIO_COVARIATES`` alias or panel variable name.
+        (% of GNI, >= 0), ``alt_patrons`` (0/1, mapped to measured patron covariates), ``sanctions``
+        (active cases, whole numbers), or any ``analogcast.models.SCENARIO_COVARIATES`` alias or
+        panel variable name; bounds in ``analogcast.models.covariates.CATALOGUE``.
     description
         Free text for reports.
     """
@@ -99,7 +92,7 @@ class Scenario:
                 raise UserInputError(
                     f"scenario '{name}' names unknown covariate '{key}'."
                     + did_you_mean(key, accepted)
-                    + f" Known: {', '.join(sorted(SCENARIO_COVARIATES))}."
+                    + f" Known: {', '.join(sorted([*SCENARIO_COVARIATES, ALT_PATRONS]))}."
                 )
             var = accepted[key]
             if var in clean:
@@ -149,8 +142,20 @@ class Scenario:
         }
 
     def path(self, variable: str, data: ModelData, n_steps: int = MAX_STEPS) -> np.ndarray:
-        """Raw values of a panel variable (or ``cw``) for years ``origin .. origin+n_steps-1``."""
+        """Raw values of a panel variable for years ``origin .. origin+n_steps-1``.
+
+        ``patron_align`` / ``cn_fin_gdp`` not named but ``alt_patrons`` given: the reference level
+        of each year's ``alt_patrons`` value (:func:`analogcast.models.covariates.alt_patrons_levels`).
+        """
         v = self.paths.get(variable, _HOLD)
+        if v == _HOLD and variable in _PATRON_VARS and ALT_PATRONS in self.paths:
+            sw = self.paths[ALT_PATRONS]
+            levels = alt_patrons_levels()
+            if sw != _HOLD:
+                seq = sw if isinstance(sw, tuple) else (sw,)
+                v = tuple(levels[int(x)][variable] for x in seq)
+                if not isinstance(sw, tuple):
+                    v = v[0]
         if v == _HOLD:
             return np.full(n_steps, data.last_observed(variable))
         if isinstance(v, tuple):
@@ -161,9 +166,33 @@ class Scenario:
 
 def resolve_paths(scenarios: Sequence[Scenario], data: ModelData, n_steps: int = MAX_STEPS
                   ) -> dict[str, np.ndarray]:
-    """Panel variable -> raw values ``(scenario, step)`` for every variable any scenario names."""
-    names = sorted({k for s in scenarios for k in s.paths})
-    return {var: np.stack([s.path(var, data, n_steps) for s in scenarios]) for var in names}
+    """Panel variable -> raw values ``(scenario, step)`` for every variable any scenario names
+    (``alt_patrons`` resolved to ``patron_align`` and ``cn_fin_gdp``)."""
+    names = {k for s in scenarios for k in s.paths}
+    if ALT_PATRONS in names:
+        names = (names - {ALT_PATRONS}) | set(_PATRON_VARS)
+    return {var: np.stack([s.path(var, data, n_steps) for s in scenarios]) for var in sorted(names)}
+
+
+def scenario_notes(scenarios: Sequence[Scenario], data: ModelData) -> list[str]:
+    """Warnings for scenario values outside the range seen in the model's training data.
+
+    Each note is also logged (``logging.WARNING``). Values outside the bounds of their meaning
+    never get here: :class:`Scenario` refuses them.
+    """
+    scaling = data.scaling.get("common", {})
+    notes: list[str] = []
+    for s in scenarios:
+        vals: dict[str, Any] = {k: v for k, v in s.paths.items() if k != ALT_PATRONS}
+        if ALT_PATRONS in s.paths:
+            for var in _PATRON_VARS:
+                if var not in vals:
+                    vals[var] = tuple(s.path(var, data, MAX_STEPS))
+        for note in range_notes(vals, scaling, s.name):
+            if note not in notes:
+                logger.warning(note)
+                notes.append(note)
+    return notes
 
 
 def scenarios_from_spec(items: Sequence[Mapping[str, Any] | Scenario] | Mapping[str, Mapping[str, Any]]
@@ -186,27 +215,27 @@ def scenarios_from_spec(items: Sequence[Mapping[str, Any] | Scenario] | Mapping[
 
 def default_scenarios() -> list[Scenario]:
     """The five default aid conditions, as in ``fits/afghanistan.toml`` (ODA in % of GNI, sanctions
-    as counts of active cases; ``alt_patrons = 1`` puts the forecast years in the Cold-War regime of
-    aid, where conditionality lacks credibility).
+    as counts of active cases; ``alt_patrons`` 1/0 sets the measured patron covariates to the level of
+    Iran and Myanmar in 2015-2019 / of Afghanistan in 2002-2019).
 
     - ``status_quo``: ODA 15, alternative patrons available, 13 sanctions (2023's count).
-    - ``conditional_engagement``: ODA 25 with credible conditions (no patrons), 8 sanctions.
-    - ``unconditional_aid``: as conditional engagement but with patrons available (isolates leverage).
-    - ``isolation``: ODA 1, 20 sanctions, no patrons.
-    - ``isolation_alt_patrons``: as isolation, with patrons (China/Russia) available.
+    - ``conditional_engagement``: ODA 25, patron alignment at Afghanistan's 2002-2019 level, 8 sanctions.
+    - ``unconditional_aid``: as conditional engagement but with patrons at the Iran/Myanmar level.
+    - ``isolation``: ODA 1, 20 sanctions, patron alignment at Afghanistan's 2002-2019 level.
+    - ``isolation_alt_patrons``: as isolation, with patrons at the Iran/Myanmar level.
     """
     return [
         Scenario("status_quo", "Status quo", {"oda_gni": 15.0, "alt_patrons": 1, "sanctions": 13},
-                 "Post-2021 aid level, alternative patrons available, sanctions as in 2023."),
+                 "Post-2021 aid level, patron measures at the Iran/Myanmar level, sanctions as in 2023."),
         Scenario("conditional_engagement", "Conditional engagement",
                  {"oda_gni": 25.0, "alt_patrons": 0, "sanctions": 8},
-                 "Aid resumes with credible conditions; no alternative patron; some sanctions lifted."),
+                 "Aid resumes; patron measures at Afghanistan's 2002-2019 level; some sanctions lifted."),
         Scenario("unconditional_aid", "Unconditional aid",
                  {"oda_gni": 25.0, "alt_patrons": 1, "sanctions": 8},
-                 "Same aid and sanctions, but conditions not credible (patrons available)."),
+                 "Same aid and sanctions, patron measures at the Iran/Myanmar level."),
         Scenario("isolation", "Isolation", {"oda_gni": 1.0, "alt_patrons": 0, "sanctions": 20},
-                 "Aid cut to near zero, sanctions tightened, no alternative patron."),
+                 "Aid cut to near zero, sanctions tightened, patron measures at Afghanistan's 2002-2019 level."),
         Scenario("isolation_alt_patrons", "Isolation with alternative patrons",
                  {"oda_gni": 1.0, "alt_patrons": 1, "sanctions": 20},
-                 "Isolation, with Russia/China/Gulf states engaging the regime."),
+                 "Isolation, with patron measures at the Iran/Myanmar level."),
     ]
