@@ -28,7 +28,7 @@ import xarray as xr
 from analogcast.errors import UserInputError
 from analogcast.priors.evidence import Window, parse_window
 
-__all__ = ["SIMILARITY_COVARIATES", "suggest_weights"]
+__all__ = ["SIMILARITY_COVARIATES", "suggest_weights", "country_means", "rank_similar"]
 
 #: column in the similarity table -> panel variables tried in order, and whether it is logged
 SIMILARITY_COVARIATES = MappingProxyType(
@@ -160,3 +160,50 @@ def suggest_weights(
         "years": str(parse_window(years)),
     }
     return {c: float(v) for c, v in zip(cands, w, strict=True)}, table
+
+
+def country_means(
+    panel: xr.Dataset, years: str | tuple[int | None, int | None] | Window | None = None
+) -> pd.DataFrame:
+    """Per-country means of the similarity covariates over ``years`` (and ``region``): the table
+    :func:`rank_similar` takes, so a caller comparing many targets in one window computes it once."""
+    return _country_means(panel, parse_window(years))
+
+
+def rank_similar(
+    means: pd.DataFrame, target: str, candidates: Sequence[str], bandwidth: float = 1.0
+) -> dict[str, float]:
+    """Similarity weights of ``candidates`` for ``target`` from a :func:`country_means` table.
+
+    The same distance and kernel as :func:`suggest_weights` (vectorised, without the table):
+    standardised covariate differences, a different region counts as one sd, a candidate missing
+    some covariates has its squared distance scaled by ``K / K_available``; candidates with none
+    of them are dropped. Returns candidate -> weight (summing to 1), or ``{}``.
+    """
+    if target not in means.index:
+        return {}
+    cont = [c for c in SIMILARITY_COVARIATES if c in means.columns and np.isfinite(means.at[target, c])]
+    sds = means[cont].std(skipna=True)
+    cont = [c for c in cont if sds[c] > 0]
+    use_region = "region" in means.columns and pd.notna(means.at[target, "region"])
+    k_total = len(cont) + int(use_region)
+    cands = [c for c in candidates if c in means.index and c != target]
+    if k_total == 0 or not cands:
+        return {}
+    sub = means.loc[cands]
+    diff = (sub[cont] - means.loc[target, cont]) / sds[cont]
+    d2 = (diff**2).sum(axis=1, skipna=True).to_numpy()
+    k_av = diff.notna().sum(axis=1).to_numpy().astype(float)
+    if use_region:
+        reg = sub["region"]
+        ok = reg.notna().to_numpy()
+        d2 = d2 + np.where(ok, (reg.to_numpy() != means.at[target, "region"]).astype(float), 0.0)
+        k_av = k_av + ok
+    keep = k_av > 0
+    if not keep.any():
+        return {}
+    d2 = d2[keep] * k_total / k_av[keep]
+    logk = -d2 / (2 * bandwidth**2)
+    w = np.exp(logk - logk.max())
+    w = w / w.sum()
+    return {str(c): float(v) for c, v in zip(np.asarray(cands)[keep], w, strict=True)}
