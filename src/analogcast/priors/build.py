@@ -27,6 +27,7 @@ from analogcast._version import __version__
 from analogcast.errors import UnknownCountryError, UserInputError, did_you_mean
 from analogcast.priors.calibration import kappa_for
 from analogcast.priors.checks import conflict_pvalue
+from analogcast.priors.drift import DriftPrior, build_drift, drift_evidence
 from analogcast.priors.ess import ess_mixture, reference_rate
 from analogcast.priors.evidence import (
     DIRECTIONS,
@@ -288,6 +289,8 @@ def build_prior(
     kappa: float | None = None,
     evidence: ModelScaleEvidence | None = None,
     episodes: bool = True,
+    panel: xr.Dataset | None = None,
+    drift: bool | None = None,
 ) -> AnalogPrior:
     """Build the analogy prior for ``target``'s current spell from analog countries and spells.
 
@@ -333,6 +336,12 @@ def build_prior(
     episodes
         Divide counts by the episode design effect (default True; False counts every year as an
         independent trial, for comparison).
+    panel
+        Covariate panel for the trajectory drift prior (default :func:`analogcast.data.load_panel`
+        when ``events`` is not supplied).
+    drift
+        Also build the trajectory model's drift prior (:mod:`analogcast.priors.drift`); default:
+        when a panel is available (given, or the shipped data are used).
 
     Returns
     -------
@@ -381,6 +390,7 @@ def build_prior(
     else:
         tau = tau_prior if isinstance(tau_prior, TauPrior) else TauPrior.parse(tau_prior)
 
+    events_shipped = events is None
     if events is None:
         from analogcast.data import data_sha256 as _sha
         from analogcast.data import load_events
@@ -487,7 +497,22 @@ def build_prior(
                   else "counts: exact binomial, every year a trial, calibrated kappa")
         ),
     )
-    return AnalogPrior(meta, MappingProxyType(out))
+    use_drift = (panel is not None or events_shipped) if drift is None else drift
+    drift_priors: dict[str, DriftPrior] = {}
+    if use_drift and an and method != "none":
+        if panel is None:
+            from analogcast.data import load_panel
+
+            panel = load_panel()
+        pw = dict(zip(an, power, strict=True))
+        wl = (win.first, win.last)
+        for series in [*space_list, "wbl"]:
+            evs = [e for a in specs if (e := drift_evidence(panel, a, series, wl)) is not None]
+            dp = build_drift(evs, pw, method, robust_weight, series)
+            if dp is not None:
+                drift_priors[series] = DriftPrior(series, _rmix(dp.mixture), dp.evidence,
+                                                  _r(dp.tau_median, 6))
+    return AnalogPrior(meta, MappingProxyType(out), MappingProxyType(drift_priors))
 
 
 def _auto_notes(method: str, analogs: Sequence[str], power: Sequence[float], tau: TauPrior) -> str:

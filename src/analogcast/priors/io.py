@@ -27,6 +27,7 @@ import tomli_w
 
 from analogcast.errors import DataIntegrityError, UserInputError
 from analogcast.priors.checks import PredictiveSummary
+from analogcast.priors.drift import DriftEvidence, DriftPrior
 from analogcast.priors.evidence import DIRECTIONS, AnalogEvidence
 from analogcast.priors.methods import METHODS
 from analogcast.priors.mixture import NormalMixture
@@ -142,7 +143,24 @@ def _one_line_arrays(text: str) -> str:
     )
 
 
-def prior_to_toml(meta: PriorMeta, spaces: Spaces) -> str:
+def _drift_cell(dp: DriftPrior) -> dict[str, Any]:
+    return _clean(
+        {
+            "mean": float(f"{dp.mixture.mean():.8g}"),
+            "sd": float(f"{dp.mixture.sd():.8g}"),
+            "tau_median": dp.tau_median,
+            "evidence": [
+                {"label": e.label, "mean": e.mean, "se": e.se, "moved_years": e.moved}
+                for e in dp.evidence
+            ],
+            "mixture": dp.mixture.to_dict(),
+        }
+    )
+
+
+def prior_to_toml(
+    meta: PriorMeta, spaces: Spaces, drift: Mapping[str, DriftPrior] | None = None
+) -> str:
     """Render a prior as commented TOML; the text is parsed back and checked before returning."""
     meta_d: dict[str, Any] = {
         "format": FORMAT_VERSION,
@@ -179,11 +197,22 @@ def prior_to_toml(meta: PriorMeta, spaces: Spaces) -> str:
                 tomli_w.dumps({"spaces": {s: {d: _cell(sp) for d, sp in dirs.items()}}})
             )
         )
+    if drift:
+        parts.append(
+            "\n# ---------------------------------------------------------------- trajectory drift\n"
+            "# Prior on the trajectory model's drift intercept of the target per series (logit index\n"
+            "# per year, in years the index moves): MAP over each analog's mean yearly change.\n"
+        )
+        parts.append(
+            _one_line_arrays(tomli_w.dumps({"drift": {k: _drift_cell(v) for k, v in drift.items()}}))
+        )
     text = "".join(parts)
-    back_meta, back_spaces = parse_prior_document(tomllib.loads(text), "<rendered>")
-    same = back_meta == meta and {k: dict(v) for k, v in back_spaces.items()} == {
-        k: dict(v) for k, v in spaces.items()
-    }
+    back_meta, back_spaces, back_drift = parse_prior_document(tomllib.loads(text), "<rendered>")
+    same = (
+        back_meta == meta
+        and {k: dict(v) for k, v in back_spaces.items()} == {k: dict(v) for k, v in spaces.items()}
+        and back_drift == dict(drift or {})
+    )
     if not same:  # pragma: no cover - guards the writer against silent drift
         raise DataIntegrityError("prior TOML does not round-trip; refusing to write it")
     return text
@@ -330,10 +359,41 @@ def _cell_from(r: _Reader, t: Any, space: str, d: str, analogs: tuple[str, ...])
     )
 
 
+def _drift_from(r: _Reader, t: Any, series: str) -> DriftPrior:
+    where = f"drift.{series}"
+    if not isinstance(t, dict):
+        raise r.fail(where, "must be a table")
+    mt = r.get(t, "mixture", where, dict)
+    labels = r.get(mt, "labels", f"{where}.mixture", list, optional=True, default=[])
+    try:
+        mix = NormalMixture(
+            r.floats(mt, "weights", f"{where}.mixture"),
+            r.floats(mt, "means", f"{where}.mixture"),
+            r.floats(mt, "sds", f"{where}.mixture"),
+            tuple(str(x) for x in labels),
+        )
+    except UserInputError as exc:
+        raise r.fail(f"{where}.mixture", f"is not a valid normal mixture: {exc}") from None
+    ev = []
+    for i, e in enumerate(r.get(t, "evidence", where, list, optional=True, default=[])):
+        ew = f"{where}.evidence[{i}]"
+        if not isinstance(e, dict):
+            raise r.fail(ew, "must be a table")
+        ev.append(
+            DriftEvidence(
+                r.get(e, "label", ew, str),
+                r.get(e, "mean", ew, float),
+                r.get(e, "se", ew, float),
+                r.get(e, "moved_years", ew, int),
+            )
+        )
+    return DriftPrior(series, mix, tuple(ev), r.get(t, "tau_median", where, float, optional=True))
+
+
 def parse_prior_document(
     doc: Mapping[str, Any], source: str = "<dict>"
-) -> tuple[PriorMeta, dict[str, dict[str, SpacePrior]]]:
-    """Validate a parsed prior document: ``(meta, spaces)`` of an ``AnalogPrior``."""
+) -> tuple[PriorMeta, dict[str, dict[str, SpacePrior]], dict[str, DriftPrior]]:
+    """Validate a parsed prior document: ``(meta, spaces, drift)`` of an ``AnalogPrior``."""
     r = _Reader(source)
     m = r.get(doc, "meta", "", dict)
     fmt = r.get(m, "format", "meta", int)
@@ -389,11 +449,15 @@ def parse_prior_document(
             raise r.fail(
                 f"spaces.{s}.{sorted(extra)[0]}", f"is not a direction ({', '.join(DIRECTIONS)})"
             )
-    return meta, spaces
+    drift_t = r.get(doc, "drift", "", dict, optional=True, default={})
+    drift = {str(k): _drift_from(r, v, str(k)) for k, v in drift_t.items()}
+    return meta, spaces, drift
 
 
-def read_prior_file(path: str | Path) -> tuple[PriorMeta, dict[str, dict[str, SpacePrior]]]:
-    """Read and validate a prior TOML file: ``(meta, spaces)``.
+def read_prior_file(
+    path: str | Path,
+) -> tuple[PriorMeta, dict[str, dict[str, SpacePrior]], dict[str, DriftPrior]]:
+    """Read and validate a prior TOML file: ``(meta, spaces, drift)``.
 
     Raises
     ------

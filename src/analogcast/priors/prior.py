@@ -21,6 +21,7 @@ from scipy import special
 
 from analogcast.errors import UserInputError, did_you_mean
 from analogcast.priors.checks import PredictiveSummary, prob_any_event
+from analogcast.priors.drift import DriftPrior
 from analogcast.priors.ess import ess_mixture
 from analogcast.priors.evidence import DIRECTIONS
 from analogcast.priors.io import parse_prior_document, prior_to_toml, read_prior_file
@@ -42,10 +43,20 @@ class AnalogPrior:
     spaces: Mapping[str, Mapping[str, SpacePrior]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    drift: Mapping[str, DriftPrior] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         frozen = MappingProxyType({s: MappingProxyType(dict(d)) for s, d in self.spaces.items()})
         object.__setattr__(self, "spaces", frozen)
+        object.__setattr__(self, "drift", MappingProxyType(dict(self.drift)))
+
+    def drift_mixture(self, series: str) -> NormalMixture | None:
+        """Prior on the trajectory model's drift intercept of the target for ``series`` (None if absent).
+
+        ``series`` is a space name or ``"wbl"``; see :mod:`analogcast.priors.drift`.
+        """
+        dp = self.drift.get(series)
+        return None if dp is None else dp.mixture
 
     @property
     def space_names(self) -> tuple[str, ...]:
@@ -92,7 +103,7 @@ class AnalogPrior:
 
     def to_toml_string(self) -> str:
         """The TOML text :meth:`to_toml` writes."""
-        return prior_to_toml(self.meta, self.spaces)
+        return prior_to_toml(self.meta, self.spaces, self.drift)
 
     def to_toml(self, path: str | Path) -> Path:
         """Write the prior to ``path`` atomically (temporary file, then rename)."""
@@ -110,7 +121,11 @@ class AnalogPrior:
         keep = list(spaces)
         for s in keep:
             self.get(s, DIRECTIONS[0])
-        return dataclasses.replace(self, spaces=MappingProxyType({s: self.spaces[s] for s in keep}))
+        return dataclasses.replace(
+            self,
+            spaces=MappingProxyType({s: self.spaces[s] for s in keep}),
+            drift=MappingProxyType({k: v for k, v in self.drift.items() if k in keep or k == "wbl"}),
+        )
 
     def with_robust_weight(self, weight: float) -> AnalogPrior:
         """A copy re-robustified with vague weight ``weight`` (the informative part is unchanged).
@@ -142,7 +157,7 @@ class AnalogPrior:
         meta = dataclasses.replace(
             self.meta, robust_weight=float(weight), method="robust_map" if weight > 0 else "map"
         )
-        return AnalogPrior(meta, MappingProxyType(new))
+        return AnalogPrior(meta, MappingProxyType(new), self.drift)
 
 
 def rate_scale(mix: NormalMixture, kappa: float = 1.0) -> NormalMixture:
@@ -196,8 +211,8 @@ def _summaries(mix: NormalMixture, x: int, n: int, kappa: float = 1.0) -> dict[s
 
 def prior_from_dict(doc: Mapping[str, Any], source: str = "<dict>") -> AnalogPrior:
     """Validate a parsed prior document and build the :class:`AnalogPrior`."""
-    meta, spaces = parse_prior_document(doc, source)
-    return AnalogPrior(meta, spaces)
+    meta, spaces, drift = parse_prior_document(doc, source)
+    return AnalogPrior(meta, spaces, drift)
 
 
 def load_prior(path: str | Path) -> AnalogPrior:
@@ -211,5 +226,5 @@ def load_prior(path: str | Path) -> AnalogPrior:
         The file is not valid TOML or a key is missing, mistyped or out of range (the message
         names the file and the key).
     """
-    meta, spaces = read_prior_file(path)
-    return AnalogPrior(meta, spaces)
+    meta, spaces, drift = read_prior_file(path)
+    return AnalogPrior(meta, spaces, drift)
