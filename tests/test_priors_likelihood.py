@@ -233,3 +233,29 @@ def test_cli_refuses_a_bad_spell_in_one_line_naming_the_flag(
     err = capsys.readouterr().err.strip()
     assert rc == 1 and not out.exists()
     assert len(err.splitlines()) == 1 and "--analogs" in err and fragment in err, err
+
+
+# ------------------------------------------------------------------ similarity and the tension
+def test_rank_similar_equals_suggest_weights_and_spells_are_candidates() -> None:
+    from analogcast.data import load_panel
+    from analogcast.priors.similarity import (
+        analog_tension,
+        country_means,
+        rank_similar,
+        suggest_weights,
+    )
+
+    panel = load_panel()
+    cands = ["SAU", "IRN", "PAK", "MMR", "SOM", "SDN"]
+    w, _ = suggest_weights("AFG", cands, years=(2014, 2023), panel=panel)
+    fast = rank_similar(country_means(panel, (2014, 2023)), "AFG", cands)
+    assert fast.keys() == w.keys()
+    for c in cands:
+        assert fast[c] == pytest.approx(w[c], rel=1e-9)
+    # the target's own earlier spell is a candidate, compared on its own years' covariates
+    ws, table = suggest_weights("AFG", ["SAU", "AFG:1996-2000"], years=(2014, 2023))
+    assert "AFG:1996-2000" in table.index and ws["AFG:1996-2000"] > ws["SAU"]
+    t, text = analog_tension("AFG", ["SAU", "IRN", "AFG:1996-2000"], years=(2014, 2023))
+    assert t.loc["SAU", "rank"] > 100 and t.loc["IRN", "rank"] > 50
+    assert t["chosen"].sum() == 3 and (~t["chosen"]).sum() == 5
+    assert "selection on the outcome" in text and "SAU ranks" in text
