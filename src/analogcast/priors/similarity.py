@@ -235,7 +235,8 @@ def analog_tension(
 ) -> tuple[pd.DataFrame, str]:
     """How the chosen analogs rank by similarity among all countries: a table and one sentence.
 
-    Every country in the panel (and each named spell) is a candidate; weights are those of
+    Every country in the panel with at least one covariate in ``years`` (and each named spell) is
+    a candidate; weights are those of
     :func:`suggest_weights` (bandwidth 1) over ``years``. The table has the named analogs and the
     ``n_top`` most similar countries, with ``weight``, ``rank`` (1 = most similar) and ``chosen``.
     The sentence states the tension a report should show: analogs chosen because they liberalized
@@ -249,7 +250,12 @@ def analog_tension(
     chosen = [parse_analog(a) for a in analogs]
     chosen = [a.with_country(resolve_country(a.country)) for a in chosen]
     labels = [a.label for a in chosen]
-    others = [str(c) for c in panel["country"].values if str(c) != tgt]
+    # countries with no covariate in the window (e.g. South Vietnam after 1975) would be compared
+    # on region alone: they are left out of the pool
+    means = _country_means(panel, parse_window(years))
+    cov = [c for c in SIMILARITY_COVARIATES if c in means.columns]
+    has = means[cov].notna().any(axis=1)
+    others = [str(c) for c in panel["country"].values if str(c) != tgt and bool(has.get(str(c), False))]
     pool = list(dict.fromkeys([*others, *[lab for lab in labels if lab not in others]]))
     w, _ = suggest_weights(tgt, pool, years=years, panel=panel)
     order = sorted(w, key=lambda k: -w[k])
