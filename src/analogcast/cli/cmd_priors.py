@@ -174,6 +174,13 @@ def format_table(prior) -> str:  # type: ignore[no-untyped-def]
                 f"[{_pct(sp.rate.lower)}, {_pct(sp.rate.upper)}]"
                 f"{sp.ess:8.1f}{sp.ess_moment:8.1f}  {shares}{cp:>12}{vw:>12}"
             )
+    drift = getattr(prior, "drift", {}) or {}
+    if drift:
+        lines += ["", "trajectory model: prior on the target's drift intercept (logit index per year, "
+                  "years it moves): mean, sd; analogs' mean changes"]
+        for k, dp in drift.items():
+            ev = ", ".join(f"{e.label} {e.mean:+.3f} ({e.moved} moves)" for e in dp.evidence)
+            lines.append(f"  {k:<14}{dp.mixture.mean():+.3f}  {dp.mixture.sd():.3f}   {ev}")
     if meta.notes:
         lines += ["", f"note: {meta.notes}"]
     return "\n".join(lines)
