@@ -57,6 +57,7 @@ def test_committed_prior_is_current(committed: AnalogPrior, events: xr.Dataset) 
         discount=0.5,
         robust_weight=0.2,
         events=events,
+        panel=data.load_panel(),  # the drift part of the file is built from the panel
         data_sha256=sha,
     )
     m = committed.meta
@@ -165,3 +166,19 @@ def test_similarity_on_real_covariates() -> None:
     assert list(table.index) == ["AFG", "SAU", "IRN", "PAK"]
     assert table.loc[["SAU", "IRN", "PAK"], "distance"].notna().all()
     assert w["PAK"] > w["SAU"]  # same region, closer income and rents
+
+
+def test_main_job_prior_has_the_three_analogs_of_the_founding_argument() -> None:
+    p = load_prior(REPO / "priors" / "afghanistan_saudi_iran_taliban1996.toml")
+    assert p.meta.analogs == ("SAU", "IRN", "AFG:1996-2000") and p.meta.current_from == 2022
+    for word in ("SAU", "IRN", "first emirate", "selection on the outcome"):
+        assert word in p.meta.notes
+    for s in SPACES:
+        for d in ("opening", "closing"):
+            sp = p.get(s, d)
+            assert [e.label for e in sp.evidence] == list(p.meta.analogs)
+            assert set(sp.ess_share) == set(p.meta.analogs) and all(v > 0 for v in sp.ess_share.values())
+            assert sp.evidence[2].first_year == 1996 and sp.evidence[2].last_year == 2000
+    assert set(p.drift) >= set(SPACES)
+    spec = (REPO / "fits" / "afghanistan.toml").read_text(encoding="utf-8")
+    assert 'file = "priors/afghanistan_saudi_iran_taliban1996.toml"' in spec
