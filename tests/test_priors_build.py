@@ -21,7 +21,6 @@ from analogcast.priors import (
     build_prior,
     ess_mixture,
     load_prior,
-    power_prior,
     suggest_weights,
 )
 from analogcast.priors.evidence import collect_evidence, logit_estimate, parse_window
@@ -148,15 +147,35 @@ def test_with_methods_return_new_objects(prior: AnalogPrior) -> None:
     assert prior.with_meta(notes="x").meta.notes == "x" and "barely identified" in prior.meta.notes
 
 
-def test_power_prior_ess_halves_with_discount_for_every_space(events: xr.Dataset) -> None:
-    full = build_prior("TGT", ["AAA", "BBB", "CCC"], method="power", discount=1.0, events=events)
-    half = build_prior("TGT", ["AAA", "BBB", "CCC"], method="power", discount=0.5, events=events)
-    for s in SPACES:
-        for d in ("opening", "closing"):
-            assert half.get(s, d).ess == pytest.approx(0.5 * full.get(s, d).ess, rel=1e-4)
-            assert half.get(s, d).ess_moment == pytest.approx(
-                0.5 * full.get(s, d).ess_moment, rel=1e-4
-            )
+def _beta_logit_moments(a: float, b: float) -> tuple[float, float]:
+    """Mean and variance of logit(p) for p ~ Beta(a, b) (closed form)."""
+    return float(special.digamma(a) - special.digamma(b)), float(
+        special.polygamma(1, a) + special.polygamma(1, b)
+    )
+
+
+def _power_beta(p: AnalogPrior, s: str, d: str, powers: list[float]) -> tuple[float, float]:
+    sp = p.get(s, d)
+    deff = sp.design_effect
+    x = sum(a * e.events / deff for a, e in zip(powers, sp.evidence, strict=True))
+    n = sum(a * e.years / deff for a, e in zip(powers, sp.evidence, strict=True))
+    return 0.5 + x, 0.5 + n - x
+
+
+def test_power_prior_is_the_discounted_beta_binomial_for_every_space(events: xr.Dataset) -> None:
+    """Power prior = Beta(1/2 + a0 x / D, 1/2 + a0 (n - x) / D) on the rate, theta = kappa logit p.
+
+    Checked through the closed-form moments of logit(p) (digamma / trigamma), for a0 = 1 and 1/2.
+    """
+    for a0 in (1.0, 0.5):
+        p = build_prior("TGT", ["AAA", "BBB", "CCC"], method="power", discount=a0, events=events)
+        for s in SPACES:
+            for d in ("opening", "closing"):
+                a, b = _power_beta(p, s, d, [a0] * 3)
+                m, v = _beta_logit_moments(a, b)
+                mix, k = p.mixture(s, d), p.get(s, d).kappa
+                assert mix.mean() / k == pytest.approx(m, abs=0.01), (s, d, a0)
+                assert mix.var() / k**2 == pytest.approx(v, rel=0.01), (s, d, a0)
 
 
 def test_analog_weights_act_as_per_analog_discounts(events: xr.Dataset) -> None:
@@ -168,12 +187,11 @@ def test_analog_weights_act_as_per_analog_discounts(events: xr.Dataset) -> None:
         events=events,
         spaces=["economic"],
     )
-    ev = p.get("economic", "opening").evidence
-    y = [e.theta_hat for e in ev]
-    se = np.array([e.se for e in ev]) / np.sqrt([1.0, 0.25])
-    ref = power_prior(y, se, 1.0)
-    assert p.mixture("economic", "opening").mean() == pytest.approx(ref.mean(), abs=1e-9)
-    assert p.mixture("economic", "opening").sd() == pytest.approx(ref.sd(), rel=1e-9)
+    a, b = _power_beta(p, "economic", "opening", [1.0, 0.25])
+    m, v = _beta_logit_moments(a, b)
+    mix, k = p.mixture("economic", "opening"), p.get("economic", "opening").kappa
+    assert mix.mean() / k == pytest.approx(m, abs=0.01)
+    assert mix.var() / k**2 == pytest.approx(v, rel=0.01)
     only_a = build_prior(
         "TGT", ["AAA", "CCC"], method="map", weights=[1.0, 0.0], events=events, spaces=["economic"]
     )
@@ -361,6 +379,5 @@ def test_suggested_weights_feed_build_prior(events: xr.Dataset) -> None:
     )
     assert p.meta.weights == (0.8, 0.2)
     assert p.meta.analog_power == pytest.approx((1.0, 0.25))
-    assert ess_mixture(p.mixture("associational", "opening")) == pytest.approx(
-        p.get("associational", "opening").ess, rel=1e-5
-    )
+    sp = p.get("associational", "opening")
+    assert ess_mixture(sp.mixture, kappa=sp.kappa) == pytest.approx(sp.ess, rel=1e-5)

@@ -57,6 +57,7 @@ def test_committed_prior_is_current(committed: AnalogPrior, events: xr.Dataset) 
         discount=0.5,
         robust_weight=0.2,
         events=events,
+        panel=data.load_panel(),  # the drift part of the file is built from the panel
         data_sha256=sha,
     )
     m = committed.meta
@@ -66,14 +67,21 @@ def test_committed_prior_is_current(committed: AnalogPrior, events: xr.Dataset) 
     assert rebuilt == committed
 
 
-def test_power_prior_discount_half_gives_half_the_ess_for_every_space(events: xr.Dataset) -> None:
+def test_power_prior_borrowed_information_is_linear_in_the_discount(events: xr.Dataset) -> None:
+    """Power prior: Beta(1/2 + a0 x / D, 1/2 + a0 (n - x) / D); its variance of logit(p) is the
+    trigamma sum, so the borrowed counts (a + b - 1) halve exactly with a0 (real data)."""
+    from scipy import special
+
     kw = {"method": "power", "events": events, "data_sha256": "test"}
-    full = build_prior("AFG", ["SAU", "IRN"], discount=1.0, **kw)
-    half = build_prior("AFG", ["SAU", "IRN"], discount=0.5, **kw)
-    for s in SPACES:
-        for d in ("opening", "closing"):
-            ratio = half.get(s, d).ess / full.get(s, d).ess
-            assert ratio == pytest.approx(0.5, rel=0.01), (s, d, ratio)
+    for a0 in (1.0, 0.5):
+        p = build_prior("AFG", ["SAU", "IRN"], discount=a0, **kw)
+        for s in SPACES:
+            for d in ("opening", "closing"):
+                sp = p.get(s, d)
+                x = a0 * sum(e.events for e in sp.evidence) / sp.design_effect
+                n = a0 * sum(e.years for e in sp.evidence) / sp.design_effect
+                v = special.polygamma(1, 0.5 + x) + special.polygamma(1, 0.5 + n - x)
+                assert sp.mixture.var() / sp.kappa**2 == pytest.approx(v, rel=0.01), (s, d, a0)
 
 
 def test_cli_third_analog_changes_file_and_hash(
@@ -158,3 +166,19 @@ def test_similarity_on_real_covariates() -> None:
     assert list(table.index) == ["AFG", "SAU", "IRN", "PAK"]
     assert table.loc[["SAU", "IRN", "PAK"], "distance"].notna().all()
     assert w["PAK"] > w["SAU"]  # same region, closer income and rents
+
+
+def test_main_job_prior_has_the_three_analogs_of_the_founding_argument() -> None:
+    p = load_prior(REPO / "priors" / "afghanistan_saudi_iran_taliban1996.toml")
+    assert p.meta.analogs == ("SAU", "IRN", "AFG:1996-2000") and p.meta.current_from == 2022
+    for word in ("SAU", "IRN", "first emirate", "selection on the outcome"):
+        assert word in p.meta.notes
+    for s in SPACES:
+        for d in ("opening", "closing"):
+            sp = p.get(s, d)
+            assert [e.label for e in sp.evidence] == list(p.meta.analogs)
+            assert set(sp.ess_share) == set(p.meta.analogs) and all(v > 0 for v in sp.ess_share.values())
+            assert sp.evidence[2].first_year == 1996 and sp.evidence[2].last_year == 2000
+    assert set(p.drift) >= set(SPACES)
+    spec = (REPO / "fits" / "afghanistan.toml").read_text(encoding="utf-8")
+    assert 'file = "priors/afghanistan_saudi_iran_taliban1996.toml"' in spec

@@ -69,7 +69,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="priors_command", metavar="ACTION", parser_class=type(parser))
     b = sub.add_parser("build", help="build an analogy prior and write it as TOML")
     b.add_argument("--target", required=True, help="target country (code or name), e.g. AFG")
-    b.add_argument("--analogs", default="", help="comma-separated analog countries, e.g. SAU,IRN")
+    b.add_argument(
+        "--analogs",
+        default="",
+        help="comma-separated analogs: countries or country:YYYY-YYYY spells, e.g. "
+        "SAU,IRN,AFG:1996-2000 (a spell of the target = its own earlier regime)",
+    )
+    b.add_argument(
+        "--current-from",
+        type=int,
+        default=None,
+        help="first year of the target's current spell (the one the prior informs); the conflict "
+        "check uses only its years, and the target's own spells must end before it",
+    )
+    b.add_argument(
+        "--kappa",
+        type=_float_arg("--kappa"),
+        default=None,
+        help="scale factor theta = kappa * logit(rate) for every space (default: the calibrated "
+        "value per space and direction; 1 = raw-rate scale)",
+    )
+    b.add_argument(
+        "--no-episodes",
+        action="store_true",
+        help="count every event year as an independent trial (default: per episode)",
+    )
     b.add_argument(
         "--method", default="robust_map", help="map, power, robust_map (default) or none"
     )
@@ -138,11 +162,16 @@ def format_table(prior) -> str:  # type: ignore[no-untyped-def]
         f"discount {meta.discount:g}, robust weight {meta.robust_weight:g}, window {meta.window}"
         + (f", tau ~ {meta.tau_prior}" if meta.tau_prior else "")
         + f"\nyearly event probability: prior mean, median [89% interval]; ESS in country-years; conflict on "
-        f"the target's last {meta.conflict_years} coded years (* = p < 0.05)"
+        f"the target's last {meta.conflict_years} coded years"
+        + (f" from {meta.current_from}" if meta.current_from else "")
+        + " (* = p < 0.05)"
     )
     shares_h = "  ".join(f"{a:>6}" for a in meta.analogs)
     lines = [
         head,
+        "analog evidence: "
+        + (meta.evidence_source or "-")
+        + (f"; target's current spell from {meta.current_from}" if meta.current_from else ""),
         "",
         f"{'space':<14}{'direction':<10}{'mean':>7}{'median':>8} {'[89% interval]':>17}{'ESS':>8}{'moment':>8}  "
         f"{shares_h}{'  conflict p':>12}{'  vague post':>12}",
@@ -165,6 +194,13 @@ def format_table(prior) -> str:  # type: ignore[no-untyped-def]
                 f"[{_pct(sp.rate.lower)}, {_pct(sp.rate.upper)}]"
                 f"{sp.ess:8.1f}{sp.ess_moment:8.1f}  {shares}{cp:>12}{vw:>12}"
             )
+    drift = getattr(prior, "drift", {}) or {}
+    if drift:
+        lines += ["", "trajectory model: prior on the target's drift intercept (logit index per year, "
+                  "years it moves): mean, sd; analogs' mean changes"]
+        for k, dp in drift.items():
+            ev = ", ".join(f"{e.label} {e.mean:+.3f} ({e.moved} moves)" for e in dp.evidence)
+            lines.append(f"  {k:<14}{dp.mixture.mean():+.3f}  {dp.mixture.sd():.3f}   {ev}")
     if meta.notes:
         lines += ["", f"note: {meta.notes}"]
     return "\n".join(lines)
@@ -191,8 +227,19 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if cmd == "build":
         check_output_file(args.out, "--out", overwrite=args.overwrite)
-        analogs = _unique(args.analogs, "--analogs")
+        from analogcast.data import load_events
+        from analogcast.priors.spells import check_spell_coverage, parse_analogs
+
+        specs = parse_analogs(",".join(_unique(args.analogs, "--analogs")), "--analogs")
+        years = load_events()["year"].values
+        for a in specs:
+            check_spell_coverage(a, years, "--analogs")
+        analogs = [a.label for a in specs]
         if args.weights and args.weights.strip().lower() == "similar":
+            if any(a.is_spell for a in specs):
+                raise UserInputError(
+                    "--weights similar compares whole countries; give explicit --weights with spells"
+                )
             weights, _ = suggest_weights(args.target, analogs)
         else:
             weights = _weights(args.weights, analogs)
@@ -207,6 +254,9 @@ def run(args: argparse.Namespace) -> int:
             tau_prior=args.tau_prior,
             conflict_years=args.conflict_years,
             spaces=_list(args.spaces) or None,
+            current_from=args.current_from,
+            kappa=args.kappa,
+            episodes=not args.no_episodes,
         )
         if args.notes:
             notes = f"{args.notes} | {prior.meta.notes}" if prior.meta.notes else args.notes

@@ -41,9 +41,14 @@ The change equation is fitted on the rows where the series moved. Its parts, and
 
 Paths are simulated per posterior draw under each scenario's covariate paths; P(rise >= delta)
 and (by appending paths to the observed history and running ``analogcast.data.code_events``)
-opening/closing probabilities are read from them -- a cross-check of ``event_logit``. The target's
-own effects take the hierarchical (region) prior here; the analogy prior, which is on event hazards,
-enters ``event_logit`` only.
+opening/closing probabilities are read from them -- a cross-check of ``event_logit``.
+
+Both models borrow from the analogs. Given an analogy prior with a drift part
+(``prior.drift_mixture(series)``, :mod:`analogcast.priors.drift`), the target's drift intercept in
+its current spell (years from ``prior.meta.current_from`` on; every target year when that is not
+set) is its own parameter ``a_target_own[series]`` with that prior, instead of the region
+intercept; series the prior does not cover get the region intercept's own prior ``N(0, 0.1^2)``.
+Without such a prior the target's drift is the region intercept, as for every other country.
 """
 
 from __future__ import annotations
@@ -256,7 +261,8 @@ class Trajectory:
         )
 
     def build(self, data: ModelData, prior: Any = None) -> pm.Model:
-        """Build the PyMC model (never samples). ``prior`` is not used by this model."""
+        """Build the PyMC model (never samples). ``prior``: an ``AnalogPrior`` whose drift part
+        (``drift_mixture(series)``) becomes the prior of the target's drift intercept, or None."""
         import pymc as pm
         import pytensor.tensor as pt
 
@@ -322,14 +328,30 @@ class Trajectory:
                                   dims="series")
             XB = pt.dot(pt.as_tensor(a["Xc"]), beta).reshape((-1,))  # (country-year x series)
             XB = XB[a["obs_cy"][mv] * n_s + s_mv]
-            mu = (a_cs.reshape((-1,))[c_mv * n_s + s_mv]
+            tc = int(a["target_c"])
+            a_rows = a_cs.reshape((-1,))[c_mv * n_s + s_mv]
+            drift = _drift_prior_arrays(prior, series)
+            if drift is not None:
+                w_d, m_d, sd_d = drift
+                if w_d.shape[-1] == 1:
+                    a_own = pm.Normal("a_target_own", m_d[:, 0], sd_d[:, 0], dims="series")
+                else:
+                    a_own = pm.NormalMixture("a_target_own", w=w_d, mu=m_d, sigma=sd_d,
+                                             dims="series")
+                yrs = np.asarray(data.meta["years"], dtype=np.int64)[a["obs_t"][mv]]
+                since = getattr(getattr(prior, "meta", None), "current_from", None)
+                own = (c_mv == tc) & (yrs >= (since if since is not None else -10**9))
+                a_rows = pt.where(own, a_own[s_mv], a_rows)
+                a_t_intercept = a_own
+            else:
+                a_t_intercept = a_cs[tc]
+            mu = (a_rows
                   - kappa[s_mv] * a["y_prev_c"][mv] + rho[s_mv] * a["dy_prev"][mv]
                   + XB + g.reshape((-1,))[a["obs_t"][mv] * n_s + s_mv])
             sig = pt.exp(log_sig_cs.reshape((-1,))[c_mv * n_s + s_mv])
             pm.StudentT("dy", nu=nu[s_mv], mu=mu, sigma=sig, observed=a["dy"][mv])
-            tc = int(a["target_c"])
             pm.Deterministic("move_target", m0 + u_m[tc], dims="series")
-            pm.Deterministic("a_target", a_cs[tc] - pt.dot(pt.as_tensor(a["Xbar"][tc]), beta),
+            pm.Deterministic("a_target", a_t_intercept - pt.dot(pt.as_tensor(a["Xbar"][tc]), beta),
                              dims="series")
             pm.Deterministic("sigma_target", pt.exp(log_sig_cs[tc]), dims="series")
         return model
@@ -437,6 +459,37 @@ class Trajectory:
              "observed_move": (("series",), obs(lambda m: a["moved"][m].mean()))},
             coords={"series": series},
         )
+
+
+#: prior of a series' drift intercept the analogy prior does not cover (as ``a_region``'s)
+DRIFT_DEFAULT_SD: float = 0.1
+
+
+def _drift_prior_arrays(prior: Any, series: Sequence[str]
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """``(weights, means, sds)`` arrays ``(series, component)`` of the target's drift prior.
+
+    None when ``prior`` has no drift part (no prior, method ``none``, or an older prior file).
+    Mixtures with fewer components are padded with their first component at weight 1e-12.
+    """
+    get = getattr(prior, "drift_mixture", None)
+    if get is None:
+        return None
+    mixes = [get(k) for k in series]
+    if all(m is None for m in mixes):
+        return None
+    k = max(len(m.weights) for m in mixes if m is not None)
+    w = np.full((len(series), k), 1e-12)
+    mu = np.zeros((len(series), k))
+    sd = np.full((len(series), k), DRIFT_DEFAULT_SD)
+    for i, m in enumerate(mixes):
+        if m is None:
+            w[i, 0] = 1.0
+            continue
+        n = len(m.weights)
+        mu[i, :], sd[i, :] = m.means[0], m.sds[0]
+        w[i, :n], mu[i, :n], sd[i, :n] = m.weights, m.means, m.sds
+    return w / w.sum(axis=1, keepdims=True), mu, sd
 
 
 def _scaled_series(series: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:

@@ -127,13 +127,13 @@ def _beta_elir_quad(a: float, b: float) -> float:
     return float(integrate.quad(f, 0.0, 1.0, limit=400, epsabs=0, epsrel=1e-12)[0])
 
 
-def reference_rate(mix: NormalMixture) -> float:
-    """``p_ref = logistic(E[theta])``: the rate at which one country-year's information is taken."""
-    return float(special.expit(mix.mean()))
+def reference_rate(mix: NormalMixture, kappa: float = 1.0) -> float:
+    """``p_ref = logistic(E[theta] / kappa)``: the rate at which one country-year's information is taken."""
+    return float(special.expit(mix.mean() / kappa))
 
 
 def ess_mixture(
-    mix: NormalMixture, method: EssMethod = "elir", p_ref: float | None = None
+    mix: NormalMixture, method: EssMethod = "elir", p_ref: float | None = None, kappa: float = 1.0
 ) -> float:
     """ESS of a prior on the logit yearly hazard, in country-years (see the module docstring).
 
@@ -147,12 +147,16 @@ def ess_mixture(
     p_ref
         Reference rate for ``elir``/``moment``; default :func:`reference_rate` of ``mix``. Analog
         shares pass the combined prior's rate so every analog is measured in the same unit.
+    kappa
+        Scale factor of the model's ``theta`` (:mod:`analogcast.priors.calibration`): a country-year
+        is a Bernoulli at rate ``p = logistic(theta / kappa)``, whose information on ``theta`` is
+        ``p (1 - p) / kappa^2``. 1 = theta is the logit of the yearly rate itself.
     """
     if p_ref is None:
-        p_ref = reference_rate(mix)
+        p_ref = reference_rate(mix, kappa)
     elif not 0.0 < p_ref < 1.0:
         raise UserInputError(f"p_ref = {p_ref} must be inside (0, 1)")
-    i_ref = p_ref * (1.0 - p_ref)
+    i_ref = p_ref * (1.0 - p_ref) / kappa**2
     if method == "moment":
         return 1.0 / (mix.var() * i_ref)
     nodes, weights = quadrature_nodes(mix)
@@ -162,7 +166,8 @@ def ess_mixture(
 
         def unit(t: np.ndarray) -> np.ndarray:
             # p (1 - p) = exp(-softplus(t) - softplus(-t)), no cancellation in the tails
-            return np.exp(-np.logaddexp(0.0, t) - np.logaddexp(0.0, -t))
+            u = t / kappa
+            return np.exp(-np.logaddexp(0.0, u) - np.logaddexp(0.0, -u)) / kappa**2
 
         return elir(mix.pdf, mix.neg_d2logpdf, unit, nodes, weights)
     raise UserInputError(f"ESS method = {method!r} is not one of 'elir', 'moment', 'local'")

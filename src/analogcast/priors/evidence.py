@@ -24,6 +24,7 @@ import xarray as xr
 
 from analogcast.data import DIRECTIONS
 from analogcast.errors import UserInputError
+from analogcast.priors.spells import Analog, check_spell_coverage, parse_analog
 
 __all__ = [
     "DIRECTIONS",
@@ -34,6 +35,8 @@ __all__ = [
     "collect_evidence",
     "target_recent_counts",
     "base_rates",
+    "design_effects",
+    "count_episodes",
 ]
 
 
@@ -61,6 +64,10 @@ class AnalogEvidence:
         Events and coded country-years in the window.
     first_year, last_year
         Span of the coded years used (None when ``years == 0``).
+    episodes
+        Runs of consecutive event years among them (an uncoded year ends a run).
+    label
+        ``SAU`` or, for a spell, ``AFG:1996-2000`` (default: ``country``).
     """
 
     country: str
@@ -68,6 +75,12 @@ class AnalogEvidence:
     years: int
     first_year: int | None = None
     last_year: int | None = None
+    episodes: int | None = None
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", self.country)
 
     @property
     def theta_hat(self) -> float:
@@ -144,23 +157,42 @@ def parse_window(value: str | Sequence[int | None] | Window | None) -> Window:
     return Window(None if first is None else int(first), None if last is None else int(last))
 
 
+def count_episodes(years: np.ndarray, values: np.ndarray) -> int:
+    """Runs of consecutive event years (``values == 1``) among coded years; NaN or a gap ends a run."""
+    yrs = np.asarray(years)
+    ev = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0) > 0.5
+    if not ev.any():
+        return 0
+    starts = ev.copy()
+    starts[1:] &= ~(ev[:-1] & (np.diff(yrs) == 1))
+    return int(starts.sum())
+
+
 def _counts(
-    events: xr.Dataset, country: str, space: str, direction: str, window: Window
+    events: xr.Dataset, analog: Analog, space: str, direction: str, window: Window
 ) -> AnalogEvidence:
-    da = events[direction].sel(country=country, space=space)
+    da = events[direction].sel(country=analog.country, space=space)
     yrs = np.asarray(da["year"].values)
     vals = np.asarray(da.values, dtype=float)
-    mask = window.select(yrs) & np.isfinite(vals)
+    inside = analog.years(yrs) if analog.is_spell else window.select(yrs)
+    mask = inside & np.isfinite(vals)
     n = int(mask.sum())
     x = int(np.round(vals[mask].sum())) if n else 0
+    ep = count_episodes(yrs[inside], vals[inside]) if n else 0
     return AnalogEvidence(
-        country, x, n, int(yrs[mask].min()) if n else None, int(yrs[mask].max()) if n else None
+        analog.country,
+        x,
+        n,
+        int(yrs[mask].min()) if n else None,
+        int(yrs[mask].max()) if n else None,
+        episodes=ep,
+        label=analog.label,
     )
 
 
 def collect_evidence(
     events: xr.Dataset,
-    analogs: Sequence[str],
+    analogs: Sequence[str | Analog],
     window: Window | None = None,
     spaces: Iterable[str] | None = None,
 ) -> Mapping[tuple[str, str], tuple[AnalogEvidence, ...]]:
@@ -171,9 +203,9 @@ def collect_evidence(
     events
         Dataset with dims ``(country, year, space)`` and variables ``opening``, ``closing``.
     analogs
-        V-Dem text ids (already resolved).
+        V-Dem text ids (already resolved) or :class:`~analogcast.priors.spells.Analog` (a spell).
     window
-        Years used; default all.
+        Years used for whole-country analogs; default all (a spell uses its own years).
     spaces
         Spaces; default all in ``events``.
 
@@ -192,17 +224,26 @@ def collect_evidence(
     space_list = list(events["space"].values) if spaces is None else list(spaces)
     known = set(map(str, events["country"].values))
     out: dict[tuple[str, str], tuple[AnalogEvidence, ...]] = {}
-    for c in analogs:
-        if c not in known:
-            raise UserInputError(f"analog = {c!r} has no event data (not in the events dataset)")
+    specs = [parse_analog(a) for a in analogs]
+    yrs = np.asarray(events["year"].values)
+    for a in specs:
+        if a.country not in known:
+            raise UserInputError(
+                f"analog = {a.label!r} has no event data (not in the events dataset)"
+            )
+        check_spell_coverage(a, yrs)
     for s in space_list:
         for d in DIRECTIONS:
-            out[(s, d)] = tuple(_counts(events, c, s, d, window) for c in analogs)
-    for c in analogs:
-        if all(ev.years == 0 for key, evs in out.items() for ev in evs if ev.country == c):
-            yrs = np.asarray(events["year"].values)
+            out[(s, d)] = tuple(_counts(events, a, s, d, window) for a in specs)
+    for a in specs:
+        if all(ev.years == 0 for key, evs in out.items() for ev in evs if ev.label == a.label):
+            if a.is_spell:
+                raise UserInputError(
+                    f"analogs = {a.label!r}: the spell has no coded years "
+                    f"(event data span {int(yrs.min())}-{int(yrs.max())})"
+                )
             raise UserInputError(
-                f"window = {window} has no coded years for analog {c!r} "
+                f"window = {window} has no coded years for analog {a.label!r} "
                 f"(event data span {int(yrs.min())}-{int(yrs.max())}); widen --window"
             )
     return MappingProxyType(out)
@@ -245,4 +286,30 @@ def base_rates(events: xr.Dataset, window: Window | None = None) -> Mapping[tupl
             x = float(da.sum(skipna=True))
             n = float(da.notnull().sum())
             out[(s, d)] = (x + 0.5) / (n + 1.0)
+    return MappingProxyType(out)
+
+
+def design_effects(
+    events: xr.Dataset, spaces: Iterable[str] | None = None
+) -> Mapping[tuple[str, str], float]:
+    """Mean length of an event episode (event years / episodes) over every country and year.
+
+    Events come in multi-year episodes (a rise coded in 2001, 2002 and 2003 is one transition), so
+    ``n`` yearly trials carry the information of about ``n / D`` independent ones, ``D`` the mean
+    episode length: counts are divided by ``D`` (Kish's design effect for clustered samples). For a
+    rare event that starts with hazard ``q`` and lasts ``D`` years, ``x / D`` events in ``n / D``
+    trials gives the same posterior for the event-year rate ``p ~ q D`` as counting the episodes
+    themselves, zero counts included (Gamma(a, n) on ``q`` is Gamma(a, n / D) on ``q D``).
+    Pooled over countries because one analog's few episodes cannot estimate it (and a zero-count
+    analog has none).
+    """
+    space_list = list(map(str, events["space"].values)) if spaces is None else list(spaces)
+    yrs = np.asarray(events["year"].values)
+    out: dict[tuple[str, str], float] = {}
+    for s in space_list:
+        for d in DIRECTIONS:
+            vals = np.asarray(events[d].sel(space=s).transpose("country", "year").values, float)
+            x = float(np.nansum(vals))
+            ep = sum(count_episodes(yrs, row) for row in vals)
+            out[(s, d)] = max(1.0, x / ep) if ep else 1.0
     return MappingProxyType(out)

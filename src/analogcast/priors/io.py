@@ -27,12 +27,15 @@ import tomli_w
 
 from analogcast.errors import DataIntegrityError, UserInputError
 from analogcast.priors.checks import PredictiveSummary
+from analogcast.priors.drift import DriftEvidence, DriftPrior
 from analogcast.priors.evidence import DIRECTIONS, AnalogEvidence
 from analogcast.priors.methods import METHODS
 from analogcast.priors.mixture import NormalMixture
-from analogcast.priors.prior import AnalogPrior, PriorMeta, SpacePrior
+from analogcast.priors.records import PriorMeta, SpacePrior
 
-__all__ = ["prior_to_toml", "prior_from_dict", "load_prior", "FORMAT_VERSION"]
+__all__ = ["prior_to_toml", "parse_prior_document", "read_prior_file", "FORMAT_VERSION"]
+
+Spaces = Mapping[str, Mapping[str, SpacePrior]]
 
 FORMAT_VERSION = 1
 
@@ -43,19 +46,27 @@ _HEADER = """\
 #
 # How to read a [spaces.<space>.<direction>] table:
 #   rate_mean, rate_median,             prior mean, median and 89% interval of the yearly event
-#   rate_lower, rate_upper              probability (the hazard p = logistic(theta))
-#   ess                                 effective sample size in country-years (ELIR; one country-year =
-#                                       one yearly Bernoulli observation at rate logistic(mean_logit))
+#   rate_lower, rate_upper              probability (the mean yearly rate p = logistic(theta / kappa))
+#   ess                                 effective sample size in country-years, the headline (ELIR with
+#                                       the information of one yearly Bernoulli observation at the
+#                                       reference rate logistic(mean_logit / kappa))
 #   ess_moment                          ESS of the normal with the prior's mean and variance
+#   ess_local                           ELIR with the local information p(1 - p) at every theta (RBesT's
+#                                       binomial ESS) of the informative part (without the vague part)
+#   kappa                               theta = kappa * logit(mean yearly rate): the scale calibration
+#   design_effect                       mean episode length D; analog counts enter as x / D in n / D
 #   ess_share                           each analog's share (ESS of the prior from that analog alone, at
 #                                       this prior's reference rate, over the sum across analogs)
 #   p_any_2y_*                          prior mean and 89% interval of P(at least one event within 2 years)
 #   conflict_p, conflict_flag           two-sided prior predictive tail probability of the target's events
-#                                       in its last conflict_years coded years (flag when < 0.05)
+#                                       in its last conflict_years coded years (from meta.current_from
+#                                       on, when set), under the informative part (flag when < 0.05)
 #   vague_weight_posterior              robust_map: weight of the vague part after those target data
 #                                       (above robust_weight = the target's data pull away from the analogs)
-#   evidence                            each analog's events / coded years in the window, with
-#                                       theta_hat = logit((x + 0.5) / (n + 1)) and its delta-method se
+#   evidence                            each analog's (label: country or country:spell) event years,
+#                                       coded years and episodes; its likelihood is the exact binomial
+#                                       of (events / D) in (years / D) at rate logistic(theta / kappa)
+#   model_evidence                      (model-scale route) each analog's fitted intercept mean and sd
 #   [...mixture]                        the distribution itself: sum_k weights[k] * Normal(means[k], sds[k])
 """
 
@@ -88,25 +99,34 @@ def _cell(sp: SpacePrior) -> dict[str, Any]:
         "tau_lower": sp.tau_lower,
         "tau_upper": sp.tau_upper,
         "compression_kl": sp.compression_kl,
+        "ess_local": sp.ess_local,
+        "kappa": sp.kappa,
+        "design_effect": sp.design_effect,
         "evidence": [
             _clean(
                 {
+                    "label": e.label,
                     "country": e.country,
                     "events": e.events,
                     "years": e.years,
+                    "episodes": e.episodes,
                     "first_year": e.first_year,
                     "last_year": e.last_year,
-                    "theta_hat": float(f"{e.theta_hat:.6g}") if e.years else None,
-                    "se": float(f"{e.se:.6g}") if e.years else None,
+                    "rate": float(f"{e.events / e.years:.6g}") if e.years else None,
                 }
             )
             for e in sp.evidence
+        ],
+        "model_evidence": [
+            {"label": lab, "mean": m, "sd": sd} for lab, m, sd in sp.model_evidence
         ],
         "mixture": mix.to_dict(),
         "ess_share": dict(sp.ess_share),
     }
     if not out["evidence"]:
         del out["evidence"]
+    if not out["model_evidence"]:
+        del out["model_evidence"]
     if not out["ess_share"]:
         del out["ess_share"]
     return _clean(out)
@@ -123,9 +143,25 @@ def _one_line_arrays(text: str) -> str:
     )
 
 
-def prior_to_toml(prior: AnalogPrior) -> str:
-    """Render ``prior`` as commented TOML; the text is parsed back and checked before returning."""
-    meta = prior.meta
+def _drift_cell(dp: DriftPrior) -> dict[str, Any]:
+    return _clean(
+        {
+            "mean": float(f"{dp.mixture.mean():.8g}"),
+            "sd": float(f"{dp.mixture.sd():.8g}"),
+            "tau_median": dp.tau_median,
+            "evidence": [
+                {"label": e.label, "mean": e.mean, "se": e.se, "moved_years": e.moved}
+                for e in dp.evidence
+            ],
+            "mixture": dp.mixture.to_dict(),
+        }
+    )
+
+
+def prior_to_toml(
+    meta: PriorMeta, spaces: Spaces, drift: Mapping[str, DriftPrior] | None = None
+) -> str:
+    """Render a prior as commented TOML; the text is parsed back and checked before returning."""
     meta_d: dict[str, Any] = {
         "format": FORMAT_VERSION,
         "target": meta.target,
@@ -142,14 +178,17 @@ def prior_to_toml(prior: AnalogPrior) -> str:
         "analogcast_version": meta.analogcast_version,
         "created": meta.created,
         "notes": meta.notes,
+        "current_from": meta.current_from,
+        "evidence_source": meta.evidence_source,
     }
+    meta_d = _clean(meta_d)
     parts = [_HEADER.format(fmt=FORMAT_VERSION, method=meta.method)]
     parts.append(
         "# weights: as given (1 each by default); analog_power: the power each analog's likelihood\n"
         "# is raised to = discount * weight / max(weight). tau_prior: MAP heterogeneity prior (logit scale).\n\n"
     )
     parts.append(_one_line_arrays(tomli_w.dumps({"meta": meta_d})))
-    for s, dirs in prior.spaces.items():
+    for s, dirs in spaces.items():
         parts.append(
             f"\n# ---------------------------------------------------------------- space: {s}\n"
         )
@@ -158,9 +197,23 @@ def prior_to_toml(prior: AnalogPrior) -> str:
                 tomli_w.dumps({"spaces": {s: {d: _cell(sp) for d, sp in dirs.items()}}})
             )
         )
+    if drift:
+        parts.append(
+            "\n# ---------------------------------------------------------------- trajectory drift\n"
+            "# Prior on the trajectory model's drift intercept of the target per series (logit index\n"
+            "# per year, in years the index moves): MAP over each analog's mean yearly change.\n"
+        )
+        parts.append(
+            _one_line_arrays(tomli_w.dumps({"drift": {k: _drift_cell(v) for k, v in drift.items()}}))
+        )
     text = "".join(parts)
-    back = prior_from_dict(tomllib.loads(text), "<rendered>")
-    if back != prior:  # pragma: no cover - guards the writer against silent drift
+    back_meta, back_spaces, back_drift = parse_prior_document(tomllib.loads(text), "<rendered>")
+    same = (
+        back_meta == meta
+        and {k: dict(v) for k, v in back_spaces.items()} == {k: dict(v) for k, v in spaces.items()}
+        and back_drift == dict(drift or {})
+    )
+    if not same:  # pragma: no cover - guards the writer against silent drift
         raise DataIntegrityError("prior TOML does not round-trip; refusing to write it")
     return text
 
@@ -249,8 +302,19 @@ def _cell_from(r: _Reader, t: Any, space: str, d: str, analogs: tuple[str, ...])
                 r.get(e, "years", ew, int),
                 r.get(e, "first_year", ew, int, optional=True),
                 r.get(e, "last_year", ew, int, optional=True),
+                episodes=r.get(e, "episodes", ew, int, optional=True),
+                label=r.get(e, "label", ew, str, optional=True, default=""),
             )
         )
+    model_ev = []
+    for i, e in enumerate(r.get(t, "model_evidence", where, list, optional=True, default=[])):
+        ew = f"{where}.model_evidence[{i}]"
+        if not isinstance(e, dict):
+            raise r.fail(ew, "must be a table")
+        sd = r.get(e, "sd", ew, float)
+        if sd <= 0:
+            raise r.fail(f"{ew}.sd", f"= {sd} must be > 0")
+        model_ev.append((r.get(e, "label", ew, str), r.get(e, "mean", ew, float), sd))
     span = r.get(t, "conflict_span", where, list, optional=True)
     if span is not None and (len(span) != 2 or not all(isinstance(x, int) for x in span)):
         raise r.fail(f"{where}.conflict_span", f"= {span!r} must be [first_year, last_year]")
@@ -265,8 +329,13 @@ def _cell_from(r: _Reader, t: Any, space: str, d: str, analogs: tuple[str, ...])
             "tau_lower",
             "tau_upper",
             "compression_kl",
+            "ess_local",
+            "design_effect",
         )
     }
+    kappa = r.get(t, "kappa", where, float, optional=True, default=1.0)
+    if kappa <= 0:
+        raise r.fail(f"{where}.kappa", f"= {kappa} must be > 0")
     cp = r.get(t, "conflict_p", where, float, optional=True)
     if cp is not None and not 0.0 <= cp <= 1.0:
         raise r.fail(f"{where}.conflict_p", f"= {cp} is not a probability")
@@ -284,12 +353,47 @@ def _cell_from(r: _Reader, t: Any, space: str, d: str, analogs: tuple[str, ...])
         conflict_events=r.get(t, "conflict_events", where, int),
         conflict_years=r.get(t, "conflict_years", where, int),
         conflict_span=tuple(span) if span is not None else None,  # type: ignore[arg-type]
+        kappa=kappa,
+        model_evidence=tuple(model_ev),
         **opt,
     )
 
 
-def prior_from_dict(doc: Mapping[str, Any], source: str = "<dict>") -> AnalogPrior:
-    """Validate a parsed prior document and build the :class:`AnalogPrior`."""
+def _drift_from(r: _Reader, t: Any, series: str) -> DriftPrior:
+    where = f"drift.{series}"
+    if not isinstance(t, dict):
+        raise r.fail(where, "must be a table")
+    mt = r.get(t, "mixture", where, dict)
+    labels = r.get(mt, "labels", f"{where}.mixture", list, optional=True, default=[])
+    try:
+        mix = NormalMixture(
+            r.floats(mt, "weights", f"{where}.mixture"),
+            r.floats(mt, "means", f"{where}.mixture"),
+            r.floats(mt, "sds", f"{where}.mixture"),
+            tuple(str(x) for x in labels),
+        )
+    except UserInputError as exc:
+        raise r.fail(f"{where}.mixture", f"is not a valid normal mixture: {exc}") from None
+    ev = []
+    for i, e in enumerate(r.get(t, "evidence", where, list, optional=True, default=[])):
+        ew = f"{where}.evidence[{i}]"
+        if not isinstance(e, dict):
+            raise r.fail(ew, "must be a table")
+        ev.append(
+            DriftEvidence(
+                r.get(e, "label", ew, str),
+                r.get(e, "mean", ew, float),
+                r.get(e, "se", ew, float),
+                r.get(e, "moved_years", ew, int),
+            )
+        )
+    return DriftPrior(series, mix, tuple(ev), r.get(t, "tau_median", where, float, optional=True))
+
+
+def parse_prior_document(
+    doc: Mapping[str, Any], source: str = "<dict>"
+) -> tuple[PriorMeta, dict[str, dict[str, SpacePrior]], dict[str, DriftPrior]]:
+    """Validate a parsed prior document: ``(meta, spaces, drift)`` of an ``AnalogPrior``."""
     r = _Reader(source)
     m = r.get(doc, "meta", "", dict)
     fmt = r.get(m, "format", "meta", int)
@@ -325,6 +429,8 @@ def prior_from_dict(doc: Mapping[str, Any], source: str = "<dict>") -> AnalogPri
         created=r.get(m, "created", "meta", str),
         analog_power=r.floats(m, "analog_power", "meta") if "analog_power" in m else (),
         notes=r.get(m, "notes", "meta", str, optional=True, default=""),
+        current_from=r.get(m, "current_from", "meta", int, optional=True),
+        evidence_source=r.get(m, "evidence_source", "meta", str, optional=True, default=""),
     )
     spaces_t = r.get(doc, "spaces", "", dict)
     if not spaces_t:
@@ -343,11 +449,15 @@ def prior_from_dict(doc: Mapping[str, Any], source: str = "<dict>") -> AnalogPri
             raise r.fail(
                 f"spaces.{s}.{sorted(extra)[0]}", f"is not a direction ({', '.join(DIRECTIONS)})"
             )
-    return AnalogPrior(meta, MappingProxyType(spaces))
+    drift_t = r.get(doc, "drift", "", dict, optional=True, default={})
+    drift = {str(k): _drift_from(r, v, str(k)) for k, v in drift_t.items()}
+    return meta, spaces, drift
 
 
-def load_prior(path: str | Path) -> AnalogPrior:
-    """Read and validate a prior TOML file written by :meth:`AnalogPrior.to_toml`.
+def read_prior_file(
+    path: str | Path,
+) -> tuple[PriorMeta, dict[str, dict[str, SpacePrior]], dict[str, DriftPrior]]:
+    """Read and validate a prior TOML file: ``(meta, spaces, drift)``.
 
     Raises
     ------
@@ -368,4 +478,4 @@ def load_prior(path: str | Path) -> AnalogPrior:
         raise DataIntegrityError(f"prior file {p}: not valid TOML ({exc})") from None
     except UnicodeDecodeError:
         raise DataIntegrityError(f"prior file {p}: not UTF-8 text") from None
-    return prior_from_dict(doc, str(p))
+    return parse_prior_document(doc, str(p))

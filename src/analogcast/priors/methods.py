@@ -299,13 +299,15 @@ def power_prior(
     return NormalMixture.normal(mean, math.sqrt(1.0 / (a0 * float(np.sum(prec)))), label)
 
 
-def unit_information_sd(mean: float) -> float:
-    """SD of a normal on the logit scale carrying one country-year at rate ``logistic(mean)``."""
-    p = float(special.expit(mean))
-    return 1.0 / math.sqrt(p * (1.0 - p))
+def unit_information_sd(mean: float, kappa: float = 1.0) -> float:
+    """SD of a normal on theta carrying one country-year at rate ``logistic(mean / kappa)``."""
+    p = float(special.expit(mean / kappa))
+    return kappa / math.sqrt(p * (1.0 - p))
 
 
-def robustify(mix: NormalMixture, weight: float, mean: float | None = None) -> NormalMixture:
+def robustify(
+    mix: NormalMixture, weight: float, mean: float | None = None, kappa: float = 1.0
+) -> NormalMixture:
     """``(1 - weight) mix + weight N(mean, unit_information_sd(mean)^2)`` labelled ``"vague"``.
 
     Parameters
@@ -316,13 +318,15 @@ def robustify(mix: NormalMixture, weight: float, mean: float | None = None) -> N
         Prior weight of the vague component, in [0, 1).
     mean
         Centre of the vague component; default the mean of ``mix``.
+    kappa
+        Scale factor of theta (the vague part carries one country-year at rate logistic(mean / kappa)).
     """
     if not (math.isfinite(weight) and 0.0 <= weight < 1.0):
         raise UserInputError(
             f"robust_weight = {weight} is outside [0, 1); use e.g. --robust-weight 0.2"
         )
     centre = mix.mean() if mean is None else float(mean)
-    vague = NormalMixture.normal(centre, unit_information_sd(centre), "vague")
+    vague = NormalMixture.normal(centre, unit_information_sd(centre, kappa), "vague")
     if weight == 0.0:
         return mix
     return NormalMixture.combine([(1.0 - weight, mix), (weight, vague)])

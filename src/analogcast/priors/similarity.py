@@ -28,7 +28,13 @@ import xarray as xr
 from analogcast.errors import UserInputError
 from analogcast.priors.evidence import Window, parse_window
 
-__all__ = ["SIMILARITY_COVARIATES", "suggest_weights"]
+__all__ = [
+    "SIMILARITY_COVARIATES",
+    "suggest_weights",
+    "country_means",
+    "rank_similar",
+    "analog_tension",
+]
 
 #: column in the similarity table -> panel variables tried in order, and whether it is logged
 SIMILARITY_COVARIATES = MappingProxyType(
@@ -79,7 +85,8 @@ def suggest_weights(
     target
         Target country (resolved through :func:`analogcast.data.resolve_country` unless ``panel`` given).
     candidates
-        Candidate analogs (not the target).
+        Candidate analogs: countries other than the target, or country-spells (``AFG:1996-2000``,
+        the target's own included), whose covariates are averaged over the spell's years.
     bandwidth
         Kernel bandwidth in standardised units (> 0): smaller concentrates weight on the closest.
     years
@@ -98,19 +105,29 @@ def suggest_weights(
     """
     if not (isinstance(bandwidth, int | float) and math.isfinite(bandwidth) and bandwidth > 0):
         raise UserInputError(f"bandwidth = {bandwidth} must be a positive number")
+    from analogcast.priors.spells import parse_analog
+
+    specs = [parse_analog(c, "candidates") for c in candidates]
     if panel is None:
         from analogcast.data import load_panel, resolve_country
 
         panel = load_panel()
         tgt = resolve_country(target)
-        cands = [resolve_country(c) for c in candidates]
+        specs = [a.with_country(resolve_country(a.country)) for a in specs]
     else:
-        tgt, cands = str(target).upper(), [str(c).upper() for c in candidates]
+        tgt = str(target).upper()
+        specs = [a.with_country(a.country.upper()) for a in specs]
+    cands = [a.label for a in specs]
     if not cands:
         raise UserInputError("candidates is empty; name at least one candidate analog")
     if tgt in cands:
         raise UserInputError(f"candidates = {','.join(cands)} include the target {tgt}")
     means = _country_means(panel, parse_window(years))
+    for a in specs:
+        if a.is_spell:  # the spell's own covariate means, under its label
+            row = _country_means(panel, Window(a.first, a.last)).reindex([a.country])
+            row.index = [a.label]
+            means = pd.concat([means, row])
     for c in (tgt, *cands):
         if c not in means.index:
             raise UserInputError(f"country = {c!r} is not in the covariate panel")
@@ -160,3 +177,105 @@ def suggest_weights(
         "years": str(parse_window(years)),
     }
     return {c: float(v) for c, v in zip(cands, w, strict=True)}, table
+
+
+def country_means(
+    panel: xr.Dataset, years: str | tuple[int | None, int | None] | Window | None = None
+) -> pd.DataFrame:
+    """Per-country means of the similarity covariates over ``years`` (and ``region``): the table
+    :func:`rank_similar` takes, so a caller comparing many targets in one window computes it once."""
+    return _country_means(panel, parse_window(years))
+
+
+def rank_similar(
+    means: pd.DataFrame, target: str, candidates: Sequence[str], bandwidth: float = 1.0
+) -> dict[str, float]:
+    """Similarity weights of ``candidates`` for ``target`` from a :func:`country_means` table.
+
+    The same distance and kernel as :func:`suggest_weights` (vectorised, without the table):
+    standardised covariate differences, a different region counts as one sd, a candidate missing
+    some covariates has its squared distance scaled by ``K / K_available``; candidates with none
+    of them are dropped. Returns candidate -> weight (summing to 1), or ``{}``.
+    """
+    if target not in means.index:
+        return {}
+    cont = [c for c in SIMILARITY_COVARIATES if c in means.columns and np.isfinite(means.at[target, c])]
+    sds = means[cont].std(skipna=True)
+    cont = [c for c in cont if sds[c] > 0]
+    use_region = "region" in means.columns and pd.notna(means.at[target, "region"])
+    k_total = len(cont) + int(use_region)
+    cands = [c for c in candidates if c in means.index and c != target]
+    if k_total == 0 or not cands:
+        return {}
+    sub = means.loc[cands]
+    diff = (sub[cont] - means.loc[target, cont]) / sds[cont]
+    d2 = (diff**2).sum(axis=1, skipna=True).to_numpy()
+    k_av = diff.notna().sum(axis=1).to_numpy().astype(float)
+    if use_region:
+        reg = sub["region"]
+        ok = reg.notna().to_numpy()
+        d2 = d2 + np.where(ok, (reg.to_numpy() != means.at[target, "region"]).astype(float), 0.0)
+        k_av = k_av + ok
+    keep = k_av > 0
+    if not keep.any():
+        return {}
+    d2 = d2[keep] * k_total / k_av[keep]
+    logk = -d2 / (2 * bandwidth**2)
+    w = np.exp(logk - logk.max())
+    w = w / w.sum()
+    return {str(c): float(v) for c, v in zip(np.asarray(cands)[keep], w, strict=True)}
+
+
+def analog_tension(
+    target: str,
+    analogs: Sequence[str],
+    years: str | tuple[int | None, int | None] | Window | None = None,
+    n_top: int = 5,
+    panel: xr.Dataset | None = None,
+) -> tuple[pd.DataFrame, str]:
+    """How the chosen analogs rank by similarity among all countries: a table and one sentence.
+
+    Every country in the panel with at least one covariate in ``years`` (and each named spell) is
+    a candidate; weights are those of
+    :func:`suggest_weights` (bandwidth 1) over ``years``. The table has the named analogs and the
+    ``n_top`` most similar countries, with ``weight``, ``rank`` (1 = most similar) and ``chosen``.
+    The sentence states the tension a report should show: analogs chosen because they liberalized
+    (selection on the outcome) can rank low on similarity.
+    """
+    from analogcast.data import load_panel, resolve_country
+    from analogcast.priors.spells import parse_analog
+
+    panel = load_panel() if panel is None else panel
+    tgt = resolve_country(target)
+    chosen = [parse_analog(a) for a in analogs]
+    chosen = [a.with_country(resolve_country(a.country)) for a in chosen]
+    labels = [a.label for a in chosen]
+    # countries with no covariate in the window (e.g. South Vietnam after 1975) would be compared
+    # on region alone: they are left out of the pool
+    means = _country_means(panel, parse_window(years))
+    cov = [c for c in SIMILARITY_COVARIATES if c in means.columns]
+    has = means[cov].notna().any(axis=1)
+    others = [str(c) for c in panel["country"].values if str(c) != tgt and bool(has.get(str(c), False))]
+    pool = list(dict.fromkeys([*others, *[lab for lab in labels if lab not in others]]))
+    w, _ = suggest_weights(tgt, pool, years=years, panel=panel)
+    order = sorted(w, key=lambda k: -w[k])
+    rank = {k: i + 1 for i, k in enumerate(order)}
+    keep = list(dict.fromkeys([*labels, *order[:n_top]]))
+    table = pd.DataFrame(
+        {
+            "weight": [w[k] for k in keep],
+            "rank": [rank[k] for k in keep],
+            "chosen": [k in labels for k in keep],
+        },
+        index=pd.Index(keep, name="analog"),
+    ).sort_values("rank")
+    ranks = ", ".join(f"{lab} ranks {rank[lab]} of {len(pool)} (weight {w[lab]:.2g})" for lab in labels)
+    top = ", ".join(order[:n_top])
+    text = (
+        f"The analogs were chosen from the founding argument, because they are cases where such a "
+        f"regime liberalized some spaces: that is selection on the outcome, and it can bias the "
+        f"prior towards openings. On similarity of pre-period covariates (regime type, women's "
+        f"civil liberties, GDP per capita, resource rents, region), {ranks}; the most similar "
+        f"countries are {top}."
+    )
+    return table, text
