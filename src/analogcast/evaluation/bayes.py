@@ -268,7 +268,10 @@ def _compiled(d: Design):  # -> nutpie CompiledModel with this design's data
     if d.variant == "gam":
         data["z"] = d.z
     if key not in _COMPILED:
-        _COMPILED[key] = nutpie.compile_pymc_model(build(d))
+        from analogcast.models.sampling import exact_numerics
+
+        with exact_numerics():  # draws independent of the compile cache's state
+            _COMPILED[key] = nutpie.compile_pymc_model(build(d))
     return _COMPILED[key].with_data(**data)
 
 
@@ -371,7 +374,9 @@ def fit_predict(
         cfg = {"n": 20000, "draws": 500}
         cfg.update(settings or {})
         cfg = {k: int(v) for k, v in cfg.items()}
-        with build(d):
+        from analogcast.models.sampling import exact_numerics
+
+        with build(d), exact_numerics():
             approx = pm.fit(
                 n=cfg["n"], method="advi", random_seed=int(seed % (2**32)), progressbar=False
             )
