@@ -7,9 +7,9 @@ while one loaded from the on-disk cache is not, so a cold cache gave a gradient 
 the last bit from a warm one, and NUTS a different sample (``analogcast.models.sampling``).
 
 - default tier: spec A, then spec B, then A again in this process (the pytest process, after
-  whatever ran before) give A's ``forecasts.csv`` byte-identical. Run with an empty
-  ``PYTENSOR_FLAGS=base_compiledir=<dir>`` (a fresh clone's first ``make test``), this failed
-  before the fix.
+  whatever ran before) give A's ``forecasts.csv`` byte-identical. Note: this one passed before
+  the fix too, even with an empty compile directory (a process reuses its own compiled kernels);
+  it guards fit-history independence, not the cache bug.
 - ``slow`` (a cold compile takes minutes on 2 cores): the issue's reproduction with a fresh
   compile directory -- A, B, A in one cold process, then A with ``analogcast fit`` in a second
   (warm) process; all three of A's ``forecasts.csv`` byte-identical.
