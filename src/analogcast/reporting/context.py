@@ -470,7 +470,13 @@ def _backtest(run: Any, backtest: Any = None) -> TableBlock | None:
             "Compare the model rows with the climatology and persistence baselines. 'barometer6' "
             "pools the six Barometer spaces, 'all7' adds women's space.")
     fc = getattr(run, "forecasts", None)
-    run_models = [str(m) for m in (fc.attrs.get("models", []) if fc is not None else [])]
+    raw = fc.attrs.get("models", []) if fc is not None else []
+    if isinstance(raw, str):  # stored in forecasts.nc as JSON text
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raw = [raw]
+    run_models = [str(m) for m in ([raw] if isinstance(raw, str) else list(raw))]
     scored = {str(m) for m in df["model"]} if "model" in df.columns else set()
     unscored = [m for m in run_models if m not in scored]
     if unscored and scored:
