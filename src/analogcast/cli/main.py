@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 import unicodedata
@@ -70,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"analogcast: error: a command is required: one of {', '.join(COMMANDS)} (see 'analogcast --help')", file=sys.stderr)
         return 1
     previous = install_signal_handlers()
+    handler = _progress_handler(quiet=bool(getattr(args, "quiet", False)))
     try:
         return int(args._run(args) or 0)
     except AnalogcastError as exc:
@@ -85,6 +87,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         restore_signal_handlers(previous)
+        logging.getLogger("analogcast").removeHandler(handler)
+
+
+def _progress_handler(*, quiet: bool) -> logging.Handler:
+    """The library reports progress through ``logging`` (loggers ``analogcast.*``); the CLI shows
+    it on stderr, one line each, INFO and above (warnings only with -q)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))  # messages carry their prefix
+    handler.setLevel(logging.WARNING if quiet else logging.INFO)
+    root = logging.getLogger("analogcast")
+    root.setLevel(logging.INFO)
+    root.addHandler(handler)
+    return handler
 
 
 if __name__ == "__main__":  # pragma: no cover
