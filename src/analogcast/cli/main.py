@@ -92,10 +92,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _progress_handler(*, quiet: bool) -> logging.Handler:
     """The library reports progress through ``logging`` (loggers ``analogcast.*``); the CLI shows
-    it on stderr, one line each, INFO and above (warnings only with -q)."""
+    it on stderr, one line each (INFO progress; none with -q)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))  # messages carry their prefix
-    handler.setLevel(logging.WARNING if quiet else logging.INFO)
+    handler.setLevel(logging.INFO)
+    # warnings reach the user once, through the commands' own warning lines (cli_warnings);
+    # this handler shows progress only, and nothing under -q
+    handler.addFilter(lambda record: not quiet and record.levelno < logging.WARNING)
     root = logging.getLogger("analogcast")
     root.setLevel(logging.INFO)
     root.addHandler(handler)

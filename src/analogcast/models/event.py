@@ -97,7 +97,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "control_fraction": 0.25,
     "country_space": False,
     "centred": True,
-    "smooth": True,
+    "smooth": False,
     "subsample_seed": 20240601,
     "n_paths": 4,
 }

@@ -110,7 +110,7 @@ class EventLogitOptions(ModelOptions):
     control_fraction: Annotated[float, Field(gt=0.0, le=1.0, strict=True)] = 0.25
     country_space: StrictBool = False
     centred: StrictBool = True
-    smooth: StrictBool = True
+    smooth: StrictBool = False
     subsample_seed: Seed = 20240601
     n_paths: Annotated[int, Field(ge=1, le=64, strict=True)] = 4
 
