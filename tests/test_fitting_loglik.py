@@ -60,7 +60,7 @@ def tiny_fit():
         b = pm.Normal("b", 0.0, 1.0)
         pm.Bernoulli("y", logit_p=b * x + theta[0, 0] + u[np.arange(n) % 3], observed=y)
         pm.Normal("z", mu=theta[1, 0], sigma=s + 1.0, observed=z)
-    tree = sample_model(model, draws=150, tune=150, chains=2, seed=3)
+    tree = sample_model(model, draws=1000, tune=300, chains=2, seed=3)
     return model, tree["posterior"].to_dataset()
 
 
