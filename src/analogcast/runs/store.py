@@ -460,7 +460,7 @@ def _read_metadata(root: Path) -> tuple[dict[str, Any], RunMetadata]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DataIntegrityError(f"{meta_path} is unreadable or corrupted ({exc})") from None
     except RecursionError:
-        raise DataIntegrityError(f"{meta_path} is corrupted (nested too deeply to read)") from None
+        raise DataIntegrityError(f"{meta_path} is unreadable or corrupted (nested too deeply to read)") from None
     if not isinstance(meta, dict) or meta.get("format") != RUN_FORMAT:
         raise DataIntegrityError(f"{meta_path} is not analogcast run metadata")
     if meta.get("format_version") != RUN_FORMAT_VERSION:
