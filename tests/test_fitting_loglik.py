@@ -70,7 +70,7 @@ def test_summed_loglik_equals_pymc_pointwise_sum(tiny_fit) -> None:
     assert set(groups) == set(LOG_GROUPS)
     assert list(groups["log_likelihood"].data_vars) == ["y", "z"]
     assert list(groups["log_prior"].data_vars) == ["s", "theta", "u", "b"]
-    assert groups["log_likelihood"].sizes == {"chain": 2, "draw": 150}
+    assert groups["log_likelihood"].sizes == {"chain": 2, "draw": 1000}
     # u's prior depends on s: group-level, left out of prior power-scaling
     assert {v: groups["log_prior"][v].attrs["group_level"] for v in groups["log_prior"].data_vars} == {"s": 0, "theta": 0, "u": 1, "b": 0}
     _assert_matches_pymc(model, posterior, groups)
