@@ -107,7 +107,7 @@ def sample_model(
         tree = _sample(pm_model, backend=backend, draws=draws, tune=tune, chains=chains, seed=rs,
                        target_accept=target_accept, progress=progress, ncores=ncores,
                        adaptation=adaptation)
-    return _clean_tree(tree)
+    return tree  # _sample checks for a partial trace and returns the cleaned tree
 
 
 def _sample(pm_model: pm.Model, *, backend: str, draws: int, tune: int, chains: int, seed: int,
