@@ -16,7 +16,7 @@ for v in $$(ls -1 $$root/versions 2>/dev/null | grep -E '^3\.(1[2-9]|[2-9][0-9])
 done; exit 1
 endef
 
-.PHONY: demo test test-slow lint bench bench-backtest clean venv lock
+.PHONY: demo test test-slow lint bench bench-backtest aid-checks loco clean venv lock
 
 $(VENV)/.created:
 	@PYBIN=$$($(find_python)) || { echo "analogcast needs Python >= 3.12 and none was found (tried python3.14/3.13/3.12 on PATH and pyenv versions). Install one, e.g. 'pyenv install 3.12', and run make again." >&2; exit 1; }; \
@@ -55,6 +55,15 @@ bench: $(VENV)/.installed-dev
 # The full 2005-2020 backtest with 1 and 2 workers (about an hour on a 2-core machine).
 bench-backtest: $(VENV)/.installed-dev
 	$(PY) bench/bench_backtest.py
+
+# Recompute the kept checks of the aid terms (src/analogcast/evaluation/files/), once per data
+# hash: the report reads them (about 30 s).
+aid-checks: $(VENV)/.installed-dev
+	$(PY) -m analogcast.evaluation.aid_checks
+
+# Recompute the kept leave-one-country-out check of analogy priors in new regimes (about 10 min).
+loco: $(VENV)/.installed-dev
+	$(PY) bench/loco_new_regime.py
 
 # Refresh constraints.txt: the newest versions pyproject.toml allows, resolved in a fresh venv
 # (.venv-lock, removed afterwards), pinned by .ci/constraints.py. Review the diff, run the tests.

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from analogcast._io import atomic_write_json
+from analogcast.evaluation.kept import write_kept
 from analogcast.evaluation.loco import NEW_REGIME_SETTINGS, new_regime_loco, new_regime_summary
 
 OUT = Path(__file__).resolve().parent / "results" / "loco_new_regime.json"
@@ -47,6 +48,8 @@ def main() -> None:
         "seconds": round(time.time() - t0, 1),
     }
     atomic_write_json(OUT, result)
+    # the report quotes the kept copy (package data, with the data hash it was computed on)
+    write_kept("loco_new_regime", {"producer": "bench/loco_new_regime.py", **result})
     print(json.dumps(result["overall"], indent=1))
 
 

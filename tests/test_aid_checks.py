@@ -71,3 +71,47 @@ def test_placebo_runs_on_the_real_panel():
     res["z"] = res["estimate"] / res["se"]
     text = " ".join(assumption_sentences(res))
     assert "Placebo" in text and "openings" in text
+
+
+def test_kept_checks_are_of_the_shipped_data():
+    """The report reads the kept checks only for their data hash: a data change without
+    `make aid-checks` fails here, not silently in the report."""
+    from analogcast.data import data_sha256
+    from analogcast.evaluation.aid_checks import kept_checks
+
+    checks, meta, reason = kept_checks(data_sha256())
+    assert checks is not None, reason
+    assert meta["rows"] == len(checks)
+    assert {"placebo_lead3", "stability", "loro"} <= set(checks["check"])
+
+
+def test_kept_checks_refuse_other_data_with_a_reason():
+    from analogcast.evaluation.aid_checks import kept_checks
+
+    checks, _, reason = kept_checks("0" * 64)
+    assert checks is None
+    assert "make aid-checks" in reason and "this run 000000000000" in reason
+
+
+def test_report_shows_the_kept_placebo(tiny_run):
+    """The report's assumptions section quotes the kept placebo estimate, as kept."""
+    from analogcast.evaluation.aid_checks import kept_checks
+    from analogcast.reporting import build_report_context
+
+    ctx = build_report_context(tiny_run, with_figures=False)
+    checks, _, _ = kept_checks(ctx.provenance["hashes"]["data"])
+    row = checks[(checks.check == "placebo_lead3") & (checks.term == "aid_lead3")].iloc[0]
+    text = " ".join(ctx.aid_checks)
+    assert f"{row['estimate']:+.2f} (SE {row['se']:.2f})" in text
+    assert "Placebo" in text
+
+
+@pytest.mark.slow
+def test_kept_checks_equal_a_fresh_computation():
+    from analogcast.data import data_sha256
+    from analogcast.evaluation.aid_checks import kept_checks, run_aid_checks
+
+    kept, _, _ = kept_checks(data_sha256())
+    fresh = run_aid_checks()
+    np.testing.assert_allclose(fresh["estimate"].to_numpy(), kept["estimate"].to_numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(fresh["se"].to_numpy(), kept["se"].to_numpy(), rtol=1e-4, atol=1e-6)

@@ -75,3 +75,35 @@ def test_new_regime_loco_cases_and_bootstrap() -> None:
     assert s.loc["similar", "diff"] == pytest.approx(0.0, abs=1e-12)
     assert s.loc["own", "diff_upper"] < 0 < -s.loc["own", "diff_lower"]
     assert s.loc["own", "diff_lower"] < s.loc["own", "diff"] < s.loc["own", "diff_upper"]
+
+
+def _kept_meta(diffs_later: list[tuple[float, float, float]]) -> dict:
+    def row(method: str, d: tuple[float, float, float]) -> dict:
+        return {"method": method, "diff": d[0], "diff_lower": d[1], "diff_upper": d[2]}
+
+    by = {"0": [row("similar", (-0.002, -0.006, 0.003)), row("own", (-0.010, -0.016, -0.005))]}
+    for k, d in enumerate(diffs_later, start=1):
+        by[str(k)] = [row("similar", d), row("own", d)]
+    return {"data_sha256": "a" * 64, "n_changes": 447, "by_years_since_change": by}
+
+
+def test_new_regime_sentence_quotes_the_kept_numbers(tmp_path, monkeypatch) -> None:
+    import json
+
+    from analogcast.evaluation import kept
+    from analogcast.evaluation.loco import kept_new_regime_sentences
+
+    monkeypatch.setattr(kept, "kept_file", lambda name: tmp_path / name)
+    (tmp_path / "loco_new_regime.json").write_text(json.dumps(_kept_meta([(0.034, 0.029, 0.040), (0.017, 0.010, 0.024)])))
+    text = " ".join(kept_new_regime_sentences("a" * 64))
+    assert "447 regime changes" in text
+    assert "the regime's own earlier spells -0.010 (90% interval -0.016 to -0.005)" in text
+    assert "did worse than none (by +0.017 to +0.034" in text
+    assert "not this forecast's full model" in text
+    # an interval that includes 0 one year after: no claim that every prior did worse
+    (tmp_path / "loco_new_regime.json").write_text(json.dumps(_kept_meta([(0.034, 0.029, 0.040), (0.004, -0.002, 0.010)])))
+    text = " ".join(kept_new_regime_sentences("a" * 64))
+    assert "did worse" not in text and "ranged from +0.004 to +0.034" in text
+    # computed on other data: the report says so instead of quoting stale numbers
+    text = " ".join(kept_new_regime_sentences("b" * 64))
+    assert "other data" in text and "make loco" in text and "0.034" not in text

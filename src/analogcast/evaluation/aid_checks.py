@@ -349,3 +349,60 @@ def assumption_sentences(checks: pd.DataFrame, ident: dict | None = None) -> lis
     if ident:
         out.append(identification_sentence(ident))
     return out
+
+
+# -- kept results (analogcast.evaluation.kept) ---------------------------------------------------------
+
+
+def write_kept_checks(directory: str | None = None) -> dict:
+    """Run :func:`run_aid_checks` and :func:`identification_summary` on the shipped data and keep
+    them (``aid_checks.csv`` and ``aid_checks.json`` with the data hash), atomically."""
+    from analogcast.evaluation.kept import write_kept
+
+    checks = run_aid_checks()
+    meta = {"producer": "analogcast.evaluation.aid_checks.write_kept_checks",
+            "identification": identification_summary(), "rows": len(checks)}
+    path = write_kept("aid_checks", meta, checks.to_csv(index=False, float_format="%.6g"), directory)
+    import json
+
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def kept_checks(data_sha256: str | None) -> tuple[pd.DataFrame | None, dict, str]:
+    """The kept checks if they were computed on the data with hash ``data_sha256``.
+
+    Returns
+    -------
+    (checks, meta, reason)
+        ``checks`` is ``None`` when nothing is kept or the hashes differ; ``reason`` then says why
+        in one sentence (for the report).
+    """
+    import io
+
+    from analogcast.evaluation.kept import kept_file, read_kept
+
+    meta, reason = read_kept("aid_checks", data_sha256)
+    if meta is None:
+        return None, {}, reason
+    try:
+        text = kept_file("aid_checks.csv").read_text(encoding="utf-8")
+    except OSError:
+        return None, meta, "The kept aid checks table is missing (`make aid-checks`)."
+    return pd.read_csv(io.StringIO(text)), meta, ""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m analogcast.evaluation.aid_checks``: recompute and keep the checks."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Recompute the aid checks on the shipped data and keep them.")
+    ap.add_argument("--out", default=None, help="directory (default: the package's evaluation/files)")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    meta = write_kept_checks(args.out)
+    print(f"kept {meta['rows']} estimates for data {meta['data_sha256'][:12]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -79,6 +79,7 @@ def analogs_section(prior: Any, spaces: list[str], theta: xr.DataArray | None) -
             )
     shares = {a: v / n_share for a, v in shares_total.items()} if n_share else {}
     sim_block = _similarity_block(prior, meta, analogs, wmap)
+    tension = _tension(meta, analogs)
     evidence_block = _evidence_block(prior, spaces, analogs)
     meta_rows = [
         [k.replace("_", " "), fmt_any(meta[k])]
@@ -91,6 +92,8 @@ def analogs_section(prior: Any, spaces: list[str], theta: xr.DataArray | None) -
         "shares": shares,
         "meta_rows": meta_rows,
         "similarity": sim_block,
+        "tension": tension,
+        "track_record": [],  # filled by the report context (needs the run's data hash)
         "evidence": evidence_block,
         "ess": TableBlock(
             id="table-ess",
@@ -154,6 +157,21 @@ def _similarity_block(prior: Any, meta: dict[str, Any], analogs: list[str], used
         rows=rows,
         note=f"Distance: standardised differences on the covariates, a different region counting as one standard deviation; similarity weight = exp(-distance²/2), normalised. Table {source}. 'Weight used' is the analog weight the prior was built with.",
     )
+
+
+def _tension(meta: dict[str, Any], analogs: list[str]) -> str:
+    """Where the chosen analogs rank by similarity among all countries (selection on the outcome)."""
+    if not analogs or not meta.get("target"):
+        return ""
+    try:
+        from analogcast.priors.similarity import analog_tension
+
+        window = meta.get("window")
+        _, sentence = analog_tension(str(meta["target"]), analogs,
+                                     years=None if window in (None, "", "all") else window)
+        return sentence
+    except Exception:  # noqa: BLE001 - explanatory: a report without it beats no report
+        return ""
 
 
 def _region(v: Any) -> str:

@@ -82,6 +82,8 @@ class ReportContext:
     sensitivity_table: TableBlock | None
     psense_table: TableBlock | None
     assumptions: list[str]
+    #: sentences on the kept checks of the aid terms (or why they are missing)
+    aid_checks: list[str]
     provenance: dict[str, Any]
     citations: list[str]
     sources: list[dict[str, str]]
@@ -649,7 +651,12 @@ def build_report_context(
 
     provenance = _provenance(run, spec, meta)
     refs, sources = _citations()
-    assumptions = _string_list(fc.attrs.get("assumptions")) + _patron_identification()
+    assumptions = _string_list(fc.attrs.get("assumptions"))
+    aid_checks = _aid_checks(provenance["hashes"].get("data"))
+    if analogs is not None:
+        from analogcast.evaluation.loco import kept_new_regime_sentences
+
+        analogs["track_record"] = kept_new_regime_sentences(provenance["hashes"].get("data"))
     title = str(spec.get("title") or meta.get("title") or f"{target_name}: scenario forecasts")
     ctx = ReportContext(
         title=title,
@@ -676,6 +683,7 @@ def build_report_context(
         sensitivity_table=sens_tbl,
         psense_table=psense_tbl,
         assumptions=assumptions,
+        aid_checks=aid_checks,
         provenance=provenance,
         citations=refs,
         sources=sources,
@@ -698,14 +706,23 @@ def build_report_context(
     return ctx
 
 
-def _patron_identification() -> list[str]:
-    """What the shipped data can identify about aid x patron alignment (one sentence; fast)."""
-    try:
-        from analogcast.evaluation.aid_checks import identification_sentence
+def _aid_checks(data_sha256: str | None) -> list[str]:
+    """The kept checks of the aid terms (placebo, stability, leave-one-region-out) and what the
+    data identify about aid x patron alignment, if they were computed on the run's data; else one
+    sentence saying why they are missing."""
+    from analogcast.evaluation.aid_checks import assumption_sentences, kept_checks
 
-        return [identification_sentence()]
-    except Exception:  # noqa: BLE001 - a report without this sentence beats no report
-        return []
+    checks, meta, reason = kept_checks(data_sha256)
+    if checks is None:
+        return [reason]
+    ident = meta.get("identification") if isinstance(meta.get("identification"), dict) else None
+    try:
+        return assumption_sentences(checks, ident) + [
+            f"Computed once on the shipped data (sha256 {str(data_sha256)[:12]}, the run's) by "
+            f"{meta.get('producer', 'analogcast')}."]
+    except (KeyError, ValueError, TypeError) as exc:  # a damaged kept table: say so, keep the report
+        return [f"The kept aid checks could not be read ({type(exc).__name__}); recompute them with "
+                "`make aid-checks`."]
 
 
 def _country_name(code: str) -> str:
