@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -157,3 +158,27 @@ def test_backtest_scores_the_registry_model(monkeypatch: pytest.MonkeyPatch) -> 
     assert sorted(fc["country"]) == sorted(base["country"])  # the same rows as the baselines
     assert set(fc["model"]) == {"event_logit"} and info[0]["model"] == "event_logit"
     assert fc[["p_opening", "p_closing"]].notna().all().all()
+
+
+@pytest.mark.slow
+def test_fast_backtest_fits_agree_with_reference_nuts() -> None:
+    """The backtest's short runs (``FAST``) against full NUTS (``REFERENCE``) on one small origin
+    (women's space, 2010): the stated tolerance is 0.002 in log-loss per direction (issue 15) and
+    0.01 in mean absolute probability."""
+    from analogcast.data import load_events, load_panel
+    from analogcast.evaluation.engine import make_features, run_model_task
+    from analogcast.evaluation.scores import log_loss
+
+    panel, events = load_panel(), load_events()
+    feats = make_features(panel)
+    args = (panel, events, feats, 2010, ("women",), "strict", "event_logit")
+    fast, _ = run_model_task(*args, "nutpie", 20261126, 2)
+    ref, _ = run_model_task(*args, "nuts", 20261126, 2)
+    assert (fast["country"].to_numpy() == ref["country"].to_numpy()).all()
+    for d in ("opening", "closing"):
+        ok = fast[f"y_{d}"].notna().to_numpy()
+        y = fast.loc[ok, f"y_{d}"].to_numpy()
+        ll_fast = log_loss(y, fast.loc[ok, f"p_{d}"].to_numpy())
+        ll_ref = log_loss(y, ref.loc[ok, f"p_{d}"].to_numpy())
+        assert abs(ll_fast - ll_ref) <= 0.002, (d, ll_fast, ll_ref)
+        assert np.abs(fast[f"p_{d}"] - ref[f"p_{d}"]).mean() <= 0.01

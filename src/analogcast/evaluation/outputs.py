@@ -199,6 +199,8 @@ def write_backtest(result, out_dir: str | Path) -> dict[str, Path]:  # result: B
         "wall_seconds": result.wall_seconds,
         **result.meta,
         "primary_model": models[0],
+        "inference": _inference(result.config.method),
+        "versions": _versions(),
         "p_same": "(1 - p_up) * (1 - p_down)",
         "n_rows": int(len(first)),
         "n_scored": {
@@ -239,3 +241,19 @@ def read_scores(path: str | Path) -> pd.DataFrame:
     if df.empty:
         raise UserInputError(f"--backtest {shown}: the scores table has no rows; rerun 'analogcast backtest'")
     return df
+
+
+def _inference(method: str) -> dict[str, object]:
+    """Which inference produced the registry model's scores (kept in ``run.json``)."""
+    from analogcast.evaluation.engine import FAST, REFERENCE
+    from analogcast.models.sampling import nutpie_compiler
+
+    cfg = FAST if method == "nutpie" else REFERENCE
+    sampler = f"nutpie ({nutpie_compiler()})" if method == "nutpie" else "nutpie (reference NUTS settings)"
+    return {"method": method, "sampler": sampler, **{k: cfg[k] for k in sorted(cfg)}}
+
+
+def _versions() -> dict[str, str]:
+    from analogcast.fitting.fitter import versions
+
+    return versions()

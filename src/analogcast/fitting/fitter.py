@@ -56,7 +56,8 @@ THRESHOLDS: dict[str, float] = {
     "min_bfmi": 0.3,
 }
 
-_VERSIONED = ("analogcast", "pymc", "pytensor", "arviz", "arviz-base", "arviz-stats", "nutpie", "xarray", "numpy", "pandas", "h5netcdf", "pydantic")
+_VERSIONED = ("analogcast", "pymc", "pytensor", "arviz", "arviz-base", "arviz-stats", "nutpie", "jax", "jaxlib", "numba",
+              "xarray", "numpy", "pandas", "h5netcdf", "pydantic")
 
 
 def versions() -> dict[str, str]:
@@ -68,6 +69,9 @@ def versions() -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             out[dist] = "not installed"
     out["analogcast"] = __version__
+    from analogcast.models.sampling import nutpie_compiler
+
+    out["nutpie_compiler"] = nutpie_compiler()  # what compiled nutpie's log density (jax or numba)
     return out
 
 

@@ -73,10 +73,18 @@ def log_density_groups(pm_model: pm.Model, posterior: xr.Dataset) -> dict[str, x
     terms = umodel.logp(vars=observed + free, sum=False)
     outs = [pt.sum(t, dtype="float64") for t in terms]
     value_vars = [umodel.rvs_to_values[rv] for rv in free]
-    from analogcast.models.sampling import exact_numerics
+    from analogcast.models.sampling import exact_numerics, nutpie_compiler
 
+    # compiled like the sampler's log density: XLA compiles this graph in seconds where numba
+    # takes minutes on a cold cache (bench/results/compile.json)
+    mode = None
+    if nutpie_compiler() == "jax":
+        from analogcast.models.sampling import _prepare_jax
+
+        _prepare_jax()
+        mode = "JAX"
     with exact_numerics():  # the same totals whatever the compile cache holds
-        fn = pytensor.function(value_vars, outs, on_unused_input="ignore", trust_input=True)
+        fn = pytensor.function(value_vars, outs, on_unused_input="ignore", trust_input=True, mode=mode)
 
     post = posterior.transpose("chain", "draw", ...)
     n_chain, n_draw = post.sizes["chain"], post.sizes["draw"]
