@@ -115,3 +115,17 @@ def test_kept_checks_equal_a_fresh_computation():
     fresh = run_aid_checks()
     np.testing.assert_allclose(fresh["estimate"].to_numpy(), kept["estimate"].to_numpy(), rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(fresh["se"].to_numpy(), kept["se"].to_numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_report_states_the_analog_tension_and_the_priors_track_record(tiny_run):
+    """The analogies section says where the chosen analogs rank by similarity (selection on the
+    outcome) and quotes the kept new-regime check, or says why it is missing (issue 14)."""
+    from analogcast.data import data_sha256
+    from analogcast.evaluation.loco import kept_new_regime_sentences
+    from analogcast.reporting import build_report_context
+
+    ctx = build_report_context(tiny_run, with_figures=False)
+    assert ctx.analogs is not None
+    assert "selection on the outcome" in ctx.analogs["tension"]
+    assert "SAU ranks" in ctx.analogs["tension"] and "IRN ranks" in ctx.analogs["tension"]
+    assert ctx.analogs["track_record"] == kept_new_regime_sentences(data_sha256())

@@ -158,9 +158,33 @@ def test_build_event_model_logp_finite(sim):
     d = m.prepare(panel, events, target="C000", origin=2004, spaces=SPACES2)
     pmm = m.build(d, None)
     names = {v.name for v in pmm.free_RVs}
-    assert {"theta", "alpha", "beta0", "z_beta", "year_opening", "gamma", "z_country"} <= names
+    assert {"theta", "alpha_c", "beta0", "z_beta", "year_opening", "gamma", "z_country"} <= names
+    assert "alpha" in pmm.named_vars and "alpha" not in names  # derived from alpha_c
     lp = pmm.compile_logp()(pmm.initial_point())
     assert np.isfinite(lp)
+
+
+def test_centred_design_is_the_same_likelihood(sim):
+    """``center_design`` only reparameterises: at alpha_c = alpha + (block means) . coef, the
+    centred model's likelihood equals the uncentred model's, row for row in total."""
+    panel, events, _ = sim
+    rng = np.random.default_rng(3)
+    m1, m0 = get_model("event_logit"), get_model("event_logit", center_design=False)
+    d1 = m1.prepare(panel, events, target="C000", origin=2004, spaces=SPACES2)
+    d0 = m0.prepare(panel, events, target="C000", origin=2004, spaces=SPACES2)
+    c, u = m1.build(d1, None), m0.build(d0, None)
+    point = {k: v + 0.3 * rng.standard_normal(np.shape(v)) for k, v in u.initial_point().items()}
+    # alpha (uncentred) -> alpha_c: alpha_c - alpha is the shift, which does not depend on alpha_c
+    pc = {("alpha_c" if k == "alpha" else k): v for k, v in point.items()}
+    alpha_of = c.compile_fn(c.replace_rvs_by_values([c["alpha"]])[0], inputs=c.value_vars,
+                            on_unused_input="ignore")
+    shift = pc["alpha_c"] - alpha_of(pc)
+    assert np.abs(shift).max() > 1e-3  # the covariates are not centred already: the test can fail
+    pc["alpha_c"] = point["alpha"] + shift
+    np.testing.assert_allclose(alpha_of(pc), point["alpha"], atol=1e-10)
+    ll = {name: mod.compile_fn(mod.logp(vars=mod.observed_RVs), inputs=mod.value_vars, on_unused_input="ignore")
+          for name, mod in (("c", c), ("u", u))}
+    np.testing.assert_allclose(ll["c"](pc), ll["u"](point), rtol=1e-10)
 
 
 def test_event_predict_shapes_and_monotone(sim):

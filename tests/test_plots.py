@@ -164,12 +164,12 @@ def test_reliability_of_the_shipped_strict_backtest() -> None:
     axes = _visible(fig)
     assert len(axes) == 2
     scores = pd.read_csv(STRICT / "scores.csv")
-    n = scores[(scores.model == "bayes") & (scores.space == "barometer6")].set_index("direction")["n"]
+    n = scores[(scores.model == "event_logit") & (scores.space == "barometer6")].set_index("direction")["n"]
     assert [ax.get_title() for ax in axes] == [f"openings (n = {int(n['up'])})", f"closings (n = {int(n['down'])})"]
     assert axes[0].get_xlabel() == "mean forecast probability (10 equal-count bins)"
     assert axes[0].get_ylabel() == "observed frequency"
     # binned observed frequencies average to the pooled event rate of scores.csv (equal-count bins)
-    rate = scores[(scores.model == "bayes") & (scores.space == "barometer6")].set_index("direction")["pos_rate"]
+    rate = scores[(scores.model == "event_logit") & (scores.space == "barometer6")].set_index("direction")["pos_rate"]
     curve = [ln for ln in axes[0].get_lines() if ln.get_marker() == "o"][0]
     assert abs(np.mean(curve.get_ydata()) - rate["up"]) < 0.002
     with pytest.raises(UserInputError, match="is not a directory"):

@@ -1,7 +1,7 @@
 """Grids of fits: expansion and validation, a tiny real grid serially and on two Dask workers, CLI.
 
 The real grid (2 cells: prior method ``map`` vs ``none``; ``event_logit`` only, one space, one
-chain of 30 draws after 30 tuning steps, PyMC's sampler, which compiles fastest) is run in this
+chain of 30 draws after 30 tuning steps, nutpie compiled by JAX, which compiles in seconds) is run in this
 process, on one worker process and on a loopback ``LocalCluster`` with two single-threaded worker
 processes; the three ``grid.csv`` must be byte-identical (the seeds depend on the cell, not on the
 worker, and the compiled numerics not on what the process compiled before).
@@ -35,7 +35,7 @@ TINY = {
     "seed": 7,
     "model": {"names": ["event_logit"]},
     "prior": {"method": "map", "analogs": ["SAU", "IRN"]},
-    "sampler": {"draws": 30, "tune": 30, "chains": 1, "backend": "pymc"},
+    "sampler": {"draws": 30, "tune": 30, "chains": 1, "backend": "nutpie"},
     "scenarios": [
         {"name": "status_quo", "oda_gni": 15.0, "alt_patrons": 1, "sanctions": 13},
         {"name": "isolation", "oda_gni": 1.0, "alt_patrons": 0, "sanctions": 20},
@@ -146,10 +146,11 @@ def test_serial_grid_writes_runs_and_summary(serial_grid) -> None:  # type: igno
 
 
 @pytest.mark.xfail(
-    reason="known bug (issue 17, open): after the rest of the default suite, the in-process serial "
-    "grid differed from the 1- and 2-worker grids (first difference 0.2043 vs 0.1269, 2026-11-29); "
-    "the workers agree with each other. Not yet diagnosed: a result that depends on the process's "
-    "history, not a flake.",
+    reason="known bug (issue 17, open): with PyMC's sampler, after the rest of the default suite, the "
+    "in-process serial grid differed from the 1- and 2-worker grids (first difference 0.2043 vs 0.1269, "
+    "2026-11-29); the workers agreed with each other. The test passed after the full suite once nutpie's "
+    "log density was compiled by JAX (2026-11-29, still with PyMC's sampler here), and now uses nutpie; "
+    "non-strict until it has passed after the full suite three times. The PyMC-sampler path is undiagnosed.",
     strict=False,
 )
 def test_serial_one_and_two_loopback_workers_match(spec, serial_grid, tmp_path) -> None:  # type: ignore[no-untyped-def]

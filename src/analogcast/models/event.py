@@ -525,16 +525,11 @@ class EventLogit:
             if o["center_design"]:
                 base = base + shift[None, :, :]  # eta = alpha + u + X b = (alpha + shift) + u + Xc b
             base_flat = base.reshape((-1,))
-            import os as _os
-            if _os.environ.get("AC_GATHER") == "1":
-                coef_rows = coef.reshape((coef.shape[0], n_sd)).T[obs_sd]  # (rows, K)
-                lin = pt.sum(pt.as_tensor(XZ) * coef_rows, axis=1)
-            else:
-                parts = [
-                    pt.dot(pt.as_tensor(XZ[bounds[b]: bounds[b + 1]]), coef[:, b // D, b % D])
-                    for b in range(n_sd)
-                ]
-                lin = pt.concatenate(parts)
+            parts = [
+                pt.dot(pt.as_tensor(XZ[bounds[b]: bounds[b + 1]]), coef[:, b // D, b % D])
+                for b in range(n_sd)
+            ]
+            lin = pt.concatenate(parts)
             eta = (lin
                    + base_flat[a["obs_c"][fm] * n_sd + obs_sd]
                    + year_eff.reshape((-1,))[a["obs_t"][fm] * D + obs_sd % D]
