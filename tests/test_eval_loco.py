@@ -107,3 +107,13 @@ def test_new_regime_sentence_quotes_the_kept_numbers(tmp_path, monkeypatch) -> N
     # computed on other data: the report says so instead of quoting stale numbers
     text = " ".join(kept_new_regime_sentences("b" * 64))
     assert "other data" in text and "make loco" in text and "0.034" not in text
+
+
+def test_kept_new_regime_check_is_of_the_shipped_data() -> None:
+    """The report quotes the kept check only for its data hash: a data change without `make loco`
+    fails here, not silently in the report."""
+    from analogcast.data import data_sha256
+    from analogcast.evaluation.loco import kept_new_regime_sentences
+
+    text = " ".join(kept_new_regime_sentences(data_sha256()))
+    assert "regime changes" in text and "other data" not in text and "missing" not in text
