@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from analogcast._io import atomic_write_json
+
 CHILD = r'''
 import json, os, sys, time
 t0 = time.perf_counter()
@@ -87,9 +89,7 @@ def main(argv: list[str] | None = None) -> int:
            "records": records}
     path = Path(args.out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(out, indent=2) + "\n")
-    tmp.replace(path)
+    atomic_write_json(path, out)
     print(f"wrote {path}")
     return 0
 

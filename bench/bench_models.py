@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from analogcast._io import atomic_write_json
+
 
 def _cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
@@ -128,9 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     path = Path(args.out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(out, indent=2) + "\n")
-    tmp.replace(path)
+    atomic_write_json(path, out)
     print(f"wrote {path}")
     return 0
 

@@ -362,10 +362,7 @@ def write_kept_checks(directory: str | None = None) -> dict:
     checks = run_aid_checks()
     meta = {"producer": "analogcast.evaluation.aid_checks.write_kept_checks",
             "identification": identification_summary(), "rows": len(checks)}
-    path = write_kept("aid_checks", meta, checks.to_csv(index=False, float_format="%.6g"), directory)
-    import json
-
-    return json.loads(path.read_text(encoding="utf-8"))
+    return write_kept("aid_checks", meta, checks.to_csv(index=False, float_format="%.6g"), directory)
 
 
 def kept_checks(data_sha256: str | None) -> tuple[pd.DataFrame | None, dict, str]:

@@ -50,9 +50,10 @@ def read_kept(stem: str, data_sha256: str | None) -> tuple[dict[str, Any] | None
 
 
 def write_kept(stem: str, meta: dict[str, Any], table_csv: str | None = None,
-               directory: str | Path | None = None) -> Path:
+               directory: str | Path | None = None) -> dict[str, Any]:
     """Write ``<stem>.json`` (``meta`` plus the data hash and producer version) and optionally
-    ``<stem>.csv``, atomically; ``directory`` defaults to the package's own ``evaluation/files``."""
+    ``<stem>.csv``, atomically; ``directory`` defaults to the package's own ``evaluation/files``.
+    Returns the JSON contents written."""
     from analogcast._io import atomic_write_json, atomic_write_text
     from analogcast._version import __version__
     from analogcast.data import data_sha256
@@ -62,4 +63,5 @@ def write_kept(stem: str, meta: dict[str, Any], table_csv: str | None = None,
     full = {"analogcast_version": __version__, "data_sha256": data_sha256(), **meta}
     if table_csv is not None:
         atomic_write_text(out / f"{stem}.csv", table_csv)
-    return atomic_write_json(out / f"{stem}.json", full)
+    atomic_write_json(out / f"{stem}.json", full)
+    return full

@@ -468,22 +468,10 @@ class EventLogit:
             beta0 = pm.Normal("beta0", mu=mu0[:, None], sigma=sd0[:, None],
                               dims=("covariate", "direction"))
             sigma_beta = pm.HalfNormal("sigma_beta", sigma=o["sigma_beta_scale"], dims="direction")
-            if o["beta_centred"]:
-                beta = pm.Normal("beta", mu=beta0[:, None, :], sigma=sigma_beta,
-                                 dims=("covariate", "space", "direction"))
-            else:
-                z_beta = pm.Normal("z_beta", 0.0, 1.0, dims=("covariate", "space", "direction"))
-                beta = pm.Deterministic("beta", beta0[:, None, :] + sigma_beta * z_beta,
-                                        dims=("covariate", "space", "direction"))
+            beta = _space_effects("beta", beta0, sigma_beta, "covariate", bool(o["beta_centred"]))
             gamma0 = pm.Normal("gamma0", 0.0, 1.0, dims=("dynamic", "direction"))
             sigma_gamma = pm.HalfNormal("sigma_gamma", sigma=0.5, dims="direction")
-            if o["centred"]:
-                gamma = pm.Normal("gamma", mu=gamma0[:, None, :], sigma=sigma_gamma,
-                                  dims=("dynamic", "space", "direction"))
-            else:
-                z_gamma = pm.Normal("z_gamma", 0.0, 1.0, dims=("dynamic", "space", "direction"))
-                gamma = pm.Deterministic("gamma", gamma0[:, None, :] + sigma_gamma * z_gamma,
-                                         dims=("dynamic", "space", "direction"))
+            gamma = _space_effects("gamma", gamma0, sigma_gamma, "dynamic", bool(o["centred"]))
             coef_parts = [beta, gamma]
             if n_sm:
                 lam = pm.HalfNormal("lam", 1.0, dims=("smooth", "direction"))
@@ -594,6 +582,18 @@ class EventLogit:
             },
             coords=coords,
         )
+
+
+def _space_effects(name: str, mean: Any, sigma: Any, dim: str, centred: bool) -> Any:
+    """Per-space effects ``name[k, s, d] ~ Normal(mean[k, d], sigma[d])`` inside the current PyMC
+    model: sampled directly (``centred``) or as ``mean + sigma * z_<name>`` (non-centred)."""
+    import pymc as pm
+
+    dims = (dim, "space", "direction")
+    if centred:
+        return pm.Normal(name, mu=mean[:, None, :], sigma=sigma, dims=dims)
+    z = pm.Normal(f"z_{name}", 0.0, 1.0, dims=dims)
+    return pm.Deterministic(name, mean[:, None, :] + sigma * z, dims=dims)
 
 
 def case_control(y: np.ndarray, fraction: float, protected: np.ndarray,
