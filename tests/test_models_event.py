@@ -167,3 +167,64 @@ def test_backtest_mode_has_no_target_and_forecasts_every_country(real) -> None:
     top = x[ok] > 1 - CUTPOINTS["women"]
     if top.any():
         assert po[top].mean() < expit(0) * po[x[ok] < 0.9].mean()
+
+
+def test_cross_space_change_closed_form_and_no_look_ahead() -> None:
+    from analogcast.models.design import cross_space_grid
+
+    a = np.array([[0.50, 0.52, 0.56, 0.40, 0.30, 0.10]])
+    b = np.array([[0.20, np.nan, 0.20, 0.26, 0.26, 0.26]])
+    g = cross_space_grid({"a": a, "b": b}, {"a": 0.04, "b": 0.02})
+    assert np.isnan(g[0, :3]).all()
+    # column t: mean over spaces of (x[t-1] - x[t-3]) / cutpoint
+    assert g[0, 3] == pytest.approx(((0.56 - 0.50) / 0.04 + (0.20 - 0.20) / 0.02) / 2)
+    assert g[0, 4] == pytest.approx((0.40 - 0.52) / 0.04)  # b is missing in t-3: a alone
+    assert g[0, 5] == pytest.approx(((0.30 - 0.56) / 0.04 + (0.26 - 0.20) / 0.02) / 2)
+    # values from year t on never change column t
+    a2, b2 = a.copy(), b.copy()
+    a2[0, 4:], b2[0, 4:] = 0.9, 0.0
+    g2 = cross_space_grid({"a": a2, "b": b2}, {"a": 0.04, "b": 0.02})
+    np.testing.assert_array_equal(g2[0, :5], g[0, :5])
+
+
+def test_cross_space_training_rows_do_not_read_after_the_origin(real) -> None:
+    panel, events, model, _ = real
+    d = model.prepare(panel, events, target="AFG", origin=2010, spaces=["women"])
+    assert d.dynamic[-1] == "spaces_change2"
+    # another space (not modelled) changed after the origin: the design must not move
+    p2 = panel.copy(deep=True)
+    var = SPACES["informational"]
+    p2[var] = p2[var].where(p2["year"] <= 2010, 0.99)
+    d2 = model.prepare(p2, events, target="AFG", origin=2010, spaces=["women"])
+    np.testing.assert_array_equal(d.arrays["XZ"], d2.arrays["XZ"])
+    # ... while a change at the origin itself does move the covariate of the origin + 1 forecast
+    p3 = panel.copy(deep=True)
+    p3[var] = p3[var].where(p3["year"] != 2010, 0.99)
+    d3 = model.prepare(p3, events, target="AFG", origin=2010, spaces=["women"])
+    h2, h3 = d2.scaling["history"][ "informational"], d3.scaling["history"]["informational"]
+    assert not np.array_equal(h2, h3)
+
+
+def test_cross_space_forecast_step_one_matches_the_training_design(real) -> None:
+    """The covariate a forecast from origin T uses for year T + 1 is the one a fit with a later
+    origin puts on the training row of year T + 1 (same data, same formula)."""
+    from analogcast.models.event_forecast import _cross_terms
+
+    panel, events, model, _ = real
+    d15 = model.prepare(panel, events, target="AFG", origin=2015, spaces=["women"])
+    d17 = model.prepare(panel, events, target="AFG", origin=2017, spaces=["women"])
+    t_all = int(np.flatnonzero(np.asarray(d15.meta["all_countries"]) == "AFG")[0])
+    paths = {s: np.zeros((1, 1, 1)) for s in d15.scaling["history"]}
+    got = _cross_terms(d15, paths, lambda s: d15.scaling["history"][s][t_all, -3:], 1)[0, 0, 0]
+    a = d17.arrays
+    years = np.asarray(d17.meta["years"])
+    row = np.flatnonzero((a["obs_c"] == int(a["target_c"])) & (years[a["obs_t"]] == 2016))[0]
+    k = len(d17.covariates) + d17.dynamic.index("spaces_change2")
+    sc = d17.scaling["dynamic"]["women"]
+    j = d17.dynamic.index("spaces_change2")
+    raw = (a["XZ"][row, k] + sc["target_mean"][j]) * sc["scale"][j] + sc["centre"][j]
+    assert got == pytest.approx(raw, abs=1e-9)
+    # Afghanistan's regime collapsed in 2021: the 2023 origin's value is far below 0
+    d23 = model.prepare(panel, events, target="AFG", origin=2023, spaces=["women"])
+    v23 = _cross_terms(d23, paths, lambda s: d23.scaling["history"][s][t_all, -3:], 1)[0, 0, 0]
+    assert v23 < -2.0

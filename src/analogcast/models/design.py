@@ -56,6 +56,8 @@ __all__ = [
     "CommonDesign",
     "common_design",
     "dynamic_grid",
+    "cross_space_grid",
+    "CROSS_SPACE_NAME",
     "transform_raw",
     "validate_target_origin",
 ]
@@ -552,6 +554,35 @@ def dynamic_grid(x: np.ndarray, cutpoint: float, cap: float = 30.0) -> np.ndarra
 
 
 DYNAMIC_NAMES: tuple[str, ...] = ("level", "change2", "log_years_since_move")
+#: The cross-space dynamic covariate (event model option ``cross_space``).
+CROSS_SPACE_NAME = "spaces_change2"
+
+
+def cross_space_grid(series: Mapping[str, np.ndarray], cutpoints: Mapping[str, float]) -> np.ndarray:
+    """The regime's recent trajectory across spaces, at ``t - 1``: ``spaces_change2[c, t]``.
+
+    The mean over the spaces in ``series`` of the two-year change ``(x[t-1] - x[t-3]) / cutpoint``
+    of each space, in units of its own event cutpoint, over the spaces observed in both years (NaN
+    where none is). Each ``series[s]`` is ``(..., year)`` with the same shape; only values up to
+    ``t - 1`` enter column ``t`` (the same timing as :func:`dynamic_grid`), so no look-ahead of
+    the event coder leaks in.
+
+    It separates a collapse of the whole regime (every space falling: rebounds are rare) from a
+    move of one index (often partly measurement noise, which reverts).
+    """
+    total: np.ndarray | None = None
+    count: np.ndarray | None = None
+    for s, x in series.items():
+        x = np.asarray(x, dtype=np.float64)
+        change = np.full_like(x, np.nan)
+        change[..., 3:] = (x[..., 2:-1] - x[..., :-3]) / float(cutpoints[s])
+        ok = ~np.isnan(change)
+        total = np.where(ok, change, 0.0) if total is None else total + np.where(ok, change, 0.0)
+        count = ok.astype(np.float64) if count is None else count + ok
+    if total is None or count is None:
+        raise ValueError("cross_space_grid needs at least one space")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
 
 
 def resolve_spaces(spaces: Sequence[str] | None, all_spaces: Sequence[str]) -> tuple[str, ...]:

@@ -75,9 +75,11 @@ from scipy.special import logit
 from analogcast.data import DIRECTIONS
 from analogcast.errors import UserInputError
 from analogcast.models.design import (
+    CROSS_SPACE_NAME,
     DYNAMIC_NAMES,
     ModelData,
     common_design,
+    cross_space_grid,
     dynamic_grid,
     resolve_spaces,
     validate_target_origin,
@@ -110,6 +112,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "beta_centred": False,
     "center_design": True,
     "country_zero_sum": True,
+    "cross_space": True,
     "smooth": False,
     "subsample_seed": 20240601,
     "n_paths": 4,
@@ -216,7 +219,11 @@ class EventLogit:
         feas: dict[tuple[str, str], np.ndarray] = {}
         valid: dict[tuple[str, str], np.ndarray] = {}
         n_infeasible = 0
-        for s in spaces_t:
+        cross = bool(self.options["cross_space"])
+        # with the cross-space covariate every space's series is read (and its quiet moves kept
+        # for the forecast paths), whichever spaces are modelled; only modelled spaces give rows
+        series_spaces = tuple(SPACES) if cross else spaces_t
+        for s in series_spaces:
             x_full = np.asarray(panel_g[SPACES[s]].transpose("country", "year").values, dtype=float)
             x = x_full.copy()
             x[:, grid_years > origin] = np.nan
@@ -243,13 +250,24 @@ class EventLogit:
                 bad = coded & ~f & (y == 1)
                 if bad.any():  # cannot happen with the coder's own rule (tests/test_data_feasible)
                     raise RuntimeError(f"{s} {d}: an event was coded where it is infeasible")
-                n_infeasible += int((coded & ~f).sum())
+                if s in spaces_t:
+                    n_infeasible += int((coded & ~f).sum())
                 labels[(s, d)] = y
                 feas[(s, d)] = f
                 valid[(s, d)] = coded & f
+        dyn_names = DYNAMIC_NAMES
+        if cross:
+            xgrid = cross_space_grid(xs, CUTPOINTS)
+            dyn_names = (*DYNAMIC_NAMES, CROSS_SPACE_NAME)
+            for s in spaces_t:
+                dyn_grids[s] = np.concatenate([dyn_grids[s], xgrid[..., None]], axis=-1)
+                ok_x = ~np.isnan(xgrid)
+                for d in DIRECTIONS:
+                    valid[(s, d)] = valid[(s, d)] & ok_x
         train = np.zeros((len(countries), len(grid_years)), dtype=bool)
-        for v in valid.values():
-            train |= v
+        for s in spaces_t:
+            for d in DIRECTIONS:
+                train |= valid[(s, d)]
         if target is not None and not train[t_idx].any():
             raise UserInputError(
                 f"target '{target}' has no coded country-years between {start} and {last_label}."
@@ -283,7 +301,8 @@ class EventLogit:
             centre, scale = z.mean(axis=0), z.std(axis=0)
             scale = np.where(scale > 0, scale, 1.0)
             zt = (dyn - centre) / scale
-            tmean = zt[t_idx, vs[t_idx]].mean(axis=0) if target is not None else np.zeros(3)
+            tmean = (zt[t_idx, vs[t_idx]].mean(axis=0) if target is not None
+                     else np.zeros(len(dyn_names)))
             if target is not None:
                 zt[t_idx] -= tmean
             dyn_scaling[s] = {"centre": centre.tolist(), "scale": scale.tolist(),
@@ -351,12 +370,12 @@ class EventLogit:
             start=start,
             spaces=spaces_t,
             covariates=cd.names,
-            dynamic=DYNAMIC_NAMES,
+            dynamic=dyn_names,
             scaling={"common": cd.scaling, "dynamic": dyn_scaling, "smooth": bases,
                      "common_grid": cd.X[:, grid_years == origin + 1][:, 0],
-                     "history": {s: xs[s][:, grid_years <= origin] for s in spaces_t},
+                     "history": {s: xs[s][:, grid_years <= origin] for s in series_spaces},
                      "history_years": hist_years,
-                     "no_event_moves": _no_event_moves(xs, labels, valid, spaces_t)},
+                     "no_event_moves": _no_event_moves(xs, labels, valid, series_spaces)},
             arrays=arrays,
             target_history=th,
             observed=observed,

@@ -33,7 +33,7 @@ import numpy as np
 import xarray as xr
 
 from analogcast.errors import UserInputError
-from analogcast.models.design import ModelData, dynamic_grid
+from analogcast.models.design import CROSS_SPACE_NAME, ModelData, cross_space_grid, dynamic_grid
 
 __all__ = [
     "K_NEIGHBOURS",
@@ -179,13 +179,31 @@ def _year_paths(p: dict[str, np.ndarray], data: ModelData, n_steps: int,
     return out
 
 
+def _cross_terms(data: ModelData, paths: dict[str, np.ndarray], hist_of, n_steps: int
+                 ) -> np.ndarray | None:
+    """The cross-space covariate of outcome years ``origin+1..origin+n_steps`` along the paths.
+
+    ``paths[s]``: ``(sample, ..., n_steps)`` simulated levels of every space; ``hist_of(s)``: the
+    last 3 observed levels, broadcastable to ``(sample, ..., 3)``. ``None`` without the option.
+    """
+    if CROSS_SPACE_NAME not in data.dynamic:
+        return None
+    from analogcast.data import CUTPOINTS
+
+    tails = {s: np.concatenate([np.broadcast_to(hist_of(s), (*p.shape[:-1], 3)), p], axis=-1)
+             for s, p in paths.items()}
+    return cross_space_grid(tails, CUTPOINTS)[..., -n_steps:]
+
+
 def _series_terms(data: ModelData, space: str, series: np.ndarray, n_steps: int,
-                  p: dict[str, np.ndarray], si: int, tmean: bool) -> tuple[np.ndarray, np.ndarray]:
+                  p: dict[str, np.ndarray], si: int, tmean: bool,
+                  cross: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Dynamic + smooth contribution and feasibility of outcome years ``origin+1..origin+n_steps``.
 
     ``series``: ``(sample, ..., history + n_steps)``; the last ``n_steps`` values are simulated
     (the last of them is never used: the hazard of year ``origin+k`` depends on levels up to
-    ``origin+k-1``). Returns ``(lin, feasible)``, both ``(sample, ..., step, direction)``.
+    ``origin+k-1``). ``cross``: ``(sample, ..., n_steps)``, the cross-space covariate (model
+    option ``cross_space``). Returns ``(lin, feasible)``, both ``(sample, ..., step, direction)``.
     """
     from analogcast.data import CUTPOINTS, feasible_events
 
@@ -193,6 +211,8 @@ def _series_terms(data: ModelData, space: str, series: np.ndarray, n_steps: int,
     flat = series.reshape(-1, series.shape[-1])
     dyn = dynamic_grid(flat, cp)[:, -n_steps:]  # covariates of outcome years origin+1..
     dyn = dyn.reshape(*series.shape[:-1], n_steps, 3)
+    if cross is not None:
+        dyn = np.concatenate([dyn, np.broadcast_to(cross, dyn.shape[:-1])[..., None]], axis=-1)
     sc = data.scaling["dynamic"][space]
     z = (dyn - np.asarray(sc["centre"])) / np.asarray(sc["scale"])
     if tmean:
@@ -236,14 +256,18 @@ def target_event_probs(posterior: xr.Dataset, data: ModelData, future_X: np.ndar
     xb = np.einsum("qtk,nksd->nqtsd", future_X[:, :n_steps], p["beta"])  # (n, scen, step, s, d)
     t_all = int(np.flatnonzero(np.asarray(data.meta["all_countries"]) == data.target)[0])
     surv = np.ones((n, future_X.shape[0], len(data.spaces), n_steps, 2))
+    paths: dict[str, np.ndarray] = {}
+    for s, h in data.scaling["history"].items():  # every space the covariates read, in order
+        last = h[t_all, -1]
+        if np.isnan(last) and s in data.spaces:
+            raise UserInputError(f"the target's {s} index is missing in the origin year")
+        paths[s] = simulate_quiet_paths(data.scaling["no_event_moves"][s],
+                                        np.full((n, n_paths), last), n_steps, rng)
+    cross = _cross_terms(data, paths, lambda s: data.scaling["history"][s][t_all, -3:], n_steps)
     for si, s in enumerate(data.spaces):
         hist = data.scaling["history"][s][t_all, -_HISTORY:]
-        if np.isnan(hist[-1]):
-            raise UserInputError(f"the target's {s} index is missing in the origin year")
-        paths = simulate_quiet_paths(data.scaling["no_event_moves"][s],
-                                     np.full((n, n_paths), hist[-1]), n_steps, rng)
-        series = np.concatenate([np.broadcast_to(hist, (n, n_paths, hist.size)), paths], axis=-1)
-        lin, feas = _series_terms(data, s, series, n_steps, p, si, tmean=True)
+        series = np.concatenate([np.broadcast_to(hist, (n, n_paths, hist.size)), paths[s]], axis=-1)
+        lin, feas = _series_terms(data, s, series, n_steps, p, si, tmean=True, cross=cross)
         eta = (base[:, None, None, None, si, :] + lin[:, None]
                + xb[:, :, None, :, si, :] + years_eff[:, None, None, :, :])
         h = feas[:, None] / (1.0 + np.exp(-eta))  # (n, scen, path, step, d)
@@ -281,17 +305,22 @@ def all_country_event_probs(posterior: xr.Dataset, data: ModelData, horizon: int
     xb = np.einsum("ck,nksd->ncsd", Xo, p["beta"])
     years_eff = _year_paths(p, data, horizon, rng)
     out = {d: np.full((all_c.size, S), np.nan) for d in ("opening", "closing")}
+    paths: dict[str, np.ndarray] = {}
+    for s, h in data.scaling["history"].items():  # every country; NaN paths stay NaN
+        paths[s] = simulate_quiet_paths(data.scaling["no_event_moves"][s],
+                                        np.broadcast_to(h[None, :, -1:], (n, h.shape[0], n_paths)),
+                                        horizon, rng)
+    cross = _cross_terms(data, paths, lambda s: data.scaling["history"][s][None, :, None, -3:],
+                         horizon)
     for si, s in enumerate(data.spaces):
         hist = data.scaling["history"][s][:, -_HISTORY:]  # (country, years)
         ok = ~np.isnan(hist[:, -1])
         hist = hist[ok]
-        paths = simulate_quiet_paths(data.scaling["no_event_moves"][s],
-                                     np.broadcast_to(hist[None, :, -1:], (n, hist.shape[0], n_paths)),
-                                     horizon, rng)
         series = np.concatenate(
             [np.broadcast_to(hist[None, :, None, :], (n, hist.shape[0], n_paths, hist.shape[1])),
-             paths], axis=-1)
-        lin, feas = _series_terms(data, s, series, horizon, p, si, tmean=False)
+             paths[s][:, ok]], axis=-1)
+        lin, feas = _series_terms(data, s, series, horizon, p, si, tmean=False,
+                                  cross=None if cross is None else cross[:, ok])
         eta = (base_all[:, ok][:, :, None, None, si, :] + lin + xb[:, ok][:, :, None, None, si, :]
                + years_eff[:, None, None, :, :])
         h = feas / (1.0 + np.exp(-eta))  # (n, country, path, step, d)

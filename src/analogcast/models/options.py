@@ -102,6 +102,11 @@ class EventLogitOptions(ModelOptions):
     N(logit(base rate), 1.5) prior is placed there; ``country_zero_sum`` makes the country effects
     sum to zero within each direction, so they no longer trade off against the intercepts;
     ``beta_centred`` samples the per-space slopes centred (it mixed worse: min bulk ESS 4).
+
+    ``cross_space`` adds the regime's recent trajectory across all seven spaces
+    (``spaces_change2``, :func:`analogcast.models.design.cross_space_grid`) to each space's
+    dynamic covariates: after a collapse of the whole regime, rebounds are rarer than one index's
+    own fall suggests.
     """
 
     MODEL: ClassVar[str] = "event_logit"
@@ -121,6 +126,7 @@ class EventLogitOptions(ModelOptions):
     beta_centred: StrictBool = False
     center_design: StrictBool = True
     country_zero_sum: StrictBool = True
+    cross_space: StrictBool = True
     smooth: StrictBool = False
     subsample_seed: Seed = 20240601
     n_paths: Annotated[int, Field(ge=1, le=64, strict=True)] = 4
