@@ -228,3 +228,38 @@ def test_cross_space_forecast_step_one_matches_the_training_design(real) -> None
     d23 = model.prepare(panel, events, target="AFG", origin=2023, spaces=["women"])
     v23 = _cross_terms(d23, paths, lambda s: d23.scaling["history"][s][t_all, -3:], 1)[0, 0, 0]
     assert v23 < -2.0
+
+
+def test_year_shocks_are_not_carried_forward(real) -> None:
+    """Local level + noise: a forecast continues the filtered level of the last fitted year, not
+    its shock. Closed forms: the steady-state Kalman filter of a local-level model, and with no
+    level noise the level is the mean of the years."""
+    from analogcast.models.event_forecast import _post_arrays, _year_paths, filtered_level
+
+    rng = np.random.default_rng(0)
+    n_y = 60
+    ys = np.zeros((1, n_y, 1))
+    ys[0, -1, 0] = 1.0  # a spike in the last year after a flat history
+    sl, se = np.array([[0.1]]), np.array([[0.3]])
+    mean, var = filtered_level(ys, sl, se)
+    q = (0.1 / 0.3) ** 2  # steady state: P = s2e * (-q + sqrt(q^2 + 4q)) / 2 before the update
+    p_pred = 0.3**2 * (q + np.sqrt(q**2 + 4 * q)) / 2
+    gain = p_pred / (p_pred + 0.3**2)
+    assert mean[0, 0] == pytest.approx(gain * 1.0, rel=1e-6)
+    assert var[0, 0] == pytest.approx((1 - gain) * p_pred, rel=1e-6)
+    # no level noise: the level is the mean of the years, known to s2e / n
+    y2 = rng.normal(0.4, 0.3, size=(1, n_y, 1))
+    m2, v2 = filtered_level(y2, np.array([[0.0]]), se)
+    assert m2[0, 0] == pytest.approx(y2.mean(), rel=1e-9)
+    assert v2[0, 0] == pytest.approx(0.09 / n_y, rel=1e-9)
+
+    _, _, _, data = real
+    post = fake_posterior("event_logit", data, draws=1000, chains=2, seed=7)
+    post["year_effect"][:] = 0.0
+    post["year_effect"][dict(year=-1)] = 2.0  # a spike in the last fitted year
+    post["sigma_year"][:] = 0.1
+    post["sigma_year_noise"] = post["sigma_year"] * 0 + 0.3
+    ye = _year_paths(_post_arrays(post), data, 3, np.random.default_rng(0))
+    assert np.abs(ye.mean(axis=0) - gain * 2.0).max() < 0.03  # mostly not carried on
+    want = np.sqrt(var[0, 0] + 0.1**2 * np.array([2, 3, 4]) + 0.3**2)
+    np.testing.assert_allclose(ye[:, :, 1].std(axis=0), want, rtol=0.06)

@@ -15,8 +15,9 @@ the expectation is over index paths on which no event has happened yet:
   and years since a large move of each step are read off the path, through the same scaling and
   smooth bases as the training rows.
 * **Year effects** continue the fitted random walk (``y[t+1] = y[t] + sigma * e``; an AR(1) with
-  ``rho`` if the posterior has ``rho_year``) from the last fitted year, one path per draw shared by
-  every country (the year effect is common to all).
+  ``rho`` if the posterior has ``rho_year``) from the last fitted year's level, one path per draw
+  shared by every country (the year effect is common to all); with a transient shock term in the
+  posterior (``sigma_year_noise``) each future year adds a new shock instead of the last year's.
 * Covariates for years after the origin follow the scenario paths (target) or are held at the
   origin's values (every country, in the backtest).
 
@@ -40,6 +41,7 @@ __all__ = [
     "MAX_STEPS",
     "linear_predictor",
     "simulate_quiet_paths",
+    "filtered_level",
     "target_event_probs",
     "all_country_event_probs",
 ]
@@ -68,6 +70,9 @@ def _post_arrays(posterior: xr.Dataset, max_draws: int | None = None) -> dict[st
         "rho": (get("rho_year", "direction") if "rho_year" in post
                 else np.ones((post.sizes["sample"], 2))),  # a random walk
         "sigma_year": get("sigma_year", "direction"),
+        # local level + noise (option year_noise): the level carries on, shocks are drawn anew
+        "sigma_noise": (get("sigma_year_noise", "direction") if "sigma_year_noise" in post
+                        else np.zeros((post.sizes["sample"], 2))),
         "z_region": get("z_region", "region", "space", "direction"),
         "sigma_country": get("sigma_country", "direction"),
         "z_country": get("z_country", "country", "direction"),
@@ -156,6 +161,33 @@ def simulate_quiet_paths(moves: np.ndarray, x_last: np.ndarray, n_steps: int,
     return out
 
 
+def filtered_level(y: np.ndarray, sigma_level: np.ndarray, sigma_noise: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Kalman filter of the local-level model ``y[t] = L[t] + e[t]``, ``L[t] = L[t-1] + u[t]``.
+
+    Parameters
+    ----------
+    y
+        ``(sample, year, direction)`` year effects.
+    sigma_level, sigma_noise
+        ``(sample, direction)`` SDs of ``u`` and ``e``.
+
+    Returns
+    -------
+    (mean, var)
+        ``(sample, direction)``: the distribution of the last year's level ``L[T]`` given
+        ``y[1..T]`` (diffuse start: after the first year ``L ~ N(y[1], sigma_noise^2)``).
+    """
+    s2l, s2e = sigma_level**2, sigma_noise**2
+    mean, var = y[:, 0, :].copy(), s2e.copy()
+    for t in range(1, y.shape[1]):
+        pred = var + s2l
+        gain = np.divide(pred, pred + s2e, out=np.ones_like(pred), where=(pred + s2e) > 0)
+        mean = mean + gain * (y[:, t, :] - mean)
+        var = (1.0 - gain) * pred
+    return mean, var
+
+
 def _year_paths(p: dict[str, np.ndarray], data: ModelData, n_steps: int,
                 rng: np.random.Generator) -> np.ndarray:
     """Year effects of outcome years ``origin+1 .. origin+n_steps``, ``(sample, step, direction)``:
@@ -164,8 +196,13 @@ def _year_paths(p: dict[str, np.ndarray], data: ModelData, n_steps: int,
     years = [int(y) for y in data.meta["years"]]
     # continue the uncentred process y = year_effect + year_mean, then centre it the same way
     m = p["year_mean"]
-    cur_year, y = years[-1], p["year"][:, -1, :] + m
-    rho, sig = p["rho"], p["sigma_year"]
+    rho, sig, noise = p["rho"], p["sigma_year"], p["sigma_noise"]
+    if noise.any():
+        lvl_mean, lvl_var = filtered_level(p["year"], sig, noise)
+        level = lvl_mean + np.sqrt(lvl_var) * rng.standard_normal(lvl_mean.shape)
+    else:
+        level = p["year"][:, -1, :]
+    cur_year, y = years[-1], level + m
     out = np.empty((y.shape[0], n_steps, 2))
     for k in range(n_steps):
         yr = int(data.origin) + 1 + k
@@ -176,6 +213,8 @@ def _year_paths(p: dict[str, np.ndarray], data: ModelData, n_steps: int,
             y = rho * y + sig * rng.standard_normal(y.shape)
             cur_year += 1
         out[:, k] = y - m
+        if noise.any():
+            out[:, k] += noise * rng.standard_normal(y.shape)
     return out
 
 

@@ -107,6 +107,10 @@ class EventLogitOptions(ModelOptions):
     (``spaces_change2``, :func:`analogcast.models.design.cross_space_grid`) to each space's
     dynamic covariates: after a collapse of the whole regime, rebounds are rarer than one index's
     own fall suggests.
+
+    ``year_noise`` splits the year effect into a random-walk level and a transient yearly shock
+    (a local-level model): forecasts continue the level and draw new shocks, so one unusual year
+    of events is not carried forward as a new level.
     """
 
     MODEL: ClassVar[str] = "event_logit"
@@ -127,6 +131,7 @@ class EventLogitOptions(ModelOptions):
     center_design: StrictBool = True
     country_zero_sum: StrictBool = True
     cross_space: StrictBool = True
+    year_noise: StrictBool = True
     smooth: StrictBool = False
     subsample_seed: Seed = 20240601
     n_paths: Annotated[int, Field(ge=1, le=64, strict=True)] = 4
