@@ -172,14 +172,20 @@ def test_backtest_mode_has_no_target_and_forecasts_every_country(real) -> None:
 def test_cross_space_change_closed_form_and_no_look_ahead() -> None:
     from analogcast.models.design import cross_space_grid
 
-    a = np.array([[0.50, 0.52, 0.56, 0.40, 0.30, 0.10]])
+    a = np.array([[0.50, 0.52, 0.57, 0.40, 0.30, 0.10]])
     b = np.array([[0.20, np.nan, 0.20, 0.26, 0.26, 0.26]])
     g = cross_space_grid({"a": a, "b": b}, {"a": 0.04, "b": 0.02})
-    assert np.isnan(g[0, :3]).all()
+    assert g.shape == (1, 6, 2)
+    assert np.isnan(g[0, :3, 0]).all() and np.isnan(g[0, :2, 1]).all()
     # column t: mean over spaces of (x[t-1] - x[t-3]) / cutpoint
-    assert g[0, 3] == pytest.approx(((0.56 - 0.50) / 0.04 + (0.20 - 0.20) / 0.02) / 2)
-    assert g[0, 4] == pytest.approx((0.40 - 0.52) / 0.04)  # b is missing in t-3: a alone
-    assert g[0, 5] == pytest.approx(((0.30 - 0.56) / 0.04 + (0.26 - 0.20) / 0.02) / 2)
+    assert g[0, 3, 0] == pytest.approx(((0.57 - 0.50) / 0.04 + (0.20 - 0.20) / 0.02) / 2)
+    assert g[0, 4, 0] == pytest.approx((0.40 - 0.52) / 0.04)  # b is missing in t-3: a alone
+    assert g[0, 5, 0] == pytest.approx(((0.30 - 0.57) / 0.04 + (0.26 - 0.20) / 0.02) / 2)
+    # share of spaces that rose by more than their cutpoint from t-2 to t-1
+    assert g[0, 2, 1] == pytest.approx(0.0)  # a: +0.02 < 0.04; b missing
+    assert g[0, 3, 1] == pytest.approx(1.0)  # a: +0.05 > 0.04; b missing in t-2
+    assert g[0, 4, 1] == pytest.approx(0.5)  # a fell; b rose 0.06 > 0.02
+    assert g[0, 5, 1] == pytest.approx(0.0)
     # values from year t on never change column t
     a2, b2 = a.copy(), b.copy()
     a2[0, 4:], b2[0, 4:] = 0.9, 0.0
@@ -190,7 +196,7 @@ def test_cross_space_change_closed_form_and_no_look_ahead() -> None:
 def test_cross_space_training_rows_do_not_read_after_the_origin(real) -> None:
     panel, events, model, _ = real
     d = model.prepare(panel, events, target="AFG", origin=2010, spaces=["women"])
-    assert d.dynamic[-1] == "spaces_change2"
+    assert d.dynamic[-2:] == ("spaces_change2", "spaces_rising")
     # another space (not modelled) changed after the origin: the design must not move
     p2 = panel.copy(deep=True)
     var = SPACES["informational"]
@@ -219,15 +225,16 @@ def test_cross_space_forecast_step_one_matches_the_training_design(real) -> None
     a = d17.arrays
     years = np.asarray(d17.meta["years"])
     row = np.flatnonzero((a["obs_c"] == int(a["target_c"])) & (years[a["obs_t"]] == 2016))[0]
-    k = len(d17.covariates) + d17.dynamic.index("spaces_change2")
     sc = d17.scaling["dynamic"]["women"]
-    j = d17.dynamic.index("spaces_change2")
-    raw = (a["XZ"][row, k] + sc["target_mean"][j]) * sc["scale"][j] + sc["centre"][j]
-    assert got == pytest.approx(raw, abs=1e-9)
+    for i, name in enumerate(("spaces_change2", "spaces_rising")):
+        j = d17.dynamic.index(name)
+        k = len(d17.covariates) + j
+        raw = (a["XZ"][row, k] + sc["target_mean"][j]) * sc["scale"][j] + sc["centre"][j]
+        assert got[i] == pytest.approx(raw, abs=1e-9), name
     # Afghanistan's regime collapsed in 2021: the 2023 origin's value is far below 0
     d23 = model.prepare(panel, events, target="AFG", origin=2023, spaces=["women"])
     v23 = _cross_terms(d23, paths, lambda s: d23.scaling["history"][s][t_all, -3:], 1)[0, 0, 0]
-    assert v23 < -2.0
+    assert v23[0] < -2.0
 
 
 def test_year_shocks_are_not_carried_forward(real) -> None:

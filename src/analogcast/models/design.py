@@ -57,7 +57,7 @@ __all__ = [
     "common_design",
     "dynamic_grid",
     "cross_space_grid",
-    "CROSS_SPACE_NAME",
+    "CROSS_SPACE_NAMES",
     "transform_raw",
     "validate_target_origin",
 ]
@@ -554,35 +554,46 @@ def dynamic_grid(x: np.ndarray, cutpoint: float, cap: float = 30.0) -> np.ndarra
 
 
 DYNAMIC_NAMES: tuple[str, ...] = ("level", "change2", "log_years_since_move")
-#: The cross-space dynamic covariate (event model option ``cross_space``).
-CROSS_SPACE_NAME = "spaces_change2"
+#: The cross-space dynamic covariates (event model option ``cross_space``).
+CROSS_SPACE_NAMES: tuple[str, ...] = ("spaces_change2", "spaces_rising")
 
 
 def cross_space_grid(series: Mapping[str, np.ndarray], cutpoints: Mapping[str, float]) -> np.ndarray:
-    """The regime's recent trajectory across spaces, at ``t - 1``: ``spaces_change2[c, t]``.
+    """The regime's recent trajectory across spaces, at ``t - 1``: ``(..., year, 2)``.
 
-    The mean over the spaces in ``series`` of the two-year change ``(x[t-1] - x[t-3]) / cutpoint``
-    of each space, in units of its own event cutpoint, over the spaces observed in both years (NaN
-    where none is). Each ``series[s]`` is ``(..., year)`` with the same shape; only values up to
-    ``t - 1`` enter column ``t`` (the same timing as :func:`dynamic_grid`), so no look-ahead of
-    the event coder leaks in.
+    Column 0, ``spaces_change2``: the mean over the spaces in ``series`` of the two-year change
+    ``(x[t-1] - x[t-3]) / cutpoint`` of each space, in units of its own event cutpoint, over the
+    spaces observed in both years. Column 1, ``spaces_rising``: the share of the spaces observed
+    in ``t-2`` and ``t-1`` whose index rose by more than its cutpoint from ``t-2`` to ``t-1``
+    (momentum: a regime opening several spaces at once). NaN where no space is observed. Each
+    ``series[s]`` is ``(..., year)`` with the same shape; only values up to ``t - 1`` enter year
+    ``t`` (the same timing as :func:`dynamic_grid`), so no look-ahead of the event coder leaks in.
 
-    It separates a collapse of the whole regime (every space falling: rebounds are rare) from a
-    move of one index (often partly measurement noise, which reverts).
+    The first separates a collapse of the whole regime (every space falling: rebounds are rare)
+    from a move of one index (often partly measurement noise, which reverts).
     """
-    total: np.ndarray | None = None
-    count: np.ndarray | None = None
+    sums: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
     for s, x in series.items():
         x = np.asarray(x, dtype=np.float64)
+        cp = float(cutpoints[s])
         change = np.full_like(x, np.nan)
-        change[..., 3:] = (x[..., 2:-1] - x[..., :-3]) / float(cutpoints[s])
-        ok = ~np.isnan(change)
-        total = np.where(ok, change, 0.0) if total is None else total + np.where(ok, change, 0.0)
-        count = ok.astype(np.float64) if count is None else count + ok
-    if total is None or count is None:
+        change[..., 3:] = (x[..., 2:-1] - x[..., :-3]) / cp
+        rise = np.full_like(x, np.nan)
+        rise[..., 2:] = x[..., 1:-1] - x[..., :-2]
+        rising = np.where(np.isnan(rise), np.nan, (rise > cp).astype(np.float64))
+        for k, v in enumerate((change, rising)):
+            ok = ~np.isnan(v)
+            if len(sums) <= k:
+                sums.append(np.zeros_like(v))
+                counts.append(np.zeros_like(v))
+            sums[k] = sums[k] + np.where(ok, v, 0.0)
+            counts[k] = counts[k] + ok
+    if not sums:
         raise ValueError("cross_space_grid needs at least one space")
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / count, np.nan)
+        return np.stack([np.where(c > 0, t / c, np.nan) for t, c in zip(sums, counts, strict=True)],
+                        axis=-1)
 
 
 def resolve_spaces(spaces: Sequence[str] | None, all_spaces: Sequence[str]) -> tuple[str, ...]:

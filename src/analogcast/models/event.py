@@ -9,7 +9,8 @@ For country ``c``, outcome year ``t``, space ``s`` and direction ``d`` (opening 
     h[c,t,s,d] = F[c,t,s,d] * logistic(eta[c,t,s,d])
     eta = alpha[s,d] + u[c,s,d] + X[c,t-1] . beta[:,s,d] + Z[c,t-1,s] . gamma[:,s,d]
           (Z: level, two-year change and log years since a large move of space s, and with
-          option ``cross_space`` the mean two-year change over all seven spaces)
+          option ``cross_space`` the mean two-year change over all seven spaces and the share
+          of them that rose by more than their cutpoint in t-1)
           + f_level[s,d](x[c,t-1,s]) + f_change[s,d](x[c,t-1,s] - x[c,t-3,s]) + year[t,d]
     u[c,s,d]   = region[r(c),s,d] + country[c,d]         (country non-centred, pooled over spaces,
                                                          summing to zero over countries)
@@ -82,7 +83,7 @@ from scipy.special import logit
 from analogcast.data import DIRECTIONS
 from analogcast.errors import UserInputError
 from analogcast.models.design import (
-    CROSS_SPACE_NAME,
+    CROSS_SPACE_NAMES,
     DYNAMIC_NAMES,
     ModelData,
     common_design,
@@ -266,10 +267,10 @@ class EventLogit:
         dyn_names = DYNAMIC_NAMES
         if cross:
             xgrid = cross_space_grid(xs, CUTPOINTS)
-            dyn_names = (*DYNAMIC_NAMES, CROSS_SPACE_NAME)
+            dyn_names = (*DYNAMIC_NAMES, *CROSS_SPACE_NAMES)
             for s in spaces_t:
-                dyn_grids[s] = np.concatenate([dyn_grids[s], xgrid[..., None]], axis=-1)
-                ok_x = ~np.isnan(xgrid)
+                dyn_grids[s] = np.concatenate([dyn_grids[s], xgrid], axis=-1)
+                ok_x = ~np.isnan(xgrid).any(axis=-1)
                 for d in DIRECTIONS:
                     valid[(s, d)] = valid[(s, d)] & ok_x
         train = np.zeros((len(countries), len(grid_years)), dtype=bool)

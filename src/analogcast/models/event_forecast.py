@@ -34,7 +34,7 @@ import numpy as np
 import xarray as xr
 
 from analogcast.errors import UserInputError
-from analogcast.models.design import CROSS_SPACE_NAME, ModelData, cross_space_grid, dynamic_grid
+from analogcast.models.design import CROSS_SPACE_NAMES, ModelData, cross_space_grid, dynamic_grid
 
 __all__ = [
     "K_NEIGHBOURS",
@@ -220,18 +220,21 @@ def _year_paths(p: dict[str, np.ndarray], data: ModelData, n_steps: int,
 
 def _cross_terms(data: ModelData, paths: dict[str, np.ndarray], hist_of, n_steps: int
                  ) -> np.ndarray | None:
-    """The cross-space covariate of outcome years ``origin+1..origin+n_steps`` along the paths.
+    """The cross-space covariates of outcome years ``origin+1..origin+n_steps`` along the paths,
+    ``(sample, ..., n_steps, 2)``.
 
     ``paths[s]``: ``(sample, ..., n_steps)`` simulated levels of every space; ``hist_of(s)``: the
     last 3 observed levels, broadcastable to ``(sample, ..., 3)``. ``None`` without the option.
+    The first step reads observed values only; later steps read the simulated paths, which are
+    moves between events, so rises of other spaces after the origin are under-represented.
     """
-    if CROSS_SPACE_NAME not in data.dynamic:
+    if CROSS_SPACE_NAMES[0] not in data.dynamic:
         return None
     from analogcast.data import CUTPOINTS
 
     tails = {s: np.concatenate([np.broadcast_to(hist_of(s), (*p.shape[:-1], 3)), p], axis=-1)
              for s, p in paths.items()}
-    return cross_space_grid(tails, CUTPOINTS)[..., -n_steps:]
+    return cross_space_grid(tails, CUTPOINTS)[..., -n_steps:, :]
 
 
 def _series_terms(data: ModelData, space: str, series: np.ndarray, n_steps: int,
@@ -241,8 +244,8 @@ def _series_terms(data: ModelData, space: str, series: np.ndarray, n_steps: int,
 
     ``series``: ``(sample, ..., history + n_steps)``; the last ``n_steps`` values are simulated
     (the last of them is never used: the hazard of year ``origin+k`` depends on levels up to
-    ``origin+k-1``). ``cross``: ``(sample, ..., n_steps)``, the cross-space covariate (model
-    option ``cross_space``). Returns ``(lin, feasible)``, both ``(sample, ..., step, direction)``.
+    ``origin+k-1``). ``cross``: ``(sample, ..., n_steps, 2)``, the cross-space covariates
+    (model option ``cross_space``). Returns ``(lin, feasible)``, both ``(sample, ..., step, direction)``.
     """
     from analogcast.data import CUTPOINTS, feasible_events
 
@@ -251,7 +254,8 @@ def _series_terms(data: ModelData, space: str, series: np.ndarray, n_steps: int,
     dyn = dynamic_grid(flat, cp)[:, -n_steps:]  # covariates of outcome years origin+1..
     dyn = dyn.reshape(*series.shape[:-1], n_steps, 3)
     if cross is not None:
-        dyn = np.concatenate([dyn, np.broadcast_to(cross, dyn.shape[:-1])[..., None]], axis=-1)
+        dyn = np.concatenate([dyn, np.broadcast_to(cross, (*dyn.shape[:-1], cross.shape[-1]))],
+                             axis=-1)
     sc = data.scaling["dynamic"][space]
     z = (dyn - np.asarray(sc["centre"])) / np.asarray(sc["scale"])
     if tmean:

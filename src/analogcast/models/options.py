@@ -103,10 +103,11 @@ class EventLogitOptions(ModelOptions):
     sum to zero within each direction, so they no longer trade off against the intercepts;
     ``beta_centred`` samples the per-space slopes centred (it mixed worse: min bulk ESS 4).
 
-    ``cross_space`` adds the regime's recent trajectory across all seven spaces
-    (``spaces_change2``, :func:`analogcast.models.design.cross_space_grid`) to each space's
-    dynamic covariates: after a collapse of the whole regime, rebounds are rarer than one index's
-    own fall suggests.
+    ``cross_space`` adds the regime's recent trajectory across all seven spaces to each space's
+    dynamic covariates (:func:`analogcast.models.design.cross_space_grid`): their mean two-year
+    change (``spaces_change2``: after a collapse of the whole regime, rebounds are rarer than one
+    index's own fall suggests) and the share that rose by more than their cutpoint in the last
+    year (``spaces_rising``: a regime opening several spaces at once).
 
     ``year_noise`` splits the year effect into a random-walk level and a transient yearly shock
     (a local-level model): forecasts continue the level and draw new shocks, so one unusual year
