@@ -92,6 +92,7 @@ from analogcast.models.design import (
     resolve_spaces,
     validate_target_origin,
 )
+from analogcast.models.year_effects import year_effects
 
 if TYPE_CHECKING:  # pragma: no cover
     import pymc as pm
@@ -229,9 +230,11 @@ class EventLogit:
         valid: dict[tuple[str, str], np.ndarray] = {}
         n_infeasible = 0
         cross = bool(self.options["cross_space"])
-        # with the cross-space covariate every space's series is read (and its quiet moves kept
-        # for the forecast paths), whichever spaces are modelled; only modelled spaces give rows
-        series_spaces = tuple(SPACES) if cross else spaces_t
+        # with the cross-space covariate every space's series in the panel is read (and its
+        # quiet moves kept for the forecast paths), whichever spaces are modelled; only modelled
+        # spaces give rows
+        series_spaces = (tuple(s for s in SPACES if s in spaces_t or SPACES[s] in panel)
+                         if cross else spaces_t)
         for s in series_spaces:
             x_full = np.asarray(panel_g[SPACES[s]].transpose("country", "year").values, dtype=float)
             x = x_full.copy()
@@ -452,44 +455,8 @@ class EventLogit:
                     theta = pm.Normal("theta", mu=m[..., 0], sigma=sd[..., 0], dims=("space", "direction"))
                 else:
                     theta = pm.NormalMixture("theta", w=w, mu=m, sigma=sd, dims=("space", "direction"))
-            # Random-walk year effects on the zero-sum subspace: each year's effect is a free
-            # parameter (centred: every year has hundreds of rows, so the data pin it down) with
-            # the density of a Gaussian random walk, restricted to effects summing to zero so
-            # that alpha, not the walk's level, is the intercept. The ZeroSumNormal supplies the
-            # parameterisation; its own density (scale 10 x sigma_year) is cancelled exactly by
-            # the potential, which adds the walk's. Measured alternatives (2 x 150 draws, women
-            # space): non-centred AR(1) ~10x deeper trees; centred AR(1) level direction R-hat
-            # 1.24; free steps cumulated into a walk ~127 leapfrog steps; a centred walk with a
-            # free level R-hat 2.4 (the level moves all years at once, which a diagonal mass
-            # matrix cannot follow).
-            sigma_year = pm.HalfNormal("sigma_year", sigma=o["sigma_year_scale"], dims="direction")
-            if o["year_noise"]:
-                sigma_noise = pm.HalfNormal("sigma_year_noise", sigma=o["sigma_year_scale"],
-                                            dims="direction")
-            walks = []
-            n = len(coords["year"])
-            for i, d in enumerate(DIRECTIONS):
-                wide = 10.0 * sigma_year[i]
-                y = pm.ZeroSumNormal(f"year_{d}", sigma=wide, dims="year")
-                steps = y[1:] - y[:-1]
-                cancel = 0.5 * pt.sum(y**2) / wide**2 + (n - 1) * pt.log(wide)
-                if o["year_noise"]:
-                    # local level + noise, the level integrated out: y[t] = L[t] + e[t] with
-                    # L a random walk (sigma_year) and e white noise (sigma_year_noise), so the
-                    # steps are MA(1): Var = sigma_year^2 + 2 sigma_noise^2, lag-1 covariance
-                    # -sigma_noise^2. The year effects stay free parameters (the data pin each
-                    # one down); sampling L and e separately mixed badly (R-hat 2.1).
-                    s2l, s2e = sigma_year[i] ** 2, sigma_noise[i] ** 2
-                    eye = np.eye(n - 1)
-                    off = np.eye(n - 1, k=1) + np.eye(n - 1, k=-1)
-                    cov = (s2l + 2.0 * s2e) * eye - s2e * off
-                    walk = pm.logp(pm.MvNormal.dist(mu=np.zeros(n - 1), cov=cov), steps)
-                else:
-                    walk = -0.5 * pt.sum(steps**2) / sigma_year[i] ** 2 - (n - 1) * pt.log(sigma_year[i])
-                pm.Potential(f"year_walk_{d}", walk + cancel)
-                walks.append(y)
-            year_eff = pm.Deterministic("year_effect", pt.stack(walks, axis=1),
-                                        dims=("year", "direction"))
+            year_eff = year_effects(len(coords["year"]), DIRECTIONS, float(o["sigma_year_scale"]),
+                                    noise=bool(o["year_noise"]))
             sigma_region = pt.as_tensor(np.full(D, float(o["sigma_region_scale"])))
             z_region = pm.ZeroSumNormal("z_region", sigma=1.0, dims=("space", "direction", "region"))
             sigma_country = pm.HalfNormal("sigma_country", sigma=o["sigma_country_scale"] * 2,

@@ -35,6 +35,7 @@ import xarray as xr
 
 from analogcast.errors import UserInputError
 from analogcast.models.design import CROSS_SPACE_NAMES, ModelData, cross_space_grid, dynamic_grid
+from analogcast.models.year_effects import filtered_level
 
 __all__ = [
     "K_NEIGHBOURS",
@@ -159,33 +160,6 @@ def simulate_quiet_paths(moves: np.ndarray, x_last: np.ndarray, n_steps: int,
         x = np.clip(x + mv[j], 0.0, 1.0)
         out[..., step] = x
     return out
-
-
-def filtered_level(y: np.ndarray, sigma_level: np.ndarray, sigma_noise: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Kalman filter of the local-level model ``y[t] = L[t] + e[t]``, ``L[t] = L[t-1] + u[t]``.
-
-    Parameters
-    ----------
-    y
-        ``(sample, year, direction)`` year effects.
-    sigma_level, sigma_noise
-        ``(sample, direction)`` SDs of ``u`` and ``e``.
-
-    Returns
-    -------
-    (mean, var)
-        ``(sample, direction)``: the distribution of the last year's level ``L[T]`` given
-        ``y[1..T]`` (diffuse start: after the first year ``L ~ N(y[1], sigma_noise^2)``).
-    """
-    s2l, s2e = sigma_level**2, sigma_noise**2
-    mean, var = y[:, 0, :].copy(), s2e.copy()
-    for t in range(1, y.shape[1]):
-        pred = var + s2l
-        gain = np.divide(pred, pred + s2e, out=np.ones_like(pred), where=(pred + s2e) > 0)
-        mean = mean + gain * (y[:, t, :] - mean)
-        var = (1.0 - gain) * pred
-    return mean, var
 
 
 def _year_paths(p: dict[str, np.ndarray], data: ModelData, n_steps: int,
