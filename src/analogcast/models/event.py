@@ -8,10 +8,10 @@ For country ``c``, outcome year ``t``, space ``s`` and direction ``d`` (opening 
 
     h[c,t,s,d] = F[c,t,s,d] * logistic(eta[c,t,s,d])
     eta = alpha[s,d] + u[c,s,d] + X[c,t-1] . beta[:,s,d] + Z[c,t-1,s] . gamma[:,s,d]
-          (Z: level, two-year change and log years since a large move of space s, and with
-          option ``cross_space`` the mean two-year change over all seven spaces and the share
-          of them that rose by more than their cutpoint in t-1)
           + f_level[s,d](x[c,t-1,s]) + f_change[s,d](x[c,t-1,s] - x[c,t-3,s]) + year[t,d]
+    Z          = level, two-year change and log years since a large move of space s; with option
+                 ``cross_space`` also the mean two-year change over all seven spaces and the
+                 share of them that rose by more than their cutpoint in t-1
     u[c,s,d]   = region[r(c),s,d] + country[c,d]         (country non-centred, pooled over spaces,
                                                          summing to zero over countries)
     beta[k,s,d] = beta0[k,d] + sigma_beta[d] * z          (spaces shrunk to a common effect)
@@ -42,8 +42,9 @@ Time structure
   recent level carries on, and its uncertainty grows with the horizon) and draws new shocks,
   rather than drawing from ``Normal(0, sigma)``, which threw the recent level away. Without the
   shock term the walk carried a single unusual year forward in full: in the strict backtest the
-  forecasts followed the last fitted year (143 closings in 2013 after 60 in 2012, six Barometer spaces: P(closing)
-  0.29 forecast for 2014-15 against 0.14 observed).
+  forecasts followed the last fitted year (143 closings in 2013 after 60 in 2012, six Barometer
+  spaces: P(closing) 0.29 forecast for 2014-15 against 0.14 observed). See
+  :mod:`analogcast.models.year_effects`.
 * ``protocol="barometer"`` uses the shipped events up to ``origin + 1`` (the Barometer's own
   look-ahead window) and exists only to compare with its published forecasts.
 
