@@ -203,12 +203,21 @@ def test_cross_space_training_rows_do_not_read_after_the_origin(real) -> None:
     p2[var] = p2[var].where(p2["year"] <= 2010, 0.99)
     d2 = model.prepare(p2, events, target="AFG", origin=2010, spaces=["women"])
     np.testing.assert_array_equal(d.arrays["XZ"], d2.arrays["XZ"])
-    # ... while a change at the origin itself does move the covariate of the origin + 1 forecast
+    # the forecast's covariates of origin + 1 do not move either, while a change at the origin
+    # itself does move them
+    from analogcast.models.event_forecast import _cross_terms
+
     p3 = panel.copy(deep=True)
     p3[var] = p3[var].where(p3["year"] != 2010, 0.99)
     d3 = model.prepare(p3, events, target="AFG", origin=2010, spaces=["women"])
-    h2, h3 = d2.scaling["history"][ "informational"], d3.scaling["history"]["informational"]
-    assert not np.array_equal(h2, h3)
+    t_all = int(np.flatnonzero(np.asarray(d.meta["all_countries"]) == "AFG")[0])
+
+    def step_one(dd):
+        paths = {s: np.zeros((1, 1, 1)) for s in dd.scaling["history"]}
+        return _cross_terms(dd, paths, lambda s: dd.scaling["history"][s][t_all, -3:], 1)[0, 0, 0]
+
+    np.testing.assert_array_equal(step_one(d2), step_one(d))
+    assert not np.allclose(step_one(d3), step_one(d))
 
 
 def test_cross_space_forecast_step_one_matches_the_training_design(real) -> None:
@@ -241,7 +250,8 @@ def test_year_shocks_are_not_carried_forward(real) -> None:
     """Local level + noise: a forecast continues the filtered level of the last fitted year, not
     its shock. Closed forms: the steady-state Kalman filter of a local-level model, and with no
     level noise the level is the mean of the years."""
-    from analogcast.models.event_forecast import _post_arrays, _year_paths, filtered_level
+    from analogcast.models.event_forecast import _post_arrays, _year_paths
+    from analogcast.models.year_effects import filtered_level
 
     rng = np.random.default_rng(0)
     n_y = 60

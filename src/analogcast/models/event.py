@@ -272,9 +272,9 @@ class EventLogit:
         if cross:
             xgrid = cross_space_grid(xs, CUTPOINTS)
             dyn_names = (*DYNAMIC_NAMES, *CROSS_SPACE_NAMES)
+            ok_x = ~np.isnan(xgrid).any(axis=-1)
             for s in spaces_t:
                 dyn_grids[s] = np.concatenate([dyn_grids[s], xgrid], axis=-1)
-                ok_x = ~np.isnan(xgrid).any(axis=-1)
                 for d in DIRECTIONS:
                     valid[(s, d)] = valid[(s, d)] & ok_x
         train = np.zeros((len(countries), len(grid_years)), dtype=bool)

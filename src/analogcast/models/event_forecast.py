@@ -42,7 +42,6 @@ __all__ = [
     "MAX_STEPS",
     "linear_predictor",
     "simulate_quiet_paths",
-    "filtered_level",
     "target_event_probs",
     "all_country_event_probs",
 ]
@@ -171,7 +170,8 @@ def _year_paths(p: dict[str, np.ndarray], data: ModelData, n_steps: int,
     # continue the uncentred process y = year_effect + year_mean, then centre it the same way
     m = p["year_mean"]
     rho, sig, noise = p["rho"], p["sigma_year"], p["sigma_noise"]
-    if noise.any():
+    has_noise = bool(noise.any())
+    if has_noise:
         lvl_mean, lvl_var = filtered_level(p["year"], sig, noise)
         level = lvl_mean + np.sqrt(lvl_var) * rng.standard_normal(lvl_mean.shape)
     else:
@@ -187,7 +187,7 @@ def _year_paths(p: dict[str, np.ndarray], data: ModelData, n_steps: int,
             y = rho * y + sig * rng.standard_normal(y.shape)
             cur_year += 1
         out[:, k] = y - m
-        if noise.any():
+        if has_noise:
             out[:, k] += noise * rng.standard_normal(y.shape)
     return out
 

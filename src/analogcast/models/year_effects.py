@@ -49,8 +49,6 @@ def year_effects(n_years: int, directions: Sequence[str], sigma_scale: float, *,
     sigma_year = pm.HalfNormal("sigma_year", sigma=sigma_scale, dims="direction")
     sigma_noise = (pm.HalfNormal("sigma_year_noise", sigma=sigma_scale, dims="direction")
                    if noise else None)
-    eye = np.eye(n - 1)
-    off = np.eye(n - 1, k=1) + np.eye(n - 1, k=-1)
     walks = []
     for i, d in enumerate(directions):
         wide = 10.0 * sigma_year[i]
@@ -59,7 +57,8 @@ def year_effects(n_years: int, directions: Sequence[str], sigma_scale: float, *,
         cancel = 0.5 * pt.sum(y**2) / wide**2 + (n - 1) * pt.log(wide)
         if sigma_noise is not None:
             s2l, s2e = sigma_year[i] ** 2, sigma_noise[i] ** 2
-            cov = (s2l + 2.0 * s2e) * eye - s2e * off
+            cov = ((s2l + 2.0 * s2e) * np.eye(n - 1)
+                   - s2e * (np.eye(n - 1, k=1) + np.eye(n - 1, k=-1)))
             walk = pm.logp(pm.MvNormal.dist(mu=np.zeros(n - 1), cov=cov), steps)
         else:
             walk = -0.5 * pt.sum(steps**2) / sigma_year[i] ** 2 - (n - 1) * pt.log(sigma_year[i])
