@@ -280,3 +280,40 @@ def test_year_shocks_are_not_carried_forward(real) -> None:
     assert np.abs(ye.mean(axis=0) - gain * 2.0).max() < 0.03  # mostly not carried on
     want = np.sqrt(var[0, 0] + 0.1**2 * np.array([2, 3, 4]) + 0.3**2)
     np.testing.assert_allclose(ye[:, :, 1].std(axis=0), want, rtol=0.06)
+
+
+@pytest.mark.parametrize("noise", [True, False])
+def test_year_walk_density_is_the_local_level_models(noise: bool) -> None:
+    """The year effects' potential is the density of the steps under the local-level model,
+    ``steps = u[t] + e[t] - e[t-1]``, against scipy's multivariate normal with the tridiagonal
+    covariance built here (up to the 2 pi constant), at several scales and step vectors."""
+    import pymc as pm
+    import pytensor.tensor as pt
+    from scipy.stats import multivariate_normal
+
+    from analogcast.models.year_effects import year_effects
+
+    n = 12
+    with pm.Model(coords={"year": list(range(n)), "direction": ["opening"]}) as model:
+        year_effects(n, ["opening"], 0.5, noise=noise)
+    walk = model.compile_fn(model.replace_rvs_by_values([model.potentials[0]])[0],
+                            inputs=model.value_vars, on_unused_input="ignore")
+    rng = np.random.default_rng(3)
+    for sl, se in [(0.2, 0.5), (0.7, 0.1), (0.05, 0.05)]:
+        if not noise:
+            se = 0.0
+        # draw a year path from the generative model, centred as the ZeroSumNormal is
+        level = np.cumsum(rng.normal(0, sl, n))
+        y = level + rng.normal(0, se, n)
+        y -= y.mean()
+        cov = (sl**2 + 2 * se**2) * np.eye(n - 1) - se**2 * (np.eye(n - 1, k=1) + np.eye(n - 1, k=-1))
+        want = multivariate_normal(np.zeros(n - 1), cov).logpdf(np.diff(y)) + (n - 1) / 2 * np.log(2 * np.pi)
+        point = {"sigma_year_log__": np.log([sl])}
+        if noise:
+            point["sigma_year_noise_log__"] = np.log([se])
+        # the free ZeroSumNormal coordinates of y: PyMC's own forward transform
+        zs = model.rvs_to_transforms[model["year_opening"]]
+        point["year_opening_zerosum__"] = zs.forward(pt.as_tensor(y)).eval()
+        wide = 10 * sl
+        cancel = 0.5 * np.sum(y**2) / wide**2 + (n - 1) * np.log(wide)
+        assert float(walk(point)) == pytest.approx(want + cancel, rel=1e-9, abs=1e-9)

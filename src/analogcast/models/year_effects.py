@@ -49,22 +49,42 @@ def year_effects(n_years: int, directions: Sequence[str], sigma_scale: float, *,
     sigma_year = pm.HalfNormal("sigma_year", sigma=sigma_scale, dims="direction")
     sigma_noise = (pm.HalfNormal("sigma_year_noise", sigma=sigma_scale, dims="direction")
                    if noise else None)
+    # The steps' covariance is tridiagonal Toeplitz, so its eigenvectors are the fixed sine basis
+    # (a DST-I, independent of the parameters) and its eigenvalues are known in closed form: the
+    # MA(1) density costs one constant (n-1) x (n-1) product instead of a Cholesky factorisation
+    # and its gradient at every leapfrog step (measured on the main job: 19 ms -> 2.3 ms per
+    # gradient evaluation).
+    basis, freq = _step_basis(n)
     walks = []
     for i, d in enumerate(directions):
         wide = 10.0 * sigma_year[i]
         y = pm.ZeroSumNormal(f"year_{d}", sigma=wide, dims="year")
         steps = y[1:] - y[:-1]
         cancel = 0.5 * pt.sum(y**2) / wide**2 + (n - 1) * pt.log(wide)
+        eig = sigma_year[i] ** 2 * pt.ones(n - 1)
         if sigma_noise is not None:
-            s2l, s2e = sigma_year[i] ** 2, sigma_noise[i] ** 2
-            cov = ((s2l + 2.0 * s2e) * np.eye(n - 1)
-                   - s2e * (np.eye(n - 1, k=1) + np.eye(n - 1, k=-1)))
-            walk = pm.logp(pm.MvNormal.dist(mu=np.zeros(n - 1), cov=cov), steps)
-        else:
-            walk = -0.5 * pt.sum(steps**2) / sigma_year[i] ** 2 - (n - 1) * pt.log(sigma_year[i])
+            eig = eig + sigma_noise[i] ** 2 * pt.as_tensor(freq)
+        z = pt.dot(pt.as_tensor(basis), steps)
+        walk = -0.5 * pt.sum(z**2 / eig) - 0.5 * pt.sum(pt.log(eig))
         pm.Potential(f"year_walk_{d}", walk + cancel)
         walks.append(y)
     return pm.Deterministic("year_effect", pt.stack(walks, axis=1), dims=("year", "direction"))
+
+
+def _step_basis(n_years: int) -> tuple[np.ndarray, np.ndarray]:
+    """Eigen-decomposition of the steps' covariance, up to the scales.
+
+    For ``m = n_years - 1`` steps the covariance ``sigma_year^2 I + sigma_year_noise^2 T``, with
+    ``T`` tridiagonal (2 on the diagonal, -1 beside it), has the orthonormal eigenvectors
+    ``sqrt(2/(m+1)) sin(j k pi/(m+1))`` (symmetric: the returned ``basis`` is its own transpose
+    and inverse) and eigenvalues ``sigma_year^2 + sigma_year_noise^2 * freq[k]`` with
+    ``freq[k] = 4 sin^2(k pi / (2 (m+1)))``, ``k = 1..m``.
+    """
+    m = int(n_years) - 1
+    k = np.arange(1, m + 1)
+    basis = np.sqrt(2.0 / (m + 1)) * np.sin(np.outer(k, k) * np.pi / (m + 1))
+    freq = 4.0 * np.sin(k * np.pi / (2.0 * (m + 1))) ** 2
+    return basis, freq
 
 
 def filtered_level(y: np.ndarray, sigma_level: np.ndarray, sigma_noise: np.ndarray
