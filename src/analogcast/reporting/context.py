@@ -33,6 +33,7 @@ from analogcast.reporting.narrative import (
     rise_sentence,
     scenario_ranking,
 )
+from analogcast.reporting.readings import Readings, event_model_skill, readings_section, shipped_history
 from analogcast.reporting.sensitivity import PSENSE_EXPLANATION, Sensitivity, sensitivity
 from analogcast.reporting.tables import (
     Cell,
@@ -106,6 +107,8 @@ class ReportContext:
     wbl_text: str = ""
     #: set when the trajectory model was not fitted (both subsections are then omitted)
     trajectory_note: str = ""
+    #: the two models' readings of openings and closings, side by side with history
+    readings: Readings | None = None
 
     @property
     def failed_checks(self) -> list[Check]:
@@ -433,12 +436,10 @@ def _sens_table(sens: Sensitivity, spaces: list[str], label: str) -> TableBlock:
 _SCORE_COLS = ("n", "n_events", "brier", "log_loss", "roc_auc", "pr_auc", "ece")
 
 
-def _backtest(run: Any, backtest: Any = None) -> TableBlock | None:
-    """Backtest skill from ``analogcast backtest``'s ``scores.csv`` (pooled rows), if available.
-
-    Looks at ``backtest`` (a DataFrame, a ``scores.csv`` path or its directory), then
-    ``run.backtest``, then ``<run dir>/backtest/scores.csv``.
-    """
+def _backtest_frame(run: Any, backtest: Any = None) -> pd.DataFrame | None:
+    """``analogcast backtest``'s ``scores.csv`` as a frame, if available: ``backtest`` (a
+    DataFrame, a ``scores.csv`` path or its directory), then ``run.backtest``, then
+    ``<run dir>/backtest/scores.csv``."""
     from pathlib import Path
 
     from analogcast.evaluation.outputs import read_scores
@@ -452,7 +453,15 @@ def _backtest(run: Any, backtest: Any = None) -> TableBlock | None:
         bt = read_scores(p) if (backtest is not None or p.is_file()) else None
     if not isinstance(bt, pd.DataFrame) or bt.empty:
         return None
-    df = bt
+    return bt
+
+
+def _backtest(run: Any, backtest: Any = None) -> TableBlock | None:
+    """Backtest skill from ``analogcast backtest``'s ``scores.csv`` (pooled rows), if available
+    (see :func:`_backtest_frame`)."""
+    df = _backtest_frame(run, backtest)
+    if df is None:
+        return None
     if "space" in df.columns and df["space"].isin(["all7", "barometer6"]).any():
         df = df[df["space"].isin(["all7", "barometer6"])]
     keys = [c for c in ("protocol", "model", "space", "direction") if c in df.columns]
@@ -650,6 +659,23 @@ def build_report_context(
         wbl_tbl, wbl_text = _wbl_section(fc, scen, hz, level, origin, adapt.wbl_last_year(run) if "wbl" in fc else None)
 
     provenance = _provenance(run, spec, meta)
+    readings = None
+    if rise is not None:
+        from analogcast.data import CUTPOINTS
+
+        io = fc["index_origin"] if "index_origin" in fc else None
+        levels = ({str(k): float(v) for k, v in zip(io["space"].values, io.values, strict=True)}
+                  if io is not None and "space" in io.dims else {})
+        history, why = shipped_history(provenance["hashes"].get("data"),
+                                       {k: v for k, v in levels.items() if k in spaces}, hz,
+                                       exclude=target or None)
+        try:
+            bt_frame = _backtest_frame(run, backtest)
+        except Exception:  # noqa: BLE001 - the backtest section reports its own problem
+            bt_frame = None
+        readings = readings_section(fc, scen, spaces, hz, CUTPOINTS, history=history,
+                                    history_note=why, skill=event_model_skill(bt_frame),
+                                    target_name=target_name)
     refs, sources = _citations()
     assumptions = _string_list(fc.attrs.get("assumptions"))
     aid_checks = _aid_checks(provenance["hashes"].get("data"))
@@ -698,6 +724,7 @@ def build_report_context(
         wbl_table=wbl_tbl,
         wbl_text=wbl_text,
         trajectory_note=traj_note,
+        readings=readings,
     )
     if warnings_sens:
         ctx.warnings.append(warnings_sens)

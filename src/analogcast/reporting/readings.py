@@ -1,0 +1,201 @@
+"""Two readings of openings and closings, one story: the event model leads, the other is explained.
+
+A run with both models holds two probabilities of an opening (and of a closing) for each
+scenario, space and horizon: ``p_opening`` from ``event_logit`` (the model ``analogcast backtest``
+scores) and ``p_opening_traj``, read off the ``trajectory`` model's simulated index paths with the
+same event coder. They can differ a lot. This module builds the report's account of it:
+
+* which model leads (the scored one) and, when the run's report has a backtest, what it scored;
+* a table with both readings (range over scenarios) beside the **level-matched history**
+  (:mod:`analogcast.evaluation.level_history`): what followed in the panel from the ``K_MATCH``
+  country-years whose index was closest to the target's at the origin;
+* one sentence for every space, direction and horizon where the two readings differ by more than
+  :data:`GAP_PP` percentage points: both numbers, which of them history is closer to, and the size
+  of the trajectory model's two-year moves against the event's cutpoint (an event needs a move
+  larger than the cutpoint within one or two years).
+
+Every number comes from the run's forecasts or, for the history, from the shipped events when
+their hash is the run's data hash (otherwise the history column says why it is missing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from analogcast._display import TableBlock, fmt_pct, space_label
+
+__all__ = ["GAP_PP", "Readings", "event_model_skill", "readings_section"]
+
+#: a gap between the two readings larger than this (percentage points) gets its own sentence
+GAP_PP = 15.0
+
+_WORD = {"opening": "openings", "closing": "closings"}
+
+
+@dataclass(frozen=True)
+class Readings:
+    """The report's two-readings subsection."""
+
+    lead: str
+    table: TableBlock
+    gaps: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+def event_model_skill(scores: pd.DataFrame | None, model: str = "event_logit") -> str:
+    """One clause with the model's pooled strict log-loss from a backtest's ``scores.csv`` frame,
+    or ``""`` when the frame does not score it."""
+    if scores is None or scores.empty or "model" not in scores.columns:
+        return ""
+    df = scores[(scores["model"] == model)]
+    if "protocol" in df.columns:
+        df = df[df["protocol"] == "strict"]
+    if "space" in df.columns:
+        df = df[df["space"] == "barometer6"]
+    if "log_loss" not in df.columns or df.empty:
+        return ""
+    ll = {str(r["direction"]): float(r["log_loss"]) for _, r in df.iterrows()}
+    if not {"up", "down"} <= set(ll):
+        return ""
+    n = int(df["n"].iloc[0]) if "n" in df.columns else 0
+    rows = f" over {n:,} country-years" if n else ""
+    return (f"; in the strict backtest (section 8) its two-year forecasts scored a log-loss of "
+            f"{ll['up']:.3f} for openings and {ll['down']:.3f} for closings{rows}")
+
+
+def _range(da: xr.DataArray) -> tuple[float, float]:
+    m = da.mean(("chain", "draw")) if "chain" in da.dims else da
+    return float(m.min()), float(m.max())
+
+
+def _fmt_range(lo: float, hi: float) -> str:
+    a, b = fmt_pct(lo), fmt_pct(hi)
+    return a if a == b else f"{a.removesuffix('%')}–{b}"
+
+
+def _median_move(fc: xr.Dataset, space: str, scenario: str) -> float:
+    """Median absolute two-year change of the trajectory model's simulated index paths (first
+    two forecast years from the origin's level), one scenario."""
+    idx = fc["index"].sel(space=space, scenario=scenario)
+    x0 = float(fc["index_origin"].sel(space=space))
+    second = idx.isel(year=1).values.ravel()
+    return float(np.median(np.abs(second - x0)))
+
+
+def readings_section(fc: xr.Dataset, scen: Sequence[Mapping[str, str]], spaces: Sequence[str],
+                     horizons: Sequence[int], cutpoints: Mapping[str, float], *,
+                     history: Mapping[str, object] | None, history_note: str = "",
+                     skill: str = "", target_name: str = "the target") -> Readings | None:
+    """The subsection, or ``None`` when the run lacks either reading.
+
+    Parameters
+    ----------
+    fc
+        The run's forecasts (``p_opening``, ``p_closing``, ``p_opening_traj``, ``p_closing_traj``,
+        ``index``, ``index_origin``).
+    scen
+        Scenarios in report order (``name``, ``label``); the first is the reference for the
+        trajectory model's moves.
+    history
+        Space -> :class:`analogcast.evaluation.level_history.LevelHistory`, or ``None`` (then
+        ``history_note`` says why).
+    skill
+        :func:`event_model_skill` of the report's backtest (may be empty).
+    """
+    need = ("p_opening", "p_closing", "p_opening_traj", "p_closing_traj", "index", "index_origin")
+    if any(v not in fc for v in need) or not scen:
+        return None
+    ref = str(scen[0]["name"])
+    lead = (f"Openings and closings lead with the event model (event_logit), the model "
+            f"`analogcast backtest` scores{skill}. The trajectory model's reading of the same events "
+            "off its simulated index paths is shown beside it; it has no backtest of its own. "
+            f"The third column is history: what followed the country-years whose index was "
+            f"closest to {target_name}'s at the origin.")
+    header = ["Space", "Events", "Horizon", "Event model (leads)", "Trajectory model", "History",
+              "Gap (points)"]
+    rows: list[list[str]] = []
+    gaps: list[str] = []
+    for sp in spaces:
+        h_sp = history.get(sp) if history is not None else None
+        for d in ("opening", "closing"):
+            for h in horizons:
+                e_lo, e_hi = _range(fc[f"p_{d}"].sel(space=sp, horizon=h))
+                t_lo, t_hi = _range(fc[f"p_{d}_traj"].sel(space=sp, horizon=h))
+                gap = 100 * ((e_lo + e_hi) / 2 - (t_lo + t_hi) / 2)
+                hist_p = getattr(h_sp, f"p_{d}").get(int(h)) if h_sp is not None else None
+                rows.append([space_label(sp), _WORD[d], f"{int(h)} years", _fmt_range(e_lo, e_hi),
+                             _fmt_range(t_lo, t_hi),
+                             fmt_pct(hist_p) if hist_p is not None else "n/a",
+                             f"{gap:+.0f}"])
+                if abs(gap) <= GAP_PP:
+                    continue
+                gaps.append(_gap_sentence(fc, sp, d, int(h), (e_lo, e_hi), (t_lo, t_hi), hist_p,
+                                          h_sp, float(cutpoints[sp]), ref))
+    note = ("Ranges run over the scenarios (posterior means). Gap: event model minus trajectory "
+            "model, in percentage points, at the middle of each range. History conditions on the "
+            "index level only (no regime, covariates or country), so it is a check, not a forecast.")
+    if history is None and history_note:
+        note += " " + history_note
+    table = TableBlock(id="table-readings",
+                       caption="Two readings of the same events, and what followed a similar level in history",
+                       header=header, rows=rows, note=note)
+    return Readings(lead=lead, table=table, gaps=gaps)
+
+
+def _gap_sentence(fc: xr.Dataset, sp: str, d: str, h: int, ev: tuple[float, float],
+                  tr: tuple[float, float], hist_p: float | None, h_sp: object | None, cut: float,
+                  ref: str) -> str:
+    """One sentence: the two readings, which one history is closer to, and why they differ."""
+    first = (f"{space_label(sp)} space, {_WORD[d]} within {h} years: the event model gives "
+             f"{_fmt_range(*ev)}, the trajectory model {_fmt_range(*tr)}")
+    if hist_p is not None and h_sp is not None:
+        e_mid, t_mid = sum(ev) / 2, sum(tr) / 2
+        closer = "the event model" if abs(e_mid - hist_p) < abs(t_mid - hist_p) else "the trajectory model"
+        first += (f"; of the {h_sp.n} country-years nearest its level (index {h_sp.low:.2f} to "
+                  f"{h_sp.high:.2f}, {h_sp.first_year}-{h_sp.last_year}), {fmt_pct(hist_p)} saw "
+                  f"{'an opening' if d == 'opening' else 'a closing'} within {h} years, closer to "
+                  f"{closer}")
+    move = _median_move(fc, sp, ref)
+    if sum(tr) < sum(ev):
+        why = (f"the trajectory model's paths move the index by a median {move:.3f} in two years, "
+               f"against the {cut:.2f} that an event needs, while the event model reads the hazard "
+               "from the events of similar country-years and of recent years")
+    else:
+        why = (f"the trajectory model's paths move the index by a median {move:.3f} in two years, "
+               f"against the event's cutpoint of {cut:.2f}, so many of its paths cross it, while "
+               "the event model's hazard, fitted to the events of similar country-years and of "
+               "recent years, is lower")
+    return f"{first}. They differ because {why}."
+
+
+def shipped_history(data_sha256: str | None, levels: Mapping[str, float], horizons: Sequence[int],
+                    exclude: str | None) -> tuple[dict[str, object] | None, str]:
+    """Level-matched history of each space from the shipped events, if they are the run's data.
+
+    Returns ``(history, reason)``: ``history`` maps space -> ``LevelHistory``; it is ``None``
+    (and ``reason`` says why in one sentence) when the run's data hash is unknown or is not the
+    shipped data's.
+    """
+    import math
+
+    from analogcast.data import load_events
+    from analogcast.data.provenance import data_sha256 as shipped_sha256
+    from analogcast.evaluation.level_history import level_matched_history
+
+    if not data_sha256:
+        return None, "History is not shown: this run does not record the hash of its data."
+    if data_sha256 != shipped_sha256():
+        return None, ("History is not shown: this run was fitted on other data than the "
+                      "package's (data hashes differ).")
+    events = load_events()
+    out: dict[str, object] = {}
+    for sp, lv in levels.items():
+        if lv is None or not math.isfinite(float(lv)):
+            continue
+        out[sp] = level_matched_history(events, sp, float(lv), horizons, exclude=exclude)
+    return out, ""
