@@ -33,7 +33,12 @@ from analogcast.reporting.narrative import (
     rise_sentence,
     scenario_ranking,
 )
-from analogcast.reporting.readings import Readings, event_model_skill, readings_section, shipped_history
+from analogcast.reporting.readings import (
+    Readings,
+    event_model_skill,
+    readings_section,
+    shipped_history,
+)
 from analogcast.reporting.sensitivity import PSENSE_EXPLANATION, Sensitivity, sensitivity
 from analogcast.reporting.tables import (
     Cell,
