@@ -193,3 +193,17 @@ def test_cli_rejects_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert "Did you mean 'electoral'" in err and err.count("\n") == 1
     assert main(["backtest", "--from-years", "2022", "--out", str(tmp_path), "--workers", "0"]) == 1
     assert "outside" in capsys.readouterr().err
+
+
+def test_run_json_records_the_options_of_the_scored_registry_models(out: Path) -> None:
+    import json
+
+    from analogcast.evaluation.outputs import _model_options
+    from analogcast.models import get_model
+
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["model_options"] == {}  # baselines only: no registry model was scored
+    got = _model_options(["event_logit", "gbm"])
+    assert list(got) == ["event_logit"]
+    assert got["event_logit"] == dict(get_model("event_logit").options)
+    assert got["event_logit"]["cross_space"] is True and "control_fraction" in got["event_logit"]

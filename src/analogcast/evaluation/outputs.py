@@ -199,6 +199,8 @@ def write_backtest(result, out_dir: str | Path) -> dict[str, Path]:  # result: B
         "wall_seconds": result.wall_seconds,
         **result.meta,
         "primary_model": models[0],
+        # the options the registry models were scored with (the engine uses their defaults)
+        "model_options": _model_options(models),
         "inference": _inference(result.config.method),
         "versions": _versions(),
         "p_same": "(1 - p_up) * (1 - p_down)",
@@ -241,6 +243,13 @@ def read_scores(path: str | Path) -> pd.DataFrame:
     if df.empty:
         raise UserInputError(f"--backtest {shown}: the scores table has no rows; rerun 'analogcast backtest'")
     return df
+
+
+def _model_options(models: list[str]) -> dict[str, dict[str, object]]:
+    """``{registry model: its options}`` for the scored models that are registry models."""
+    from analogcast.models import available_models, get_model
+
+    return {m: dict(get_model(m).options) for m in models if m in available_models()}
 
 
 def _inference(method: str) -> dict[str, object]:
