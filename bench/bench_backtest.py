@@ -96,8 +96,9 @@ def bench_runs(origins: tuple[int, ...], workers: list[int], protocol: str) -> l
     return rows
 
 
-def record_runs(dirs: list[str]) -> list[dict]:
-    """Timing of backtests already run with ``analogcast backtest`` (run.json + tasks.csv)."""
+def record_runs(dirs: list[str], note: str = "") -> list[dict]:
+    """Timing of backtests already run with ``analogcast backtest`` (run.json + tasks.csv);
+    ``note`` says what each run was (a model variant, the machine's load)."""
     rows = []
     for d in dirs:
         run = json.loads((Path(d) / "run.json").read_text())
@@ -113,6 +114,8 @@ def record_runs(dirs: list[str]) -> list[dict]:
                 "workers": run.get("n_workers"),
                 "fit_threads": run.get("fit_threads"),
                 "wall_seconds": run["wall_seconds"],
+                "model_options": run.get("model_options"),
+                "note": note,
                 "fits": _fit_stats(tasks),
                 "bayes_divergences": {
                     "fits_with_any": int(
@@ -174,6 +177,7 @@ def main() -> None:
     ap.add_argument("--validate-origins", default="2010,2016")
     ap.add_argument("--validate-spaces", default="associational,informational,individual,governing,electoral,economic")
     ap.add_argument("--from-runs", nargs="*", default=None, metavar="DIR")
+    ap.add_argument("--note", default="", help="with --from-runs: what the runs were")
     ap.add_argument("--loco", action="store_true", help="analogy prior vs none, LOCO backcasts")
     args = ap.parse_args()
     res = _load_results()
@@ -189,7 +193,7 @@ def main() -> None:
         }
         print(summary.to_string(index=False))
     elif args.from_runs:
-        res["runs"] += record_runs(args.from_runs)
+        res["runs"] += record_runs(args.from_runs, args.note)
     elif args.validate:
         res["validation"] += validate(
             _years(args.validate_origins), args.validate_spaces.split(","), args.protocol
