@@ -152,3 +152,30 @@ def test_report_renders_the_subsection_with_the_runs_numbers() -> None:
     assert first[4] == _fmt_range(float(t.min()), float(t.max()))
     assert first[5] == "n/a"
     assert "History is not shown" in page
+
+
+def test_summary_caution_names_the_largest_excess_over_history() -> None:
+    from analogcast.reporting.readings import history_caution
+
+    fc = _fc({"women": 0.70, "economic": 0.30}, {"women": 0.05, "economic": 0.30})
+    hist = {"women": _hist("women", 0.20), "economic": _hist("economic", 0.25)}
+    r = readings_section(fc, SCEN, SPACES, [2, 5], {"women": 0.03, "economic": 0.03}, history=hist)
+    text = history_caution(r, 5, "Afghanistan")
+    assert "for 1 space," in text and "Women's space, openings, 70% against 20%" in text
+    # economic is 5 points above history: no caution for it; none at all when history agrees
+    calm = readings_section(_fc({"women": 0.3, "economic": 0.3}, {"women": 0.3, "economic": 0.3}),
+                            SCEN, SPACES, [5], {"women": 0.03, "economic": 0.03}, history=hist)
+    assert history_caution(calm, 5, "Afghanistan") == ""
+    assert history_caution(None, 5, "Afghanistan") == ""
+
+
+def test_summary_caution_names_only_the_directions_above_history() -> None:
+    from analogcast.reporting.readings import history_caution
+
+    fc = _fc({"women": 0.70, "economic": 0.30}, {"women": 0.05, "economic": 0.30})
+    fc["p_closing"] = fc["p_closing"] * 0 + 0.01
+    hist = {"women": _hist("women", 0.20), "economic": _hist("economic", 0.25)}
+    r = readings_section(fc, SCEN, SPACES, [5], {"women": 0.03, "economic": 0.03}, history=hist)
+    text = history_caution(r, 5, "Afghanistan")
+    assert text.startswith("History is less hopeful than the event model")
+    assert "probability of an opening within 5 years" in text

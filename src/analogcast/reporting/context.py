@@ -36,6 +36,7 @@ from analogcast.reporting.narrative import (
 from analogcast.reporting.readings import (
     Readings,
     event_model_skill,
+    history_caution,
     readings_section,
     shipped_history,
 )
@@ -681,6 +682,9 @@ def build_report_context(
         readings = readings_section(fc, scen, spaces, hz, CUTPOINTS, history=history,
                                     history_note=why, skill=event_model_skill(bt_frame),
                                     target_name=target_name)
+        caution = history_caution(readings, head, target_name)
+        if caution:
+            narrative.cautions.append(Sentence([caution], kind="caution"))
     refs, sources = _citations()
     assumptions = _string_list(fc.attrs.get("assumptions"))
     aid_checks = _aid_checks(provenance["hashes"].get("data"))

@@ -45,6 +45,9 @@ class Readings:
     table: TableBlock
     gaps: list[str] = field(default_factory=list)
     note: str = ""
+    #: (space, direction, horizon, event model's mid-range probability, history's share) where the
+    #: event model is more than GAP_PP points above history
+    above_history: list[tuple[str, str, int, float, float]] = field(default_factory=list)
 
 
 def event_model_skill(scores: pd.DataFrame | None, model: str = "event_logit") -> str:
@@ -120,6 +123,7 @@ def readings_section(fc: xr.Dataset, scen: Sequence[Mapping[str, str]], spaces: 
               "Gap (points)"]
     rows: list[list[str]] = []
     gaps: list[str] = []
+    above: list[tuple[str, str, int, float, float]] = []
     for sp in spaces:
         h_sp = history.get(sp) if history is not None else None
         for d in ("opening", "closing"):
@@ -132,6 +136,8 @@ def readings_section(fc: xr.Dataset, scen: Sequence[Mapping[str, str]], spaces: 
                              _fmt_range(t_lo, t_hi),
                              fmt_pct(hist_p) if hist_p is not None else "n/a",
                              f"{gap:+.0f}"])
+                if hist_p is not None and 100 * ((e_lo + e_hi) / 2 - hist_p) > GAP_PP:
+                    above.append((sp, d, int(h), (e_lo + e_hi) / 2, float(hist_p)))
                 if abs(gap) <= GAP_PP:
                     continue
                 gaps.append(_gap_sentence(fc, sp, d, int(h), (e_lo, e_hi), (t_lo, t_hi), hist_p,
@@ -144,7 +150,29 @@ def readings_section(fc: xr.Dataset, scen: Sequence[Mapping[str, str]], spaces: 
     table = TableBlock(id="table-readings",
                        caption="Two readings of the same events, and what followed a similar level in history",
                        header=header, rows=rows, note=note)
-    return Readings(lead=lead, table=table, gaps=gaps)
+    return Readings(lead=lead, table=table, gaps=gaps, above_history=above)
+
+
+def history_caution(readings: Readings | None, horizon: int, target_name: str) -> str:
+    """The executive summary's caution when the event model's opening or closing probabilities at
+    ``horizon`` are more than :data:`GAP_PP` points above the level-matched history, else ``""``."""
+    if readings is None:
+        return ""
+    hits = [a for a in readings.above_history if a[2] == int(horizon)]
+    if not hits:
+        return ""
+    sp, d, _, p, hp = max(hits, key=lambda a: a[3] - a[4])
+    n_sp = len({a[0] for a in hits})
+    dirs = {a[1] for a in hits}
+    mood = {frozenset({"opening"}): "less hopeful", frozenset({"closing"}): "less alarming"}.get(
+        frozenset(dirs), "less hopeful and less alarming")
+    what = {frozenset({"opening"}): "an opening", frozenset({"closing"}): "a closing"}.get(
+        frozenset(dirs), "an opening or a closing")
+    return (f"History is {mood} than the event model: for {n_sp} space{'s' if n_sp > 1 else ''}, "
+            f"its probability of {what} within {int(horizon)} years is more than {GAP_PP:.0f} "
+            f"points above the share of the country-years nearest {target_name}'s level that saw "
+            f"one (largest: {space_label(sp)} space, {_WORD[d]}, {fmt_pct(p)} against "
+            f"{fmt_pct(hp)}); see \"Two models, one story\".")
 
 
 def _gap_sentence(fc: xr.Dataset, sp: str, d: str, h: int, ev: tuple[float, float],
