@@ -179,3 +179,16 @@ def test_summary_caution_names_only_the_directions_above_history() -> None:
     text = history_caution(r, 5, "Afghanistan")
     assert text.startswith("History is less hopeful than the event model")
     assert "probability of an opening within 5 years" in text
+
+
+def test_rise_history_sentence_spans_the_spaces() -> None:
+    from analogcast.reporting.readings import rise_history_sentence
+
+    a = LevelHistory(space="women", level=0.01, n=200, low=0.0, high=0.05, first_year=1970,
+                     last_year=2017, p_rise={(5, 0.05): 0.19})
+    b = LevelHistory(space="economic", level=0.5, n=200, low=0.4, high=0.6, first_year=1970,
+                     last_year=2017, p_rise={(5, 0.05): 0.14})
+    text = rise_history_sentence({"women": a, "economic": b}, SPACES, 5, 0.05, "Afghanistan")
+    assert "14% (Economic space) to 19% (Women's space) had an index at least 0.05 higher 5 years later" in text
+    assert rise_history_sentence({"women": a}, ["women"], 2, 0.05, "Afghanistan") == ""
+    assert rise_history_sentence(None, SPACES, 5, 0.05, "Afghanistan") == ""

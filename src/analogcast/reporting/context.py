@@ -38,6 +38,7 @@ from analogcast.reporting.readings import (
     event_model_skill,
     history_caution,
     readings_section,
+    rise_history_sentence,
     shipped_history,
 )
 from analogcast.reporting.sensitivity import PSENSE_EXPLANATION, Sensitivity, sensitivity
@@ -674,7 +675,9 @@ def build_report_context(
                   if io is not None and "space" in io.dims else {})
         history, why = shipped_history(provenance["hashes"].get("data"),
                                        {k: v for k, v in levels.items() if k in spaces}, hz,
-                                       exclude=target or None)
+                                       exclude=target or None,
+                                       deltas=[float(d) for d in fc["delta"].values]
+                                       if "delta" in fc.coords else ())
         try:
             bt_frame = _backtest_frame(run, backtest)
         except Exception:  # noqa: BLE001 - the backtest section reports its own problem
@@ -682,6 +685,10 @@ def build_report_context(
         readings = readings_section(fc, scen, spaces, hz, CUTPOINTS, history=history,
                                     history_note=why, skill=event_model_skill(bt_frame),
                                     target_name=target_name)
+        if history and "delta" in fc.coords and len(fc["delta"]):
+            extra = rise_history_sentence(history, spaces, head, float(fc["delta"].values[0]),
+                                          target_name)
+            rise_text = f"{rise_text} {extra}".strip()
         caution = history_caution(readings, head, target_name)
         if caution:
             narrative.cautions.append(Sentence([caution], kind="caution"))

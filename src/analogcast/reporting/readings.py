@@ -202,7 +202,8 @@ def _gap_sentence(fc: xr.Dataset, sp: str, d: str, h: int, ev: tuple[float, floa
 
 
 def shipped_history(data_sha256: str | None, levels: Mapping[str, float], horizons: Sequence[int],
-                    exclude: str | None) -> tuple[dict[str, object] | None, str]:
+                    exclude: str | None, deltas: Sequence[float] = ()
+                    ) -> tuple[dict[str, object] | None, str]:
     """Level-matched history of each space from the shipped events, if they are the run's data.
 
     Returns ``(history, reason)``: ``history`` maps space -> ``LevelHistory``; it is ``None``
@@ -225,5 +226,26 @@ def shipped_history(data_sha256: str | None, levels: Mapping[str, float], horizo
     for sp, lv in levels.items():
         if lv is None or not math.isfinite(float(lv)):
             continue
-        out[sp] = level_matched_history(events, sp, float(lv), horizons, exclude=exclude)
+        out[sp] = level_matched_history(events, sp, float(lv), horizons, deltas, exclude=exclude)
     return out, ""
+
+
+def rise_history_sentence(history: Mapping[str, object] | None, spaces: Sequence[str],
+                          horizon: int, delta: float, target_name: str) -> str:
+    """One sentence setting the rise table beside history: of the country-years nearest the
+    target's level in each space, the share whose index was at least ``delta`` higher ``horizon``
+    years later (range over the spaces); ``""`` without history or that delta."""
+    if not history:
+        return ""
+    got = {sp: getattr(history[sp], "p_rise", {}).get((int(horizon), float(delta)))
+           for sp in spaces if sp in history}
+    got = {k: v for k, v in got.items() if v is not None}
+    if not got:
+        return ""
+    lo, hi = min(got, key=got.get), max(got, key=got.get)
+    span = (f"{fmt_pct(got[lo])} ({space_label(lo)} space) to {fmt_pct(got[hi])} "
+            f"({space_label(hi)} space)" if lo != hi else f"{fmt_pct(got[lo])}")
+    return (f"In history, of the country-years nearest {target_name}'s level in each space, "
+            f"{span} had an index at least {delta:g} higher {int(horizon)} years later "
+            "(see \"Two models, one story\" for how the event model's much higher opening "
+            "probabilities compare).")
