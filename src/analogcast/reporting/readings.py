@@ -28,6 +28,7 @@ import pandas as pd
 import xarray as xr
 
 from analogcast._display import TableBlock, fmt_pct, space_label
+from analogcast.evaluation.level_history import LevelHistory, level_matched_history
 
 __all__ = ["GAP_PP", "Readings", "event_model_skill", "readings_section"]
 
@@ -92,7 +93,7 @@ def _median_move(fc: xr.Dataset, space: str, scenario: str) -> float:
 
 def readings_section(fc: xr.Dataset, scen: Sequence[Mapping[str, str]], spaces: Sequence[str],
                      horizons: Sequence[int], cutpoints: Mapping[str, float], *,
-                     history: Mapping[str, object] | None, history_note: str = "",
+                     history: Mapping[str, LevelHistory] | None, history_note: str = "",
                      skill: str = "", target_name: str = "the target") -> Readings | None:
     """The subsection, or ``None`` when the run lacks either reading.
 
@@ -114,10 +115,10 @@ def readings_section(fc: xr.Dataset, scen: Sequence[Mapping[str, str]], spaces: 
     if any(v not in fc for v in need) or not scen:
         return None
     ref = str(scen[0]["name"])
-    lead = (f"Openings and closings lead with the event model (event_logit), the model "
-            f"`analogcast backtest` scores{skill}. The trajectory model's reading of the same events "
-            "off its simulated index paths is shown beside it; it has no backtest of its own. "
-            f"The third column is history: what followed the country-years whose index was "
+    lead = (f"Openings and closings lead with the event model (event_logit), the model the "
+            f"backtest (analogcast backtest) scores{skill}. The trajectory model's reading of the "
+            "same events off its simulated index paths is shown beside it; it has no backtest of "
+            f"its own. The History column is what followed the country-years whose index was "
             f"closest to {target_name}'s at the origin.")
     header = ["Space", "Events", "Horizon", "Event model (leads)", "Trajectory model", "History",
               "Gap (points)"]
@@ -131,7 +132,7 @@ def readings_section(fc: xr.Dataset, scen: Sequence[Mapping[str, str]], spaces: 
                 e_lo, e_hi = _range(fc[f"p_{d}"].sel(space=sp, horizon=h))
                 t_lo, t_hi = _range(fc[f"p_{d}_traj"].sel(space=sp, horizon=h))
                 gap = 100 * ((e_lo + e_hi) / 2 - (t_lo + t_hi) / 2)
-                hist_p = getattr(h_sp, f"p_{d}").get(int(h)) if h_sp is not None else None
+                hist_p = (h_sp.p_opening if d == "opening" else h_sp.p_closing).get(int(h)) if h_sp else None
                 rows.append([space_label(sp), _WORD[d], f"{int(h)} years", _fmt_range(e_lo, e_hi),
                              _fmt_range(t_lo, t_hi),
                              fmt_pct(hist_p) if hist_p is not None else "n/a",
@@ -176,7 +177,7 @@ def history_caution(readings: Readings | None, horizon: int, target_name: str) -
 
 
 def _gap_sentence(fc: xr.Dataset, sp: str, d: str, h: int, ev: tuple[float, float],
-                  tr: tuple[float, float], hist_p: float | None, h_sp: object | None, cut: float,
+                  tr: tuple[float, float], hist_p: float | None, h_sp: LevelHistory | None, cut: float,
                   ref: str) -> str:
     """One sentence: the two readings, which one history is closer to, and why they differ."""
     first = (f"{space_label(sp)} space, {_WORD[d]} within {h} years: the event model gives "
@@ -203,7 +204,7 @@ def _gap_sentence(fc: xr.Dataset, sp: str, d: str, h: int, ev: tuple[float, floa
 
 def shipped_history(data_sha256: str | None, levels: Mapping[str, float], horizons: Sequence[int],
                     exclude: str | None, deltas: Sequence[float] = ()
-                    ) -> tuple[dict[str, object] | None, str]:
+                    ) -> tuple[dict[str, LevelHistory] | None, str]:
     """Level-matched history of each space from the shipped events, if they are the run's data.
 
     Returns ``(history, reason)``: ``history`` maps space -> ``LevelHistory``; it is ``None``
@@ -214,7 +215,6 @@ def shipped_history(data_sha256: str | None, levels: Mapping[str, float], horizo
 
     from analogcast.data import load_events
     from analogcast.data.provenance import data_sha256 as shipped_sha256
-    from analogcast.evaluation.level_history import level_matched_history
 
     if not data_sha256:
         return None, "History is not shown: this run does not record the hash of its data."
@@ -222,7 +222,7 @@ def shipped_history(data_sha256: str | None, levels: Mapping[str, float], horizo
         return None, ("History is not shown: this run was fitted on other data than the "
                       "package's (data hashes differ).")
     events = load_events()
-    out: dict[str, object] = {}
+    out: dict[str, LevelHistory] = {}
     for sp, lv in levels.items():
         if lv is None or not math.isfinite(float(lv)):
             continue
@@ -230,14 +230,14 @@ def shipped_history(data_sha256: str | None, levels: Mapping[str, float], horizo
     return out, ""
 
 
-def rise_history_sentence(history: Mapping[str, object] | None, spaces: Sequence[str],
+def rise_history_sentence(history: Mapping[str, LevelHistory] | None, spaces: Sequence[str],
                           horizon: int, delta: float, target_name: str) -> str:
     """One sentence setting the rise table beside history: of the country-years nearest the
     target's level in each space, the share whose index was at least ``delta`` higher ``horizon``
     years later (range over the spaces); ``""`` without history or that delta."""
     if not history:
         return ""
-    got = {sp: getattr(history[sp], "p_rise", {}).get((int(horizon), float(delta)))
+    got = {sp: history[sp].p_rise.get((int(horizon), float(delta)))
            for sp in spaces if sp in history}
     got = {k: v for k, v in got.items() if v is not None}
     if not got:
