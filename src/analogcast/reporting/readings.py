@@ -247,5 +247,5 @@ def rise_history_sentence(history: Mapping[str, LevelHistory] | None, spaces: Se
             f"({space_label(hi)} space)" if lo != hi else f"{fmt_pct(got[lo])}")
     return (f"In history, of the country-years nearest {target_name}'s level in each space, "
             f"{span} had an index at least {delta:g} higher {int(horizon)} years later "
-            "(see \"Two models, one story\" for how the event model's much higher opening "
-            "probabilities compare).")
+            "(\"Two models, one story\" sets this history beside the event model's opening "
+            "probabilities).")
