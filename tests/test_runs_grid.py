@@ -145,17 +145,11 @@ def test_serial_grid_writes_runs_and_summary(serial_grid) -> None:  # type: igno
         run_grid(run.spec, GRID, out, workers=0)
 
 
-@pytest.mark.xfail(
-    reason="known bug (issue 17, open): with PyMC's sampler, after the rest of the default suite, the "
-    "in-process serial grid differed from the 1- and 2-worker grids (first difference 0.2043 vs 0.1269, "
-    "2026-11-29); the workers agreed with each other. The test passed after the full suite once nutpie's "
-    "log density was compiled by JAX (2026-11-29, still with PyMC's sampler here), and now uses nutpie; "
-    "non-strict until it has passed after the full suite three times. The PyMC-sampler path is undiagnosed.",
-    strict=False,
-)
 def test_serial_one_and_two_loopback_workers_match(spec, serial_grid, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The in-process serial grid (in the pytest process, after whatever ran before), one fresh
-    worker and two fresh workers give byte-identical ``grid.csv``. The serial grid once differed
+    worker and two fresh workers give byte-identical ``grid.csv``. (It failed once after the full
+    suite on PyMC's sampler, 2026-11-29; on nutpie it has passed after the full suite three times,
+    2026-11-30 and twice on 2026-12-07, so it is a plain test again.) The serial grid once differed
     in the last digits after the full test session: kernels compiled in the process and kernels
     loaded from the compile cache gave different floating-point results under numba's fast-math
     (issue 17; fixed in ``analogcast.models.sampling.exact_numerics``)."""
