@@ -76,7 +76,7 @@ def level_matched_history(events: xr.Dataset, space: str, level: float, horizons
         raise ValueError(f"horizons must be positive integers, got {list(horizons)}")
     ev = events.sel(space=space)
     if exclude is not None and exclude in ev["country"].values:
-        ev = ev.sel(country=[c for c in ev["country"].values if c != exclude])
+        ev = ev.drop_sel(country=exclude)
     x = ev["value"].transpose("country", "year").values.astype(float)
     up = ev["opening"].transpose("country", "year").values.astype(float)
     down = ev["closing"].transpose("country", "year").values.astype(float)
@@ -86,7 +86,7 @@ def level_matched_history(events: xr.Dataset, space: str, level: float, horizons
     if n_t <= H:
         raise ValueError(f"the panel has {n_t} years, fewer than the longest horizon + 1 ({H + 1})")
     T = n_t - H  # origins t = 0 .. T-1 have years t+1 .. t+H in the panel
-    win = np.stack([np.arange(t + 1, t + H + 1) for t in range(T)])  # (T, H)
+    win = np.arange(T)[:, None] + np.arange(1, H + 1)  # (T, H): years t+1 .. t+H
     ok = (np.isfinite(x[:, :T])
           & np.isfinite(up[:, win]).all(axis=-1) & np.isfinite(down[:, win]).all(axis=-1)
           & np.isfinite(x[:, win]).all(axis=-1))

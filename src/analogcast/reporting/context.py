@@ -156,6 +156,16 @@ TRAJECTORY_NOT_FITTED = (
 )
 
 
+def _origin_levels(fc: xr.Dataset, spaces: Sequence[str]) -> dict[str, float]:
+    """The target's index at the origin (``index_origin``) of each of ``spaces`` where it is
+    finite; empty when the run has none."""
+    if "index_origin" not in fc or "space" not in fc["index_origin"].dims:
+        return {}
+    io = fc["index_origin"]
+    return {str(k): float(v) for k, v in zip(io["space"].values, io.values, strict=True)
+            if str(k) in spaces and math.isfinite(float(v))}
+
+
 def _rise_section(
     rise: pd.DataFrame,
     fc: xr.Dataset,
@@ -189,15 +199,13 @@ def _rise_section(
     at = f" in {origin}" if origin is not None else " at the origin"
     shares = " and ".join(f"{100 * d:g}%" for d in deltas)
     span = ""
-    if "index_origin" in fc and "space" in fc["index_origin"].dims:
-        io = {str(k): float(v) for k, v in zip(fc["index_origin"]["space"].values, fc["index_origin"].values, strict=True)}
-        io = {k: v for k, v in io.items() if k in spaces and math.isfinite(v)}
-        if len(io) > 1:
-            lo_sp, hi_sp = min(io, key=io.get), max(io, key=io.get)
-            span = (
-                f", against {target_name}'s levels{at} of {io[lo_sp]:.2f} ({SPACE_LABELS.get(lo_sp, lo_sp)} space) "
-                f"to {io[hi_sp]:.2f} ({SPACE_LABELS.get(hi_sp, hi_sp)} space)"
-            )
+    io = _origin_levels(fc, spaces)
+    if len(io) > 1:
+        lo_sp, hi_sp = min(io, key=io.get), max(io, key=io.get)
+        span = (
+            f", against {target_name}'s levels{at} of {io[lo_sp]:.2f} ({SPACE_LABELS.get(lo_sp, lo_sp)} space) "
+            f"to {io[hi_sp]:.2f} ({SPACE_LABELS.get(hi_sp, hi_sp)} space)"
+        )
     text = (
         f"A rise of at least {dl} means that the space's V-Dem index, which runs from 0 to 1, is at least "
         f"that much higher in the year a table names than{at}: {shares} of the whole scale{span}. "
@@ -463,10 +471,9 @@ def _backtest_frame(run: Any, backtest: Any = None) -> pd.DataFrame | None:
     return bt
 
 
-def _backtest(run: Any, backtest: Any = None) -> TableBlock | None:
-    """Backtest skill from ``analogcast backtest``'s ``scores.csv`` (pooled rows), if available
-    (see :func:`_backtest_frame`)."""
-    df = _backtest_frame(run, backtest)
+def _backtest(run: Any, df: pd.DataFrame | None) -> TableBlock | None:
+    """Backtest skill from ``analogcast backtest``'s ``scores.csv`` (pooled rows of ``df``, from
+    :func:`_backtest_frame`), if available."""
     if df is None:
         return None
     if "space" in df.columns and df["space"].isin(["all7", "barometer6"]).any():
@@ -666,22 +673,15 @@ def build_report_context(
         wbl_tbl, wbl_text = _wbl_section(fc, scen, hz, level, origin, adapt.wbl_last_year(run) if "wbl" in fc else None)
 
     provenance = _provenance(run, spec, meta)
+    bt_frame = _backtest_frame(run, backtest)
     readings = None
     if rise is not None:
         from analogcast.data import CUTPOINTS
 
-        io = fc["index_origin"] if "index_origin" in fc else None
-        levels = ({str(k): float(v) for k, v in zip(io["space"].values, io.values, strict=True)}
-                  if io is not None and "space" in io.dims else {})
-        history, why = shipped_history(provenance["hashes"].get("data"),
-                                       {k: v for k, v in levels.items() if k in spaces}, hz,
-                                       exclude=target or None,
+        history, why = shipped_history(provenance["hashes"].get("data"), _origin_levels(fc, spaces),
+                                       hz, exclude=target or None,
                                        deltas=[float(d) for d in fc["delta"].values]
                                        if "delta" in fc.coords else ())
-        try:
-            bt_frame = _backtest_frame(run, backtest)
-        except Exception:  # noqa: BLE001 - the backtest section reports its own problem
-            bt_frame = None
         readings = readings_section(fc, scen, spaces, hz, CUTPOINTS, history=history,
                                     history_note=why, skill=event_model_skill(bt_frame),
                                     target_name=target_name)
@@ -729,7 +729,7 @@ def build_report_context(
         provenance=provenance,
         citations=refs,
         sources=sources,
-        backtest=_backtest(run, backtest),
+        backtest=_backtest(run, bt_frame),
         integrity_problems=[str(p) for p in integrity_problems or ()],
         psense_summary_table=psummary_tbl,
         psense_summary_text=psummary_text,

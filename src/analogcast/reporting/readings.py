@@ -30,7 +30,8 @@ import xarray as xr
 from analogcast._display import TableBlock, fmt_pct, space_label
 from analogcast.evaluation.level_history import LevelHistory, level_matched_history
 
-__all__ = ["GAP_PP", "Readings", "event_model_skill", "readings_section"]
+__all__ = ["GAP_PP", "Readings", "event_model_skill", "history_caution", "readings_section",
+           "rise_history_sentence", "shipped_history"]
 
 #: a gap between the two readings larger than this (percentage points) gets its own sentence
 GAP_PP = 15.0
@@ -45,7 +46,6 @@ class Readings:
     lead: str
     table: TableBlock
     gaps: list[str] = field(default_factory=list)
-    note: str = ""
     #: (space, direction, horizon, event model's mid-range probability, history's share) where the
     #: event model is more than GAP_PP points above history
     above_history: list[tuple[str, str, int, float, float]] = field(default_factory=list)
@@ -131,14 +131,15 @@ def readings_section(fc: xr.Dataset, scen: Sequence[Mapping[str, str]], spaces: 
             for h in horizons:
                 e_lo, e_hi = _range(fc[f"p_{d}"].sel(space=sp, horizon=h))
                 t_lo, t_hi = _range(fc[f"p_{d}_traj"].sel(space=sp, horizon=h))
-                gap = 100 * ((e_lo + e_hi) / 2 - (t_lo + t_hi) / 2)
+                e_mid, t_mid = (e_lo + e_hi) / 2, (t_lo + t_hi) / 2
+                gap = 100 * (e_mid - t_mid)
                 hist_p = (h_sp.p_opening if d == "opening" else h_sp.p_closing).get(int(h)) if h_sp else None
                 rows.append([space_label(sp), _WORD[d], f"{int(h)} years", _fmt_range(e_lo, e_hi),
                              _fmt_range(t_lo, t_hi),
                              fmt_pct(hist_p) if hist_p is not None else "n/a",
                              f"{gap:+.0f}"])
-                if hist_p is not None and 100 * ((e_lo + e_hi) / 2 - hist_p) > GAP_PP:
-                    above.append((sp, d, int(h), (e_lo + e_hi) / 2, float(hist_p)))
+                if hist_p is not None and 100 * (e_mid - hist_p) > GAP_PP:
+                    above.append((sp, d, int(h), e_mid, float(hist_p)))
                 if abs(gap) <= GAP_PP:
                     continue
                 gaps.append(_gap_sentence(fc, sp, d, int(h), (e_lo, e_hi), (t_lo, t_hi), hist_p,
@@ -165,10 +166,10 @@ def history_caution(readings: Readings | None, horizon: int, target_name: str) -
     sp, d, _, p, hp = max(hits, key=lambda a: a[3] - a[4])
     n_sp = len({a[0] for a in hits})
     dirs = {a[1] for a in hits}
-    mood = {frozenset({"opening"}): "less hopeful", frozenset({"closing"}): "less alarming"}.get(
-        frozenset(dirs), "less hopeful and less alarming")
-    what = {frozenset({"opening"}): "an opening", frozenset({"closing"}): "a closing"}.get(
-        frozenset(dirs), "an opening or a closing")
+    mood = " and ".join(w for k, w in (("opening", "less hopeful"), ("closing", "less alarming"))
+                        if k in dirs)
+    what = " or ".join(w for k, w in (("opening", "an opening"), ("closing", "a closing"))
+                       if k in dirs)
     return (f"History is {mood} than the event model: for {n_sp} space{'s' if n_sp > 1 else ''}, "
             f"its probability of {what} within {int(horizon)} years is more than {GAP_PP:.0f} "
             f"points above the share of the country-years nearest {target_name}'s level that saw "
@@ -189,17 +190,16 @@ def _gap_sentence(fc: xr.Dataset, sp: str, d: str, h: int, ev: tuple[float, floa
                   f"{h_sp.high:.2f}, {h_sp.first_year}-{h_sp.last_year}), {fmt_pct(hist_p)} saw "
                   f"{'an opening' if d == 'opening' else 'a closing'} within {h} years, closer to "
                   f"{closer}")
-    move = _median_move(fc, sp, ref)
+    moves = (f"the trajectory model's paths move the index by a median "
+             f"{_median_move(fc, sp, ref):.3f} in two years, ")
     if sum(tr) < sum(ev):
-        why = (f"the trajectory model's paths move the index by a median {move:.3f} in two years, "
-               f"against the {cut:.2f} that an event needs, while the event model reads the hazard "
+        why = (f"against the {cut:.2f} that an event needs, while the event model reads the hazard "
                "from the events of similar country-years and of recent years")
     else:
-        why = (f"the trajectory model's paths move the index by a median {move:.3f} in two years, "
-               f"against the event's cutpoint of {cut:.2f}, so many of its paths cross it, while "
+        why = (f"against the event's cutpoint of {cut:.2f}, so many of its paths cross it, while "
                "the event model's hazard, fitted to the events of similar country-years and of "
                "recent years, is lower")
-    return f"{first}. They differ because {why}."
+    return f"{first}. They differ because {moves}{why}."
 
 
 def shipped_history(data_sha256: str | None, levels: Mapping[str, float], horizons: Sequence[int],
