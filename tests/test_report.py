@@ -407,13 +407,13 @@ def test_one_scenario_one_space_one_horizon() -> None:
 
 def test_assumptions_attribute_forms() -> None:
     """NetCDF round trips turn list attributes into JSON text; the report lists them either way."""
-    from analogcast.reporting.context import _string_list
+    from analogcast.reporting.provenance import string_list
 
-    assert _string_list('["a b", "c"]') == ["a b", "c"]
-    assert _string_list(["x", "y"]) == ["x", "y"]
-    assert _string_list("single") == ["single"]
-    assert _string_list(None) == []
-    assert _string_list(np.array(["p", "q"])) == ["p", "q"]
+    assert string_list('["a b", "c"]') == ["a b", "c"]
+    assert string_list(["x", "y"]) == ["x", "y"]
+    assert string_list("single") == ["single"]
+    assert string_list(None) == []
+    assert string_list(np.array(["p", "q"])) == ["p", "q"]
 
 
 def test_psis_reweighting_recovers_a_conjugate_posterior() -> None:

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import pytest
 
 from analogcast.reporting import build_report_context, render_html
-from analogcast.reporting.context import TRAJECTORY_NOT_FITTED
+from analogcast.reporting.outcomes import TRAJECTORY_NOT_FITTED
 from analogcast.reporting.tables import fmt_delta, fmt_interval, fmt_score, fmt_score_interval
 from analogcast.scenarios import rise_table
 from synthetic_run import synthetic_run

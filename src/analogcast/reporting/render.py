@@ -19,7 +19,8 @@ from typing import Any
 from analogcast._io import atomic_path, atomic_write_text
 from analogcast._version import __version__
 from analogcast.errors import UserInputError
-from analogcast.reporting.context import _IDENTIFICATION, ReportContext, build_report_context
+from analogcast.reporting.assumptions import IDENTIFICATION
+from analogcast.reporting.context import ReportContext, build_report_context
 from analogcast.reporting.narrative import Num
 from analogcast.reporting.tables import Cell
 
@@ -66,7 +67,7 @@ def render_html(ctx: ReportContext) -> str:
     tpl = env.get_template("report.html")
     # the stylesheet is ours (not user text); "</" cannot occur in it, so it cannot end <style>
     assert "</" not in css
-    return strip_invisible(tpl.render(ctx=ctx, css=Markup(css), version=__version__, identification=_IDENTIFICATION))
+    return strip_invisible(tpl.render(ctx=ctx, css=Markup(css), version=__version__, identification=IDENTIFICATION))
 
 
 #: Control characters (except tab, newline, carriage return) and the bidirectional-override

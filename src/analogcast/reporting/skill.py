@@ -1,0 +1,81 @@
+"""The report's backtest-skill table, read from ``analogcast backtest``'s ``scores.csv``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from analogcast.reporting.tables import TableBlock, fmt_any
+
+__all__ = ["SCORE_COLS", "backtest_frame", "backtest_table"]
+
+
+SCORE_COLS = ("n", "n_events", "brier", "log_loss", "roc_auc", "pr_auc", "ece")
+
+
+def backtest_frame(run: Any, backtest: Any = None) -> pd.DataFrame | None:
+    """``analogcast backtest``'s ``scores.csv`` as a frame, if available: ``backtest`` (a
+    DataFrame, a ``scores.csv`` path or its directory), then ``run.backtest``, then
+    ``<run dir>/backtest/scores.csv``."""
+    from pathlib import Path
+
+    from analogcast.evaluation.outputs import read_scores
+
+    bt = backtest if backtest is not None else getattr(run, "backtest", None)
+    if bt is None and getattr(run, "path", None) is not None:
+        bt = Path(run.path) / "backtest"
+    if isinstance(bt, str | Path):
+        p = Path(bt)
+        p = p / "scores.csv" if p.is_dir() else p
+        bt = read_scores(p) if (backtest is not None or p.is_file()) else None
+    if not isinstance(bt, pd.DataFrame) or bt.empty:
+        return None
+    return bt
+
+
+def backtest_table(run: Any, df: pd.DataFrame | None) -> TableBlock | None:
+    """Backtest skill from ``analogcast backtest``'s ``scores.csv`` (pooled rows of ``df``, from
+    :func:`backtest_frame`), if available."""
+    if df is None:
+        return None
+    if "space" in df.columns and df["space"].isin(["all7", "barometer6"]).any():
+        df = df[df["space"].isin(["all7", "barometer6"])]
+    keys = [c for c in ("protocol", "model", "space", "direction") if c in df.columns]
+    cols = keys + [c for c in SCORE_COLS if c in df.columns]
+    if not cols:
+        cols = list(df.columns)
+    body = []
+    for rec in df.loc[:, cols].to_dict("records"):
+        row = []
+        for c in cols:
+            v = rec[c]
+            if c == "direction":
+                v = {"up": "openings", "down": "closings"}.get(str(v), v)
+            row.append(f"{v:.3f}" if isinstance(v, float) and c not in ("n", "n_events") else fmt_any(v))
+        body.append(row)
+    note = ("Lower Brier score, log loss and ECE are better; higher ROC-AUC and PR-AUC are better. "
+            "Compare the model rows with the climatology and persistence baselines. 'barometer6' "
+            "pools the six Barometer spaces, 'all7' adds women's space.")
+    fc = getattr(run, "forecasts", None)
+    raw = fc.attrs.get("models", []) if fc is not None else []
+    if isinstance(raw, str):  # stored in forecasts.nc as JSON text
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raw = [raw]
+    run_models = [str(m) for m in ([raw] if isinstance(raw, str) else list(raw))]
+    scored = {str(m) for m in df["model"]} if "model" in df.columns else set()
+    unscored = [m for m in run_models if m not in scored]
+    if unscored and scored:
+        note += (" Caution: the model behind this report's forecasts (" + ", ".join(unscored)
+                 + ") is not among the scored models (" + ", ".join(sorted(scored)) + "): these"
+                 " scores describe other models, not the track record of these forecasts.")
+    return TableBlock(
+        id="table-backtest",
+        caption="Backtest skill: out-of-sample two-year forecasts scored against what happened (analogcast backtest; pooled spaces)",
+        header=[c.replace("_", " ") for c in cols],
+        rows=body,
+        note=note,
+    )
