@@ -246,6 +246,62 @@ def test_cross_space_forecast_step_one_matches_the_training_design(real) -> None
     assert v23[0] < -2.0
 
 
+def test_floor_room_closed_form() -> None:
+    from analogcast.models.design import FLOOR_CAP, floor_room
+
+    level = np.array([0.0, 0.015, 0.03, 0.09, 0.12, 0.5, np.nan])
+    got = floor_room(level, 0.03)
+    np.testing.assert_allclose(got[:5], [0.0, 0.5, 1.0, 3.0, FLOOR_CAP])
+    assert got[5] == FLOOR_CAP and np.isnan(got[6])
+
+
+def test_floor_room_training_column_and_forecast_step_one_agree(real) -> None:
+    """The training column is min(level / cutpoint, cap) of the row's own level column, and the
+    value a forecast from origin T uses for year T + 1 is the one a fit with a later origin puts
+    on the training row of year T + 1."""
+    from analogcast.models.design import FLOOR_CAP
+    from analogcast.models.event_forecast import _series_terms
+
+    panel, events, model, _ = real
+    d15 = model.prepare(panel, events, target="AFG", origin=2015, spaces=["women"])
+    d17 = model.prepare(panel, events, target="AFG", origin=2017, spaces=["women"])
+    assert "floor_room" in d17.dynamic
+    a = d17.arrays
+    sc = d17.scaling["dynamic"]["women"]
+    K = len(d17.covariates)
+
+    def raw(row: np.ndarray, name: str) -> np.ndarray:  # the target's rows are centred on it
+        j = d17.dynamic.index(name)
+        tm = np.where(a["obs_c"][row] == int(a["target_c"]), sc["target_mean"][j], 0.0)
+        return (a["XZ"][row, K + j] + tm) * sc["scale"][j] + sc["centre"][j]
+
+    rows = np.arange(a["y"].size)
+    lvl, room = raw(rows, "level"), raw(rows, "floor_room")
+    np.testing.assert_allclose(room, np.minimum(lvl / CUTPOINTS["women"], FLOOR_CAP), atol=1e-9)
+    assert (room < FLOOR_CAP).sum() > 100  # rows near the floor exist on the real data
+    # step one of a forecast from 2015: only gamma[floor_room] is 1, so lin is its z value
+    t_all = int(np.flatnonzero(np.asarray(d15.meta["all_countries"]) == "AFG")[0])
+    hist = d15.scaling["history"]["women"][t_all, -6:]
+    series = np.concatenate([hist, [np.nan]])[None, :]
+    j = d15.dynamic.index("floor_room")
+    gamma = np.zeros((1, len(d15.dynamic), 1, 2))
+    gamma[0, j, 0, :] = 1.0
+    lin, _ = _series_terms(d15, "women", series, 1, {"gamma": gamma}, 0, tmean=False,
+                           cross=np.zeros((1, 1, 2)))  # the cross-space columns weigh 0 here
+    s15 = d15.scaling["dynamic"]["women"]
+    got = lin[0, 0, 0] * s15["scale"][j] + s15["centre"][j]
+    row = np.flatnonzero((a["obs_c"] == int(a["target_c"]))
+                         & (np.asarray(d17.meta["years"])[a["obs_t"]] == 2016))[0]
+    assert got == pytest.approx(raw(np.array([row]), "floor_room")[0], abs=1e-9)
+
+
+def test_without_floor_room_the_design_has_no_floor_column(real) -> None:
+    panel, events, _, _ = real
+    d = get_model("event_logit", floor_room=False).prepare(panel, events, target="AFG",
+                                                           origin=2015, spaces=["women"])
+    assert "floor_room" not in d.dynamic and d.dynamic[-2:] == ("spaces_change2", "spaces_rising")
+
+
 def test_year_shocks_are_not_carried_forward(real) -> None:
     """Local level + noise: a forecast continues the filtered level of the last fitted year, not
     its shock. Closed forms: the steady-state Kalman filter of a local-level model, and with no
