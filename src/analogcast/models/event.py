@@ -86,12 +86,12 @@ from analogcast.errors import UserInputError
 from analogcast.models.design import (
     CROSS_SPACE_NAMES,
     DYNAMIC_NAMES,
-    FLOOR_NAMES,
+    ROOM_NAMES,
     ModelData,
     common_design,
     cross_space_grid,
     dynamic_grid,
-    floor_room,
+    index_room,
     resolve_spaces,
     validate_target_origin,
 )
@@ -125,7 +125,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "center_design": True,
     "country_zero_sum": True,
     "cross_space": True,
-    "floor_room": True,
+    "index_room": True,
     "year_noise": True,
     "smooth": False,
     "subsample_seed": 20240601,
@@ -234,7 +234,7 @@ class EventLogit:
         valid: dict[tuple[str, str], np.ndarray] = {}
         n_infeasible = 0
         cross = bool(self.options["cross_space"])
-        floor = bool(self.options["floor_room"])
+        room = bool(self.options["index_room"])
         # with the cross-space covariate every space's series in the panel is read (and its
         # quiet moves kept for the forecast paths), whichever spaces are modelled; only modelled
         # spaces give rows
@@ -246,8 +246,8 @@ class EventLogit:
             x[:, grid_years > origin] = np.nan
             xs[s] = x
             dyn = dynamic_grid(x, float(CUTPOINTS[s]))
-            if floor:
-                dyn = np.concatenate([dyn, floor_room(dyn[..., :1], float(CUTPOINTS[s]))], axis=-1)
+            if room:
+                dyn = np.concatenate([dyn, index_room(dyn[..., :1], float(CUTPOINTS[s]))], axis=-1)
             dyn_grids[s] = dyn
             ok_dyn = ~np.isnan(dyn).any(axis=-1)
             # outcome year t is codable only if t + 1 is observed (the coder looks ahead one year)
@@ -274,7 +274,7 @@ class EventLogit:
                 labels[(s, d)] = y
                 feas[(s, d)] = f
                 valid[(s, d)] = coded & f
-        dyn_names = (*DYNAMIC_NAMES, *FLOOR_NAMES) if floor else DYNAMIC_NAMES
+        dyn_names = (*DYNAMIC_NAMES, *ROOM_NAMES) if room else DYNAMIC_NAMES
         if cross:
             xgrid = cross_space_grid(xs, CUTPOINTS)
             dyn_names = (*dyn_names, *CROSS_SPACE_NAMES)

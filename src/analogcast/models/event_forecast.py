@@ -36,11 +36,11 @@ import xarray as xr
 from analogcast.errors import UserInputError
 from analogcast.models.design import (
     CROSS_SPACE_NAMES,
-    FLOOR_NAMES,
+    ROOM_NAMES,
     ModelData,
     cross_space_grid,
     dynamic_grid,
-    floor_room,
+    index_room,
 )
 from analogcast.models.year_effects import filtered_level
 
@@ -233,8 +233,8 @@ def _series_terms(data: ModelData, space: str, series: np.ndarray, n_steps: int,
     cp = float(CUTPOINTS[space])
     flat = series.reshape(-1, series.shape[-1])
     dyn = dynamic_grid(flat, cp)[:, -n_steps:]  # covariates of outcome years origin+1..
-    if FLOOR_NAMES[0] in data.dynamic:
-        dyn = np.concatenate([dyn, floor_room(dyn[..., :1], cp)], axis=-1)
+    if ROOM_NAMES[0] in data.dynamic:
+        dyn = np.concatenate([dyn, index_room(dyn[..., :1], cp)], axis=-1)
     dyn = dyn.reshape(*series.shape[:-1], n_steps, dyn.shape[-1])
     if cross is not None:
         dyn = np.concatenate([dyn, np.broadcast_to(cross, (*dyn.shape[:-1], cross.shape[-1]))],
