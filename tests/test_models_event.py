@@ -246,6 +246,71 @@ def test_cross_space_forecast_step_one_matches_the_training_design(real) -> None
     assert v23[0] < -2.0
 
 
+def test_index_room_closed_form() -> None:
+    from analogcast.models.design import ROOM_CAP, index_room
+
+    level = np.array([0.0, 0.015, 0.03, 0.09, 0.12, 0.5, 0.94, 0.985, np.nan])
+    got = index_room(level, 0.03)
+    assert got.shape == (9, 2)
+    np.testing.assert_allclose(got[:5, 0], [0.0, 0.5, 1.0, 3.0, ROOM_CAP])
+    np.testing.assert_allclose(got[5:8, 1], [ROOM_CAP, 2.0, 0.5])
+    assert (got[:6, 1] == ROOM_CAP).all() and (got[5:8, 0] == ROOM_CAP).all()
+    assert np.isnan(got[8]).all()
+    np.testing.assert_array_equal(index_room(level[:, None], 0.03), got)  # (..., 1) input
+
+
+def test_index_room_training_columns_and_forecast_step_one_agree(real) -> None:
+    """The training columns are min(level / cutpoint, cap) and min((1 - level) / cutpoint, cap) of
+    the row's own level column, and the value a forecast from origin T uses for year T + 1 is the one a fit with a later origin puts
+    on the training row of year T + 1."""
+    from analogcast.models.design import ROOM_CAP
+    from analogcast.models.event_forecast import _series_terms
+
+    panel, events, model, _ = real
+    d15 = model.prepare(panel, events, target="AFG", origin=2015, spaces=["women"])
+    d17 = model.prepare(panel, events, target="AFG", origin=2017, spaces=["women"])
+    assert "floor_room" in d17.dynamic and "ceiling_room" in d17.dynamic
+    a = d17.arrays
+    sc = d17.scaling["dynamic"]["women"]
+    K = len(d17.covariates)
+
+    def raw(row: np.ndarray, name: str) -> np.ndarray:  # the target's rows are centred on it
+        j = d17.dynamic.index(name)
+        tm = np.where(a["obs_c"][row] == int(a["target_c"]), sc["target_mean"][j], 0.0)
+        return (a["XZ"][row, K + j] + tm) * sc["scale"][j] + sc["centre"][j]
+
+    rows = np.arange(a["y"].size)
+    lvl, floor, ceil = raw(rows, "level"), raw(rows, "floor_room"), raw(rows, "ceiling_room")
+    cut = CUTPOINTS["women"]
+    np.testing.assert_allclose(floor, np.minimum(lvl / cut, ROOM_CAP), atol=1e-9)
+    np.testing.assert_allclose(ceil, np.minimum((1 - lvl) / cut, ROOM_CAP), atol=1e-9)
+    # rows near either bound exist on the real data
+    assert (floor < ROOM_CAP).sum() > 100 and (ceil < ROOM_CAP).sum() > 100
+    # step one of a forecast from 2015: only one column's gamma is 1, so lin is its z value
+    t_all = int(np.flatnonzero(np.asarray(d15.meta["all_countries"]) == "AFG")[0])
+    hist = d15.scaling["history"]["women"][t_all, -6:]
+    series = np.concatenate([hist, [np.nan]])[None, :]
+    s15 = d15.scaling["dynamic"]["women"]
+    row = np.flatnonzero((a["obs_c"] == int(a["target_c"]))
+                         & (np.asarray(d17.meta["years"])[a["obs_t"]] == 2016))[0]
+    for name in ("floor_room", "ceiling_room"):
+        j = d15.dynamic.index(name)
+        gamma = np.zeros((1, len(d15.dynamic), 1, 2))
+        gamma[0, j, 0, :] = 1.0
+        lin, _ = _series_terms(d15, "women", series, 1, {"gamma": gamma}, 0, tmean=False,
+                               cross=np.zeros((1, 1, 2)))  # the cross-space columns weigh 0
+        got = lin[0, 0, 0] * s15["scale"][j] + s15["centre"][j]
+        assert got == pytest.approx(raw(np.array([row]), name)[0], abs=1e-9), name
+
+
+def test_without_index_room_the_design_has_no_room_columns(real) -> None:
+    panel, events, _, _ = real
+    d = get_model("event_logit", index_room=False).prepare(panel, events, target="AFG",
+                                                           origin=2015, spaces=["women"])
+    assert not {"floor_room", "ceiling_room"} & set(d.dynamic)
+    assert d.dynamic[-2:] == ("spaces_change2", "spaces_rising")
+
+
 def test_year_shocks_are_not_carried_forward(real) -> None:
     """Local level + noise: a forecast continues the filtered level of the last fitted year, not
     its shock. Closed forms: the steady-state Kalman filter of a local-level model, and with no

@@ -86,10 +86,12 @@ from analogcast.errors import UserInputError
 from analogcast.models.design import (
     CROSS_SPACE_NAMES,
     DYNAMIC_NAMES,
+    ROOM_NAMES,
     ModelData,
     common_design,
     cross_space_grid,
     dynamic_grid,
+    index_room,
     resolve_spaces,
     validate_target_origin,
 )
@@ -123,6 +125,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "center_design": True,
     "country_zero_sum": True,
     "cross_space": True,
+    "index_room": True,
     "year_noise": True,
     "smooth": False,
     "subsample_seed": 20240601,
@@ -231,6 +234,7 @@ class EventLogit:
         valid: dict[tuple[str, str], np.ndarray] = {}
         n_infeasible = 0
         cross = bool(self.options["cross_space"])
+        room = bool(self.options["index_room"])
         # with the cross-space covariate every space's series in the panel is read (and its
         # quiet moves kept for the forecast paths), whichever spaces are modelled; only modelled
         # spaces give rows
@@ -242,6 +246,8 @@ class EventLogit:
             x[:, grid_years > origin] = np.nan
             xs[s] = x
             dyn = dynamic_grid(x, float(CUTPOINTS[s]))
+            if room:
+                dyn = np.concatenate([dyn, index_room(dyn[..., :1], float(CUTPOINTS[s]))], axis=-1)
             dyn_grids[s] = dyn
             ok_dyn = ~np.isnan(dyn).any(axis=-1)
             # outcome year t is codable only if t + 1 is observed (the coder looks ahead one year)
@@ -268,10 +274,10 @@ class EventLogit:
                 labels[(s, d)] = y
                 feas[(s, d)] = f
                 valid[(s, d)] = coded & f
-        dyn_names = DYNAMIC_NAMES
+        dyn_names = (*DYNAMIC_NAMES, *ROOM_NAMES) if room else DYNAMIC_NAMES
         if cross:
             xgrid = cross_space_grid(xs, CUTPOINTS)
-            dyn_names = (*DYNAMIC_NAMES, *CROSS_SPACE_NAMES)
+            dyn_names = (*dyn_names, *CROSS_SPACE_NAMES)
             ok_x = ~np.isnan(xgrid).any(axis=-1)
             for s in spaces_t:
                 dyn_grids[s] = np.concatenate([dyn_grids[s], xgrid], axis=-1)

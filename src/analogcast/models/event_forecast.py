@@ -34,7 +34,14 @@ import numpy as np
 import xarray as xr
 
 from analogcast.errors import UserInputError
-from analogcast.models.design import CROSS_SPACE_NAMES, ModelData, cross_space_grid, dynamic_grid
+from analogcast.models.design import (
+    CROSS_SPACE_NAMES,
+    ROOM_NAMES,
+    ModelData,
+    cross_space_grid,
+    dynamic_grid,
+    index_room,
+)
 from analogcast.models.year_effects import filtered_level
 
 __all__ = [
@@ -226,7 +233,9 @@ def _series_terms(data: ModelData, space: str, series: np.ndarray, n_steps: int,
     cp = float(CUTPOINTS[space])
     flat = series.reshape(-1, series.shape[-1])
     dyn = dynamic_grid(flat, cp)[:, -n_steps:]  # covariates of outcome years origin+1..
-    dyn = dyn.reshape(*series.shape[:-1], n_steps, 3)
+    if ROOM_NAMES[0] in data.dynamic:
+        dyn = np.concatenate([dyn, index_room(dyn[..., :1], cp)], axis=-1)
+    dyn = dyn.reshape(*series.shape[:-1], n_steps, dyn.shape[-1])
     if cross is not None:
         dyn = np.concatenate([dyn, np.broadcast_to(cross, (*dyn.shape[:-1], cross.shape[-1]))],
                              axis=-1)

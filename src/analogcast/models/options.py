@@ -109,6 +109,12 @@ class EventLogitOptions(ModelOptions):
     index's own fall suggests) and the share that rose by more than their cutpoint in the last
     year (``spaces_rising``: a regime opening several spaces at once).
 
+    ``index_room`` adds the index's distance from 0 and from 1 in cutpoints, each capped at four
+    (:func:`analogcast.models.design.index_room`), so the level's effect can bend near the bounds:
+    a linear level term alone carries the middle range's "lower index, more openings" down to the
+    floor, where openings are rarest, and "higher index, more closings" up to the ceiling, where
+    closings are rarest.
+
     ``year_noise`` splits the year effect into a random-walk level and a transient yearly shock
     (a local-level model): forecasts continue the level and draw new shocks, so one unusual year
     of events is not carried forward as a new level.
@@ -132,6 +138,7 @@ class EventLogitOptions(ModelOptions):
     center_design: StrictBool = True
     country_zero_sum: StrictBool = True
     cross_space: StrictBool = True
+    index_room: StrictBool = True
     year_noise: StrictBool = True
     smooth: StrictBool = False
     subsample_seed: Seed = 20240601
