@@ -95,6 +95,8 @@ from analogcast.models.design import (
     resolve_spaces,
     validate_target_origin,
 )
+from analogcast.models.event_forecast import no_event_moves
+from analogcast.models.target_prior import theta_prior_arrays
 from analogcast.models.year_effects import year_effects
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -394,7 +396,7 @@ class EventLogit:
                      "common_grid": cd.X[:, grid_years == origin + 1][:, 0],
                      "history": {s: xs[s][:, grid_years <= origin] for s in series_spaces},
                      "history_years": hist_years,
-                     "no_event_moves": _no_event_moves(xs, labels, valid, series_spaces)},
+                     "no_event_moves": no_event_moves(xs, labels, valid, series_spaces)},
             arrays=arrays,
             target_history=th,
             observed=observed,
@@ -457,7 +459,7 @@ class EventLogit:
             else:
                 alpha = pm.Normal("alpha", mu=alpha_mu, sigma=1.5, dims=("space", "direction"))
             if has_target:
-                w, m, sd = _theta_prior_arrays(data, prior, float(o["vague_prior_sd"]))
+                w, m, sd = theta_prior_arrays(data, prior, float(o["vague_prior_sd"]))
                 if w.shape[-1] == 1:
                     theta = pm.Normal("theta", mu=m[..., 0], sigma=sd[..., 0], dims=("space", "direction"))
                 else:
@@ -624,55 +626,3 @@ def case_control(y: np.ndarray, fraction: float, protected: np.ndarray,
     keep = (np.asarray(y) == 1) | (u01 < fraction) | np.asarray(protected, bool)
     offset = np.where(np.asarray(protected, bool) | (fraction >= 1.0), 0.0, -np.log(fraction))
     return keep, offset
-
-
-def _no_event_moves(xs: Mapping[str, np.ndarray], labels: Mapping[tuple[str, str], np.ndarray],
-                    valid: Mapping[tuple[str, str], np.ndarray],
-                    spaces: Sequence[str]) -> dict[str, np.ndarray]:
-    """Per space, training pairs ``(x[t-1], x[t] - x[t-1])`` of years coded with neither an
-    opening nor a closing, sorted by level: the empirical moves of an index between events."""
-    out: dict[str, np.ndarray] = {}
-    for s in spaces:
-        x = xs[s]
-        quiet = ((labels[(s, "opening")] == 0) & (labels[(s, "closing")] == 0)
-                 & (valid[(s, "opening")] | valid[(s, "closing")]))
-        prev = np.full_like(x, np.nan)
-        prev[:, 1:] = x[:, :-1]
-        ok = quiet & ~np.isnan(prev) & ~np.isnan(x)
-        pairs = np.stack([prev[ok], (x - prev)[ok]], axis=1)
-        out[s] = pairs[np.argsort(pairs[:, 0], kind="stable")]
-    return out
-
-
-def _theta_prior_arrays(data: ModelData, prior: Any, vague_sd: float
-                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mixture arrays ``(space, direction, component)`` for the target's theta.
-
-    ``prior=None`` or method ``none``: ``Normal(logit(base rate), vague_sd)``. Mixtures with fewer
-    components are padded with copies of their first component at weight 1e-12 (negligible).
-    """
-    S = len(data.spaces)
-    base = np.clip(data.arrays["base_rate"], 1e-3, 1 - 1e-3)
-    method = None
-    if prior is not None:
-        meta = getattr(prior, "meta", None)
-        method = getattr(meta, "method", None) if meta is not None else None
-        if isinstance(meta, Mapping):
-            method = meta.get("method")
-    if prior is None or method == "none":
-        return (np.ones((S, 2, 1)), logit(base)[..., None], np.full((S, 2, 1), vague_sd))
-    mixes = [[prior.mixture(s, d) for d in DIRECTIONS] for s in data.spaces]
-    k = max(len(mx.weights) for row in mixes for mx in row)
-    w = np.full((S, 2, k), 1e-12)
-    m = np.zeros((S, 2, k))
-    sd = np.ones((S, 2, k))
-    for i, row in enumerate(mixes):
-        for j, mx in enumerate(row):
-            n = len(mx.weights)
-            w[i, j, :n] = mx.weights
-            m[i, j, :] = mx.means[0]
-            sd[i, j, :] = mx.sds[0]
-            m[i, j, :n] = mx.means
-            sd[i, j, :n] = mx.sds
-    w = w / w.sum(axis=-1, keepdims=True)
-    return w, m, sd

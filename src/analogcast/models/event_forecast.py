@@ -28,7 +28,7 @@ reconstruction of the coder.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import xarray as xr
@@ -48,6 +48,7 @@ __all__ = [
     "K_NEIGHBOURS",
     "MAX_STEPS",
     "linear_predictor",
+    "no_event_moves",
     "simulate_quiet_paths",
     "target_event_probs",
     "all_country_event_probs",
@@ -353,4 +354,22 @@ def all_country_event_probs(posterior: xr.Dataset, data: ModelData, horizon: int
         p_any = 1.0 - np.prod(1.0 - h, axis=3).mean(axis=(0, 2))  # (country, d)
         out["opening"][ok, si] = p_any[:, 0]
         out["closing"][ok, si] = p_any[:, 1]
+    return out
+
+
+def no_event_moves(xs: Mapping[str, np.ndarray], labels: Mapping[tuple[str, str], np.ndarray],
+                    valid: Mapping[tuple[str, str], np.ndarray],
+                    spaces: Sequence[str]) -> dict[str, np.ndarray]:
+    """Per space, training pairs ``(x[t-1], x[t] - x[t-1])`` of years coded with neither an
+    opening nor a closing, sorted by level: the empirical moves of an index between events."""
+    out: dict[str, np.ndarray] = {}
+    for s in spaces:
+        x = xs[s]
+        quiet = ((labels[(s, "opening")] == 0) & (labels[(s, "closing")] == 0)
+                 & (valid[(s, "opening")] | valid[(s, "closing")]))
+        prev = np.full_like(x, np.nan)
+        prev[:, 1:] = x[:, :-1]
+        ok = quiet & ~np.isnan(prev) & ~np.isnan(x)
+        pairs = np.stack([prev[ok], (x - prev)[ok]], axis=1)
+        out[s] = pairs[np.argsort(pairs[:, 0], kind="stable")]
     return out
