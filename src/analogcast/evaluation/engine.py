@@ -20,7 +20,7 @@ import logging
 import os
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -210,6 +210,28 @@ def run_task(
     return pd.concat(frames, ignore_index=True), info
 
 
+def sample_with_restart(sample: Callable[[int], xr.DataTree], seed: int,
+                        ) -> tuple[xr.DataTree, int]:
+    """``sample(seed)``, and once more with a child seed if a chain's step-size adaptation
+    collapsed (:func:`analogcast.models.convergence.collapsed_chains`). Returns the tree and the
+    number of refits (0 or 1); the second fit is kept whatever its chains did.
+
+    The decision reads the sampler's own statistics only, never the forecasts or the labels, so
+    it cannot select fits by their scores; the refit's seed derives from the task's seed, so the
+    backtest stays reproducible.
+    """
+    from analogcast.models.convergence import collapsed_chains
+
+    tree = sample(seed)
+    bad = collapsed_chains(tree)
+    if not bad:
+        return tree, 0
+    child = int(np.random.SeedSequence(seed).spawn(1)[0].generate_state(1)[0])
+    _log.warning("chain(s) %s of a backtest fit (seed %d) collapsed their step size; "
+                 "refitting once with the child seed %d", bad, seed, child)
+    return sample(child), 1
+
+
 def run_model_task(
     panel: xr.Dataset,
     events: xr.Dataset,
@@ -235,10 +257,13 @@ def run_model_task(
                      protocol=protocol)
     cfg = FAST if method == "nutpie" else REFERENCE
     s = task_seed(seed, origin, "all", "both", model)
-    tree = sample_model(m.build(data, None), draws=int(cfg["draws"]), tune=int(cfg["tune"]),
-                        chains=int(cfg["chains"]), seed=s,
-                        target_accept=float(cfg["target_accept"]),
-                        cores=max(1, min(int(threads), int(cfg["chains"]))))
+    pm_model = m.build(data, None)
+    tree, refits = sample_with_restart(
+        lambda ss: sample_model(pm_model, draws=int(cfg["draws"]), tune=int(cfg["tune"]),
+                                chains=int(cfg["chains"]), seed=ss,
+                                target_accept=float(cfg["target_accept"]),
+                                cores=max(1, min(int(threads), int(cfg["chains"])))),
+        s)
     post = tree["posterior"].to_dataset()
     probs = m.predict_all(post, data, 2, np.random.default_rng(np.random.SeedSequence(s)))
     diag = diagnostics(tree)
@@ -260,7 +285,7 @@ def run_model_task(
         "n_train": int(data.meta["n_rows"]), "n_fit": int(data.meta["n_rows_fit"]),
         "seconds": time.perf_counter() - t0, "pid": os.getpid(),
         "divergences": float(diag["divergences"]), "max_rhat": float(diag["max_rhat"]),
-        "min_ess_bulk": float(diag["min_ess_bulk"]),
+        "min_ess_bulk": float(diag["min_ess_bulk"]), "refits": refits,
     }]
     return pd.concat(frames, ignore_index=True), info
 
