@@ -10,6 +10,8 @@ For country ``c``, outcome year ``t``, space ``s`` and direction ``d`` (opening 
     eta = alpha[s,d] + u[c,s,d] + X[c,t-1] . beta[:,s,d] + Z[c,t-1,s] . gamma[:,s,d]
           + f_level[s,d](x[c,t-1,s]) + f_change[s,d](x[c,t-1,s] - x[c,t-3,s]) + year[t,d]
     Z          = level, two-year change and log years since a large move of space s; with option
+                 ``index_room`` also the level's distance from 0 and from 1 in cutpoints, each
+                 capped at 4 (the level's effect bends near either bound); with option
                  ``cross_space`` also the mean two-year change over all seven spaces and the
                  share of them that rose by more than their cutpoint in t-1
     u[c,s,d]   = region[r(c),s,d] + country[c,d]         (country non-centred, pooled over spaces,
