@@ -566,7 +566,7 @@ def index_room(level: np.ndarray, cutpoint: float, cap: float = ROOM_CAP) -> np.
     """Distance of the index from its floor and from its ceiling in units of its event cutpoint,
     each capped at ``cap``: ``(..., 2)`` with ``min(level / cutpoint, cap)`` and
     ``min((1 - level) / cutpoint, cap)`` (``level`` is :func:`dynamic_grid`'s ``x[t-1]``, shape
-    ``(..., 1)`` or ``(...)``; NaN stays NaN).
+    ``(...)``; NaN stays NaN).
 
     With the linear level term they make the level's effect piecewise linear with hinges ``cap``
     cutpoints from either bound. Near the bounds both event rates fall steeply: on the shipped
@@ -577,10 +577,10 @@ def index_room(level: np.ndarray, cutpoint: float, cap: float = ROOM_CAP) -> np.
     to the ceiling).
     """
     x = np.asarray(level, dtype=np.float64)
-    if x.ndim and x.shape[-1] == 1:
-        x = x[..., 0]
     c, cap = float(cutpoint), float(cap)
     return np.stack([np.minimum(x / c, cap), np.minimum((1.0 - x) / c, cap)], axis=-1)
+
+
 #: The cross-space dynamic covariates (event model option ``cross_space``).
 CROSS_SPACE_NAMES: tuple[str, ...] = ("spaces_change2", "spaces_rising")
 

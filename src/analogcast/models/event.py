@@ -251,7 +251,7 @@ class EventLogit:
             xs[s] = x
             dyn = dynamic_grid(x, float(CUTPOINTS[s]))
             if room:
-                dyn = np.concatenate([dyn, index_room(dyn[..., :1], float(CUTPOINTS[s]))], axis=-1)
+                dyn = np.concatenate([dyn, index_room(dyn[..., 0], float(CUTPOINTS[s]))], axis=-1)
             dyn_grids[s] = dyn
             ok_dyn = ~np.isnan(dyn).any(axis=-1)
             # outcome year t is codable only if t + 1 is observed (the coder looks ahead one year)

@@ -235,7 +235,7 @@ def _series_terms(data: ModelData, space: str, series: np.ndarray, n_steps: int,
     flat = series.reshape(-1, series.shape[-1])
     dyn = dynamic_grid(flat, cp)[:, -n_steps:]  # covariates of outcome years origin+1..
     if ROOM_NAMES[0] in data.dynamic:
-        dyn = np.concatenate([dyn, index_room(dyn[..., :1], cp)], axis=-1)
+        dyn = np.concatenate([dyn, index_room(dyn[..., 0], cp)], axis=-1)
     dyn = dyn.reshape(*series.shape[:-1], n_steps, dyn.shape[-1])
     if cross is not None:
         dyn = np.concatenate([dyn, np.broadcast_to(cross, (*dyn.shape[:-1], cross.shape[-1]))],
