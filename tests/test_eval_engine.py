@@ -161,11 +161,6 @@ def test_backtest_scores_the_registry_model(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="issue 15, open: measured 2026-11-29, openings log-loss fast 0.19713 vs reference 0.19920 "
-    "(difference 0.00207, over the 0.002 tolerance): the FAST settings are not yet validated",
-    strict=False,
-)
 def test_fast_backtest_fits_agree_with_reference_nuts() -> None:
     """The backtest's short runs (``FAST``) against full NUTS (``REFERENCE``) on one small origin
     (women's space, 2010): the stated tolerance is 0.002 in log-loss per direction (issue 15) and
