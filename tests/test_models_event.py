@@ -169,6 +169,16 @@ def test_backtest_mode_has_no_target_and_forecasts_every_country(real) -> None:
         assert po[top].mean() < expit(0) * po[x[ok] < 0.9].mean()
 
 
+def _raw_dynamic(d, space: str, rows: np.ndarray, name: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Dynamic covariate ``name`` of training ``rows`` back on its own scale (undoing the
+    standardisation, and the target's centring on its own rows)."""
+    a = d.arrays
+    sc = d.scaling["dynamic"][space]
+    j = d.dynamic.index(name)
+    tm = np.where(a["obs_c"][rows] == int(a["target_c"]), sc["target_mean"][j], 0.0)
+    return (a["XZ"][rows, len(d.covariates) + j] + tm) * sc["scale"][j] + sc["centre"][j]
+
+
 def test_cross_space_change_closed_form_and_no_look_ahead() -> None:
     from analogcast.models.design import cross_space_grid
 
@@ -233,13 +243,9 @@ def test_cross_space_forecast_step_one_matches_the_training_design(real) -> None
     got = _cross_terms(d15, paths, lambda s: d15.scaling["history"][s][t_all, -3:], 1)[0, 0, 0]
     a = d17.arrays
     years = np.asarray(d17.meta["years"])
-    row = np.flatnonzero((a["obs_c"] == int(a["target_c"])) & (years[a["obs_t"]] == 2016))[0]
-    sc = d17.scaling["dynamic"]["women"]
+    row = np.flatnonzero((a["obs_c"] == int(a["target_c"])) & (years[a["obs_t"]] == 2016))[:1]
     for i, name in enumerate(("spaces_change2", "spaces_rising")):
-        j = d17.dynamic.index(name)
-        k = len(d17.covariates) + j
-        raw = (a["XZ"][row, k] + sc["target_mean"][j]) * sc["scale"][j] + sc["centre"][j]
-        assert got[i] == pytest.approx(raw, abs=1e-9), name
+        assert got[i] == pytest.approx(_raw_dynamic(d17, "women", row, name)[0], abs=1e-9), name
     # Afghanistan's regime collapsed in 2021: the 2023 origin's value is far below 0
     d23 = model.prepare(panel, events, target="AFG", origin=2023, spaces=["women"])
     v23 = _cross_terms(d23, paths, lambda s: d23.scaling["history"][s][t_all, -3:], 1)[0, 0, 0]
@@ -261,8 +267,8 @@ def test_index_room_closed_form() -> None:
 
 def test_index_room_training_columns_and_forecast_step_one_agree(real) -> None:
     """The training columns are min(level / cutpoint, cap) and min((1 - level) / cutpoint, cap) of
-    the row's own level column, and the value a forecast from origin T uses for year T + 1 is the one a fit with a later origin puts
-    on the training row of year T + 1."""
+    the row's own level column, and the value a forecast from origin T uses for year T + 1 is the
+    one a fit with a later origin puts on the training row of year T + 1."""
     from analogcast.models.design import ROOM_CAP
     from analogcast.models.event_forecast import _series_terms
 
@@ -271,13 +277,9 @@ def test_index_room_training_columns_and_forecast_step_one_agree(real) -> None:
     d17 = model.prepare(panel, events, target="AFG", origin=2017, spaces=["women"])
     assert "floor_room" in d17.dynamic and "ceiling_room" in d17.dynamic
     a = d17.arrays
-    sc = d17.scaling["dynamic"]["women"]
-    K = len(d17.covariates)
 
-    def raw(row: np.ndarray, name: str) -> np.ndarray:  # the target's rows are centred on it
-        j = d17.dynamic.index(name)
-        tm = np.where(a["obs_c"][row] == int(a["target_c"]), sc["target_mean"][j], 0.0)
-        return (a["XZ"][row, K + j] + tm) * sc["scale"][j] + sc["centre"][j]
+    def raw(row: np.ndarray, name: str) -> np.ndarray:
+        return _raw_dynamic(d17, "women", row, name)
 
     rows = np.arange(a["y"].size)
     lvl, floor, ceil = raw(rows, "level"), raw(rows, "floor_room"), raw(rows, "ceiling_room")
