@@ -198,10 +198,12 @@ def test_cli_rejects_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Pat
 def test_run_json_records_the_options_of_the_scored_registry_models(out: Path) -> None:
     import json
 
+    from analogcast.data.provenance import data_sha256
     from analogcast.evaluation.outputs import _model_options
     from analogcast.models import get_model
 
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["data_sha256"] == data_sha256()  # the report checks scores against the run's data
     assert run["model_options"] == {}  # baselines only: no registry model was scored
     got = _model_options(["event_logit", "gbm"])
     assert list(got) == ["event_logit"]

@@ -203,6 +203,8 @@ def write_backtest(result, out_dir: str | Path) -> dict[str, Path]:  # result: B
         "model_options": _model_options(models),
         "inference": _inference(result.config.method),
         "versions": _versions(),
+        # the shipped data the labels and features came from (the report checks it)
+        "data_sha256": _data_sha256(),
         "p_same": "(1 - p_up) * (1 - p_down)",
         "n_rows": int(len(first)),
         "n_scored": {
@@ -260,6 +262,12 @@ def _inference(method: str) -> dict[str, object]:
     cfg = FAST if method == "nutpie" else REFERENCE
     sampler = f"nutpie ({nutpie_compiler()})" if method == "nutpie" else "nutpie (reference NUTS settings)"
     return {"method": method, "sampler": sampler, **{k: cfg[k] for k in sorted(cfg)}}
+
+
+def _data_sha256() -> str:
+    from analogcast.data.provenance import data_sha256
+
+    return data_sha256()
 
 
 def _versions() -> dict[str, str]:
