@@ -57,3 +57,33 @@ def test_the_check_catches_a_wrong_number(html: str, tiny_run_dir: Path, tmp_pat
 def test_user_strings_of_a_real_run_are_escaped(html: str) -> None:
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert parse_report(html).cells  # and the escaped labels did not break the table parsing
+
+
+def test_cases_like_this_one_with_the_kept_backtest(tiny_run_dir: Path, tmp_path: Path) -> None:
+    """With a backtest attached, section 8 scores it on the target's classes and the summary
+    carries the caution when the class's forecasts erred in one direction (here the kept strict
+    backtest's openings, over-forecast for Afghanistan's class), with the table's numbers."""
+    import json
+    import shutil
+
+    from analogcast.data.provenance import data_sha256
+
+    kept = Path(__file__).resolve().parents[1] / "reports" / "backtest" / "strict"
+    bt = tmp_path / "bt"
+    bt.mkdir()
+    for name in ("forecasts.csv", "scores.csv"):
+        shutil.copy(kept / name, bt / name)
+    info = json.loads((kept / "run.json").read_text(encoding="utf-8"))
+    info["data_sha256"] = data_sha256()  # the tiny run's data are the shipped data
+    (bt / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    out = tmp_path / "rep"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        code = main(["report", str(tiny_run_dir), "--format", "html", "--out", str(out),
+                     "--name", "t", "--backtest", str(bt)])
+    assert code == 0
+    html = (out / "t.html").read_text(encoding="utf-8")
+    assert "Cases like this one" in html and 'id="class-skill-table"' in html
+    body = html.split('id="sec-class-skill"')[1]
+    assert "were too high for such cases" in body
+    summary = html.split('id="sec-backtest"')[0]
+    assert "forecasts for cases like" in summary  # the executive summary's caution

@@ -23,6 +23,7 @@ from analogcast.reporting.assumptions import (
     sensitivity_table,
 )
 from analogcast.reporting.checks import Check, diagnostics_from_tree, evaluate_diagnostics
+from analogcast.reporting.class_skill import ClassSkill, backtest_dir, class_skill_section
 from analogcast.reporting.figures import FigureItem
 from analogcast.reporting.figures import report_figures as _figures
 from analogcast.reporting.narrative import (
@@ -126,6 +127,8 @@ class ReportContext:
     trajectory_note: str = ""
     #: the two models' readings of openings and closings, side by side with history
     readings: Readings | None = None
+    #: the backtest's forecasts for cases like the target's (classes of hard cases)
+    class_skill: ClassSkill | None = None
 
     @property
     def failed_checks(self) -> list[Check]:
@@ -205,6 +208,17 @@ def _full_table(rows: pd.DataFrame, labels: dict[str, str]) -> TableBlock:
         header=["Scenario", "Space", "Years", "Opening", "Closing"],
         rows=body,
     )
+
+
+def _class_skill(run: Any, backtest: Any, meta: Any, target: str, target_name: str,
+                 origin: int | None, spaces: Sequence[str], data_hash: str | None) -> ClassSkill:
+    """The "cases like this one" subsection, or an empty one saying why."""
+    if bool(meta.get("synthetic", False)) or not target or origin is None:
+        return ClassSkill(None, note="Not computed: the run has no real target and origin.")
+    from analogcast.data import load_events, load_panel
+
+    return class_skill_section(backtest_dir(run, backtest), load_panel(), load_events(), target,
+                               target_name, int(origin), spaces, data_hash)
 
 
 def build_report_context(
@@ -382,6 +396,10 @@ def build_report_context(
         caution = history_caution(readings, head, target_name)
         if caution:
             narrative.cautions.append(Sentence([caution], kind="caution"))
+    cls_skill = _class_skill(run, backtest, meta, target, target_name, origin, spaces,
+                             provenance["hashes"].get("data"))
+    if cls_skill.caution:
+        narrative.cautions.append(Sentence([cls_skill.caution], kind="caution"))
     refs, sources = citations_and_sources()
     assumptions = string_list(fc.attrs.get("assumptions"))
     aid_checks = aid_check_sentences(provenance["hashes"].get("data"))
@@ -420,6 +438,7 @@ def build_report_context(
         citations=refs,
         sources=sources,
         backtest=backtest_table(run, bt_frame),
+        class_skill=cls_skill,
         integrity_problems=[str(p) for p in integrity_problems or ()],
         psense_summary_table=psummary_tbl,
         psense_summary_text=psummary_text,
