@@ -65,6 +65,9 @@ def test_jeffreys_interval_covers_at_its_level() -> None:
     cover = np.mean([lo <= p <= hi for lo, hi in (cs._jeffreys(int(k), n) for k in ks)])
     assert 0.86 <= cover <= 0.95
     assert cs._jeffreys(0, 10)[0] == 0.0 and cs._jeffreys(10, 10)[1] == 1.0
+    from scipy.stats import beta  # the interval's ends are the Jeffreys posterior's quantiles
+
+    assert cs._jeffreys(11, 60) == pytest.approx(beta(11.5, 49.5).ppf([0.05, 0.95]), rel=1e-9)
 
 
 def test_afghanistan_2023_classes(shipped) -> None:

@@ -23,8 +23,6 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from analogcast.evaluation.scores import score_frame
-
 __all__ = ["SUBGROUPS", "subgroup_flags", "subgroup_scores"]
 
 SUBGROUPS: tuple[str, ...] = ("near_floor", "after_closing")
@@ -69,6 +67,7 @@ def subgroup_scores(panel: xr.Dataset, forecasts: pd.DataFrame,
         Spaces to pool (default: the six Barometer spaces, as the pooled scores are).
     """
     from analogcast.data import BAROMETER_SPACES
+    from analogcast.evaluation.scores import score_frame  # scikit-learn: imported when scoring
 
     keep = forecasts["space"].isin(spaces or BAROMETER_SPACES)
     fc = forecasts[keep]

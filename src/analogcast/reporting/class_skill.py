@@ -97,11 +97,11 @@ def target_classes(panel: Any, target: str, origin: int, spaces: Sequence[str]) 
 
 
 def _jeffreys(k: int, n: int, level: float = _LEVEL) -> tuple[float, float]:
-    from scipy.stats import beta
+    from scipy.special import betaincinv  # the Beta quantile (scipy.stats is slow to import)
 
     a = (1.0 - level) / 2.0
-    lo = 0.0 if k == 0 else float(beta.ppf(a, k + 0.5, n - k + 0.5))
-    hi = 1.0 if k == n else float(beta.ppf(1.0 - a, k + 0.5, n - k + 0.5))
+    lo = 0.0 if k == 0 else float(betaincinv(k + 0.5, n - k + 0.5, a))
+    hi = 1.0 if k == n else float(betaincinv(k + 0.5, n - k + 0.5, 1.0 - a))
     return lo, hi
 
 
