@@ -31,8 +31,8 @@ import pandas as pd
 
 from analogcast._display import TableBlock, fmt_pct, space_label
 
-__all__ = ["ClassSkill", "CLASS_LABELS", "target_classes", "class_rows", "class_skill_section",
-           "backtest_dir"]
+__all__ = ["ClassSkill", "CLASS_LABELS", "target_classes", "labelled_forecasts", "class_rows",
+           "class_skill_section", "backtest_dir"]
 
 #: class key -> words for the report
 CLASS_LABELS: Mapping[str, str] = {
@@ -105,17 +105,14 @@ def _jeffreys(k: int, n: int, level: float = _LEVEL) -> tuple[float, float]:
     return lo, hi
 
 
-def class_rows(forecasts: pd.DataFrame, panel: Any, events: Any,
-               spaces: Sequence[str] | None = None) -> pd.DataFrame:
-    """Mean forecast and observed share per class and direction over a backtest's rows.
-
-    ``forecasts``: a backtest's ``forecasts.csv`` (Barometer format: ``outcome``, ``from_year``,
-    ``gwcode``, ``p_up``, ``p_down``). Returns columns ``class``, ``direction``, ``n``, ``events``,
-    ``mean_forecast``, ``observed``, ``observed_lo``, ``observed_hi`` (Jeffreys 90%).
-    """
+def labelled_forecasts(forecasts: pd.DataFrame, events: Any,
+                       spaces: Sequence[str] | None = None) -> pd.DataFrame:
+    """A backtest's ``forecasts.csv`` (Barometer format: ``outcome``, ``from_year``, ``gwcode``,
+    ``p_up``, ``p_down``) with the shipped two-year labels: columns ``space``, ``origin``,
+    ``country``, ``p_opening``, ``p_closing``, ``y_opening``, ``y_closing`` (NaN = unobservable),
+    restricted to ``spaces`` (default the six Barometer spaces)."""
     from analogcast.data import BAROMETER_SPACES, SPACES, gwcode_to_text_id
     from analogcast.evaluation.protocol import truth_labels
-    from analogcast.evaluation.subgroups import subgroup_flags
 
     keep = list(spaces or BAROMETER_SPACES)
     by_var = {v: k for k, v in SPACES.items()}
@@ -130,7 +127,20 @@ def class_rows(forecasts: pd.DataFrame, panel: Any, events: Any,
     fc = fc[fc["space"].isin(keep) & fc["country"].notna()].reset_index(drop=True)
     labs = pd.concat([truth_labels(events, s).assign(space=s) for s in fc["space"].unique()])
     labs = labs.reset_index().rename(columns={"year": "origin"})
-    fc = fc.merge(labs, on=["country", "origin", "space"], how="left")
+    return fc.merge(labs, on=["country", "origin", "space"], how="left")
+
+
+def class_rows(forecasts: pd.DataFrame, panel: Any, events: Any,
+               spaces: Sequence[str] | None = None) -> pd.DataFrame:
+    """Mean forecast and observed share per class and direction over a backtest's rows.
+
+    ``forecasts``: a backtest's ``forecasts.csv`` (Barometer format: ``outcome``, ``from_year``,
+    ``gwcode``, ``p_up``, ``p_down``). Returns columns ``class``, ``direction``, ``n``, ``events``,
+    ``mean_forecast``, ``observed``, ``observed_lo``, ``observed_hi`` (Jeffreys 90%).
+    """
+    from analogcast.evaluation.subgroups import subgroup_flags
+
+    fc = labelled_forecasts(forecasts, events, spaces)
     flags = subgroup_flags(panel, fc)
     masks = {"both": flags["near_floor"] & flags["after_closing"],
              "near_floor": flags["near_floor"], "after_closing": flags["after_closing"]}
