@@ -29,8 +29,8 @@ from scipy.optimize import brentq, minimize, minimize_scalar
 from scipy.special import expit, logit
 from sklearn.metrics import log_loss
 
-from analogcast.data import load_events
 from analogcast._io import atomic_write_text
+from analogcast.data import load_events
 from analogcast.reporting.class_skill import labelled_forecasts
 
 ROOT = Path(__file__).resolve().parents[1]
