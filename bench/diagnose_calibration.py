@@ -65,7 +65,9 @@ def main(argv: list[str]) -> int:
         for org in np.unique(o):
             m = o == org
             shifted[m] = shift_to_mean(lp[m], y[m].mean())
-            r = minimize(lambda ab, m=m: log_loss(y[m], expit(ab[0] + ab[1] * lp[m]), labels=[0, 1]),
+            ym, lpm = y[m], lp[m]
+            r = minimize(lambda ab, ym=ym, lpm=lpm: log_loss(ym, expit(ab[0] + ab[1] * lpm),
+                                                             labels=[0, 1]),
                          [0.0, 1.0], method="Nelder-Mead")
             slopes[int(org)] = round(float(r.x[1]), 3)
 
