@@ -28,10 +28,12 @@ def kept_rows(shipped) -> pd.DataFrame:
     return cs.class_rows(pd.read_csv(KEPT / "forecasts.csv"), panel, events)
 
 
-def _backtest(tmp: Path, forecasts: pd.DataFrame, data_hash: str | None) -> Path:
+def _backtest(tmp: Path, forecasts: pd.DataFrame, data_hash: str | None,
+              protocol: str = "strict") -> Path:
     tmp.mkdir(parents=True, exist_ok=True)
     forecasts.to_csv(tmp / "forecasts.csv", index=False)
     info = json.loads((KEPT / "run.json").read_text(encoding="utf-8"))
+    info["config"]["protocol"] = protocol
     info.pop("data_sha256", None)
     if data_hash is not None:
         info["data_sha256"] = data_hash
@@ -116,6 +118,9 @@ def test_section_refuses_other_or_unrecorded_data(tmp_path, shipped) -> None:
     sec = cs.class_skill_section(_backtest(tmp_path / "none", fc, None), panel, events, "AFG",
                                  "Afghanistan", 2023, ["women"], h)
     assert sec.table is None and "does not record" in sec.note
+    sec = cs.class_skill_section(_backtest(tmp_path / "baro", fc, h, "barometer"), panel, events,
+                                 "AFG", "Afghanistan", 2023, ["women"], h)
+    assert sec.table is None and "Barometer's training window" in sec.note
     assert "No backtest" in cs.class_skill_section(None, panel, events, "AFG", "Afghanistan", 2023,
                                                    ["women"], h).note
 

@@ -189,6 +189,11 @@ def class_skill_section(backtest: Path | None, panel: Any, events: Any, target: 
                f"was run on other data (sha256 {str(bt_hash)[:12]}, this run's "
                f"{str(data_sha256)[:12]})")
         return ClassSkill(None, note=f"Not compared: the attached backtest {why}.")
+    config = info.get("config") if isinstance(info.get("config"), dict) else {}
+    if config.get("protocol", "strict") != "strict":
+        return ClassSkill(None, note=(
+            "Not compared: the attached backtest uses the Barometer's training window, which sees "
+            "past each origin; only a strict backtest measures forecast skill."))
     classes = target_classes(panel, target, origin, spaces)
     if not any(classes.values()):
         return ClassSkill(None, note=(
