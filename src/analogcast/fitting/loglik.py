@@ -83,8 +83,11 @@ def log_density_groups(pm_model: pm.Model, posterior: xr.Dataset) -> dict[str, x
 
         _prepare_jax()
         mode = "JAX"
-    with exact_numerics():  # the same totals whatever the compile cache holds
-        fn = pytensor.function(value_vars, outs, on_unused_input="ignore", trust_input=True, mode=mode)
+
+    def compiled(mode: str | None) -> Any:
+        with exact_numerics():  # the same totals whatever the compile cache holds
+            return pytensor.function(value_vars, outs, on_unused_input="ignore", trust_input=True,
+                                     mode=mode)
 
     post = posterior.transpose("chain", "draw", ...)
     n_chain, n_draw = post.sizes["chain"], post.sizes["draw"]
@@ -94,6 +97,15 @@ def log_density_groups(pm_model: pm.Model, posterior: xr.Dataset) -> dict[str, x
             raise KeyError(f"posterior has no draws of free variable {rv.name!r}")
         arr = np.ascontiguousarray(post[rv.name].values, dtype=vv.type.dtype)
         draws.append(arr.reshape((n_chain * n_draw, *arr.shape[2:])))
+    fn = compiled(mode)
+    if mode == "JAX" and n_chain * n_draw:
+        try:  # JAX traces at the first call
+            fn(*[a[0, ...] for a in draws])
+        except TypeError:
+            # a graph XLA cannot trace (the trajectory model's log densities: a shape computed
+            # from a value, "Shapes must be 1D sequences of concrete values"); PyTensor's own C
+            # backend evaluates it (about 10 s to compile cold, 2 s for 2,000 draws warm)
+            fn = compiled(None)
     out = np.empty((len(outs), n_chain * n_draw))
     for i in range(n_chain * n_draw):
         vals = fn(*[a[i, ...] for a in draws])  # [i, ...]: a 0-d array, never a numpy scalar
