@@ -68,7 +68,12 @@ def backtest_table(run: Any, df: pd.DataFrame | None) -> TableBlock | None:
     run_models = [str(m) for m in ([raw] if isinstance(raw, str) else list(raw))]
     scored = {str(m) for m in df["model"]} if "model" in df.columns else set()
     unscored = [m for m in run_models if m not in scored]
-    if unscored and scored:
+    scored_run = [m for m in run_models if m in scored]
+    if unscored and scored_run:
+        note += (" These are the scores of " + ", ".join(scored_run) + ", one of this report's "
+                 "models; " + ", ".join(unscored) + " is not scored here, so its numbers in this "
+                 "report have no backtest track record.")
+    elif unscored and scored:
         note += (" Caution: the model behind this report's forecasts (" + ", ".join(unscored)
                  + ") is not among the scored models (" + ", ".join(sorted(scored)) + "): these"
                  " scores describe other models, not the track record of these forecasts.")
