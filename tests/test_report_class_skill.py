@@ -132,3 +132,14 @@ def test_backtest_dir_finds_the_forecasts(tmp_path) -> None:
     shutil.copy(KEPT / "forecasts.csv", d / "forecasts.csv")
     assert cs.backtest_dir(None, d) == d
     assert cs.backtest_dir(None, d / "scores.csv") == d  # a file in it
+
+
+@pytest.mark.parametrize("content", ["not,a\nbacktest,file\n", "outcome,from_year\n1,2\n",
+                                     "\x00\x01garbage"])
+def test_a_damaged_forecasts_file_is_named_not_a_traceback(tmp_path, shipped, content) -> None:
+    panel, events = shipped
+    d = _backtest(tmp_path / "bad", pd.DataFrame({"x": [1]}), data_sha256())
+    (d / "forecasts.csv").write_text(content, encoding="utf-8")
+    sec = cs.class_skill_section(d, panel, events, "AFG", "Afghanistan", 2023, ["women"],
+                                 data_sha256())
+    assert sec.table is None and "could not be read" in sec.note

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from analogcast._display import TableBlock, fmt_pct, space_label
+from analogcast.errors import AnalogcastError
 
 __all__ = ["ClassSkill", "CLASS_LABELS", "target_classes", "labelled_forecasts", "class_rows",
            "class_skill_section", "backtest_dir"]
@@ -199,9 +200,16 @@ def class_skill_section(backtest: Path | None, panel: Any, events: Any, target: 
         return ClassSkill(None, note=(
             f"In {origin}, none of {target_name}'s spaces is near its floor or within 3 years of a "
             "closing, so no class of hard cases applies."))
-    rows = class_rows(pd.read_csv(backtest / "forecasts.csv"), panel, events)
-    origins = sorted({int(y) for y in pd.read_csv(backtest / "forecasts.csv",
-                                                   usecols=["from_year"])["from_year"]})
+    try:
+        fc = pd.read_csv(backtest / "forecasts.csv")
+        rows = class_rows(fc, panel, events)
+        origins = sorted({int(y) for y in fc["from_year"]})
+    except (OSError, ValueError, KeyError, TypeError, AnalogcastError) as exc:
+        # a damaged file: say so in the section rather than stop the whole report
+        why = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        return ClassSkill(None, note=(
+            f"Not compared: the attached backtest's forecasts.csv could not be read ({why}); "
+            "regenerate it with 'analogcast backtest'."))
     span = f"{origins[0]}-{origins[-1]}" if origins else ""
     model = str(info.get("primary_model", "the event model"))
     body: list[list[Any]] = []
