@@ -65,7 +65,7 @@ the trajectory model); ``None`` makes every series move every year.
         ``panel`` (country, year) with coords ``region``; ``events`` (country, year, space) with
         ``opening``/``closing``; ``truth`` the parameters.
     """
-    from analogcast.data import SPACES
+    from analogcast.data import CUTPOINTS, SPACES, feasible_events
 
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     yrs = np.arange(years[0], years[1] + 1)
@@ -142,9 +142,17 @@ the trajectory model); ``None`` makes every series move every year.
             y[:, t] = y[:, t - 1] + step
             dy = step
         data[SPACES[s]] = expit(y)
+        # the coder cannot produce an event from every level (a closing from the floor): events
+        # are drawn only where they are feasible, as in the models' likelihood
+        prev1 = np.full(shape, np.nan)
+        prev1[:, 1:] = data[SPACES[s]][:, :-1]
+        prev2 = np.full(shape, np.nan)
+        prev2[:, 2:] = data[SPACES[s]][:, :-2]
+        feasible = dict(zip(("opening", "closing"),
+                            feasible_events(prev2, prev1, float(CUTPOINTS[s])), strict=True))
         for di, d in enumerate(("opening", "closing")):
             eta = alpha[d] + u[:, di][:, None] + sum(beta[k][d] * z[k] for k in beta)
-            ev = (rng.random(shape) < expit(eta)).astype(float)
+            ev = ((rng.random(shape) < expit(eta)) & feasible[d]).astype(float)
             ev[:, :3] = np.nan
             events[d].append(ev)  # type: ignore[attr-defined]
     panel = xr.Dataset(
