@@ -84,7 +84,7 @@ def test_trajectory_recovers_dynamics(sim_hurdle):
     panel, events, truth = sim_hurdle
     m = get_model("trajectory", wbl=False)
     d = m.prepare(panel, events, target="C000", origin=2015, spaces=SPACES2, start=1970)
-    tree = sample_model(m.build(d), draws=400, tune=400, chains=2, seed=7)
+    tree = sample_model(m.build(d), draws=1000, tune=500, chains=2, seed=7)
     diag = diagnostics(tree, var_names=["kappa", "rho", "beta0"])
     assert diag["max_rhat"] < 1.02, diag
     post = tree["posterior"].to_dataset()
