@@ -30,8 +30,8 @@ from scipy.special import expit, logit
 from sklearn.metrics import log_loss
 
 from analogcast._io import atomic_write_text
-from analogcast.data import load_events
-from analogcast.reporting.class_skill import labelled_forecasts
+from analogcast.data import BAROMETER_SPACES
+from analogcast.reporting.plot_skill import backtest_forecasts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,9 +49,8 @@ def shift_to_mean(lp: np.ndarray, target: float, slope: float = 1.0) -> np.ndarr
 
 def main(argv: list[str]) -> int:
     bt = Path(argv[0]) if argv else ROOT / "reports" / "backtest" / "strict"
-    import pandas as pd
-
-    fc = labelled_forecasts(pd.read_csv(bt / "forecasts.csv"), load_events())
+    fc, _, _ = backtest_forecasts(bt)
+    fc = fc[fc["space"].isin(BAROMETER_SPACES)]
     out: dict[str, object] = {"backtest": str(bt.relative_to(ROOT) if bt.is_relative_to(ROOT) else bt),
                               "date": date.today().isoformat(), "spaces": "six Barometer spaces"}
     for d in ("opening", "closing"):

@@ -22,10 +22,16 @@ def shipped() -> tuple:
     return load_panel(), load_events()
 
 
+def _labelled(d: Path) -> pd.DataFrame:
+    from analogcast.reporting.plot_skill import backtest_forecasts
+
+    return backtest_forecasts(d)[0]
+
+
 @pytest.fixture(scope="module")
 def kept_rows(shipped) -> pd.DataFrame:
-    panel, events = shipped
-    return cs.class_rows(pd.read_csv(KEPT / "forecasts.csv"), panel, events)
+    panel, _ = shipped
+    return cs.class_rows(_labelled(KEPT), panel)
 
 
 def _backtest(tmp: Path, forecasts: pd.DataFrame, data_hash: str | None,
@@ -85,23 +91,23 @@ def test_afghanistan_2023_classes(shipped) -> None:
 def test_section_reads_the_direction_of_the_error(tmp_path, shipped) -> None:
     """The same rows with opening forecasts set to the class's observed share read as in line; 30
     points higher, as "too high", with an executive-summary caution."""
-    panel, events = shipped
+    panel, _ = shipped
     fc = pd.read_csv(KEPT / "forecasts.csv")
     h = data_sha256()
-    rows = cs.class_rows(fc, panel, events)
+    rows = cs.class_rows(_labelled(_backtest(tmp_path / "kept", fc, h)), panel)
     obs = rows[(rows["class"] == "both") & (rows["direction"] == "opening")]["observed"].iloc[0]
     fair = fc.assign(p_up=obs, p_down=fc["p_down"])
-    rows_fair = cs.class_rows(fair, panel, events)
+    rows_fair = cs.class_rows(_labelled(_backtest(tmp_path / "fair0", fair, h)), panel)
     fair_down = rows_fair[(rows_fair["class"] == "both") & (rows_fair["direction"] == "closing")]
     # closings of that class: also set to their observed share, so nothing is flagged
     fair = fair.assign(p_down=float(fair_down["observed"].iloc[0]))
-    sec = cs.class_skill_section(_backtest(tmp_path / "fair", fair, h), panel, events, "AFG",
+    sec = cs.class_skill_section(_backtest(tmp_path / "fair", fair, h), panel, "AFG",
                                  "Afghanistan", 2023, ["women"], h)
     assert sec.table is not None
     assert "too high" not in sec.sentences[0] and "within the observed shares" in sec.sentences[0]
     assert cs.CLASS_LABELS["both"] not in sec.caution  # (a wider class may still be flagged)
     high = fc.assign(p_up=np.clip(fc["p_up"] + 0.3, 0, 1))
-    sec = cs.class_skill_section(_backtest(tmp_path / "high", high, h), panel, events, "AFG",
+    sec = cs.class_skill_section(_backtest(tmp_path / "high", high, h), panel, "AFG",
                                  "Afghanistan", 2023, ["women"], h)
     assert "opening forecasts were too high" in sec.sentences[0]
     assert "too high" in sec.caution and "Afghanistan" in sec.caution
@@ -109,19 +115,19 @@ def test_section_reads_the_direction_of_the_error(tmp_path, shipped) -> None:
 
 
 def test_section_refuses_other_or_unrecorded_data(tmp_path, shipped) -> None:
-    panel, events = shipped
+    panel, _ = shipped
     fc = pd.read_csv(KEPT / "forecasts.csv").head(50)
     h = data_sha256()
-    sec = cs.class_skill_section(_backtest(tmp_path / "other", fc, "0" * 64), panel, events, "AFG",
+    sec = cs.class_skill_section(_backtest(tmp_path / "other", fc, "0" * 64), panel, "AFG",
                                  "Afghanistan", 2023, ["women"], h)
     assert sec.table is None and "other data" in sec.note
-    sec = cs.class_skill_section(_backtest(tmp_path / "none", fc, None), panel, events, "AFG",
+    sec = cs.class_skill_section(_backtest(tmp_path / "none", fc, None), panel, "AFG",
                                  "Afghanistan", 2023, ["women"], h)
     assert sec.table is None and "does not record" in sec.note
-    sec = cs.class_skill_section(_backtest(tmp_path / "baro", fc, h, "barometer"), panel, events,
+    sec = cs.class_skill_section(_backtest(tmp_path / "baro", fc, h, "barometer"), panel,
                                  "AFG", "Afghanistan", 2023, ["women"], h)
     assert sec.table is None and "Barometer's training window" in sec.note
-    assert "No backtest" in cs.class_skill_section(None, panel, events, "AFG", "Afghanistan", 2023,
+    assert "No backtest" in cs.class_skill_section(None, panel, "AFG", "Afghanistan", 2023,
                                                    ["women"], h).note
 
 
@@ -137,9 +143,9 @@ def test_backtest_dir_finds_the_forecasts(tmp_path) -> None:
 @pytest.mark.parametrize("content", ["not,a\nbacktest,file\n", "outcome,from_year\n1,2\n",
                                      "\x00\x01garbage"])
 def test_a_damaged_forecasts_file_is_named_not_a_traceback(tmp_path, shipped, content) -> None:
-    panel, events = shipped
+    panel, _ = shipped
     d = _backtest(tmp_path / "bad", pd.DataFrame({"x": [1]}), data_sha256())
     (d / "forecasts.csv").write_text(content, encoding="utf-8")
-    sec = cs.class_skill_section(d, panel, events, "AFG", "Afghanistan", 2023, ["women"],
+    sec = cs.class_skill_section(d, panel, "AFG", "Afghanistan", 2023, ["women"],
                                  data_sha256())
     assert sec.table is None and "could not be read" in sec.note

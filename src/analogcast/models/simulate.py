@@ -144,12 +144,9 @@ the trajectory model); ``None`` makes every series move every year.
         data[SPACES[s]] = expit(y)
         # the coder cannot produce an event from every level (a closing from the floor): events
         # are drawn only where they are feasible, as in the models' likelihood
-        prev1 = np.full(shape, np.nan)
-        prev1[:, 1:] = data[SPACES[s]][:, :-1]
-        prev2 = np.full(shape, np.nan)
-        prev2[:, 2:] = data[SPACES[s]][:, :-2]
+        x = data[SPACES[s]]
         feasible = dict(zip(("opening", "closing"),
-                            feasible_events(prev2, prev1, float(CUTPOINTS[s])), strict=True))
+                            feasible_events(lag2(x), lag(x), float(CUTPOINTS[s])), strict=True))
         for di, d in enumerate(("opening", "closing")):
             eta = alpha[d] + u[:, di][:, None] + sum(beta[k][d] * z[k] for k in beta)
             ev = ((rng.random(shape) < expit(eta)) & feasible[d]).astype(float)

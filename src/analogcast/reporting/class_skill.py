@@ -13,8 +13,9 @@ For each class the target is in (in at least one space), the backtest rows of th
 Barometer spaces pooled, as the subgroup scores in ``scores_subgroups.csv``) give the mean two-year
 forecast and the share that saw the event, with a Jeffreys 90% interval for the share
 (``Beta(k + 1/2, n - k + 1/2)``). When that interval excludes the mean forecast, the section says in
-which direction the model erred for such cases. Labels are the shipped two-year labels
-(:func:`analogcast.evaluation.protocol.truth_labels`); the numbers are only computed when the
+which direction the model erred for such cases. Forecasts and labels are read as the reliability
+plot reads them (:func:`analogcast.reporting.plot_skill.backtest_forecasts`: ``truth.csv``, else the
+shipped two-year labels); the numbers are only computed when the
 backtest's ``run.json`` records the same data hash as the run.
 """
 
@@ -32,8 +33,8 @@ import pandas as pd
 from analogcast._display import TableBlock, fmt_pct, space_label
 from analogcast.errors import AnalogcastError
 
-__all__ = ["ClassSkill", "CLASS_LABELS", "target_classes", "labelled_forecasts", "class_rows",
-           "class_skill_section", "backtest_dir"]
+__all__ = ["ClassSkill", "CLASS_LABELS", "target_classes", "class_rows", "class_skill_section",
+           "backtest_dir"]
 
 #: class key -> words for the report
 CLASS_LABELS: Mapping[str, str] = {
@@ -90,11 +91,15 @@ def target_classes(panel: Any, target: str, origin: int, spaces: Sequence[str]) 
     from analogcast.evaluation.subgroups import subgroup_flags
 
     rows = pd.DataFrame({"space": list(spaces), "origin": int(origin), "country": target})
-    flags = subgroup_flags(panel, rows)
+    sp = np.asarray(list(spaces), dtype=object)
+    return {cls: list(sp[m]) for cls, m in _class_masks(subgroup_flags(panel, rows)).items()}
+
+
+def _class_masks(flags: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Class -> row mask, from :func:`analogcast.evaluation.subgroups.subgroup_flags`' columns."""
     nf = flags["near_floor"].to_numpy()
     ac = flags["after_closing"].to_numpy()
-    sp = np.asarray(list(spaces), dtype=object)
-    return {"both": list(sp[nf & ac]), "near_floor": list(sp[nf]), "after_closing": list(sp[ac])}
+    return {"both": nf & ac, "near_floor": nf, "after_closing": ac}
 
 
 def _jeffreys(k: int, n: int, level: float = _LEVEL) -> tuple[float, float]:
@@ -106,49 +111,26 @@ def _jeffreys(k: int, n: int, level: float = _LEVEL) -> tuple[float, float]:
     return lo, hi
 
 
-def labelled_forecasts(forecasts: pd.DataFrame, events: Any,
-                       spaces: Sequence[str] | None = None) -> pd.DataFrame:
-    """A backtest's ``forecasts.csv`` (Barometer format: ``outcome``, ``from_year``, ``gwcode``,
-    ``p_up``, ``p_down``) with the shipped two-year labels: columns ``space``, ``origin``,
-    ``country``, ``p_opening``, ``p_closing``, ``y_opening``, ``y_closing`` (NaN = unobservable),
-    restricted to ``spaces`` (default the six Barometer spaces)."""
-    from analogcast.data import BAROMETER_SPACES, SPACES, gwcode_to_text_id
-    from analogcast.evaluation.protocol import truth_labels
+def class_rows(forecasts: pd.DataFrame, panel: Any) -> pd.DataFrame:
+    """Mean forecast and observed share per class and direction over a backtest's rows of the six
+    Barometer spaces.
 
-    keep = list(spaces or BAROMETER_SPACES)
-    by_var = {v: k for k, v in SPACES.items()}
-    fc = pd.DataFrame({
-        "space": forecasts["outcome"].map(by_var),
-        "origin": forecasts["from_year"].astype(int),
-        "country": forecasts["gwcode"].map(
-            {g: gwcode_to_text_id(int(g)) for g in forecasts["gwcode"].unique()}),
-        "p_opening": forecasts["p_up"].astype(float),
-        "p_closing": forecasts["p_down"].astype(float),
-    })
-    fc = fc[fc["space"].isin(keep) & fc["country"].notna()].reset_index(drop=True)
-    labs = pd.concat([truth_labels(events, s).assign(space=s) for s in fc["space"].unique()])
-    labs = labs.reset_index().rename(columns={"year": "origin"})
-    return fc.merge(labs, on=["country", "origin", "space"], how="left")
-
-
-def class_rows(forecasts: pd.DataFrame, panel: Any, events: Any,
-               spaces: Sequence[str] | None = None) -> pd.DataFrame:
-    """Mean forecast and observed share per class and direction over a backtest's rows.
-
-    ``forecasts``: a backtest's ``forecasts.csv`` (Barometer format: ``outcome``, ``from_year``,
-    ``gwcode``, ``p_up``, ``p_down``). Returns columns ``class``, ``direction``, ``n``, ``events``,
-    ``mean_forecast``, ``observed``, ``observed_lo``, ``observed_hi`` (Jeffreys 90%).
+    ``forecasts``: a backtest's forecasts with their labels, as
+    :func:`analogcast.reporting.plot_skill.backtest_forecasts` returns them. Returns columns
+    ``class``, ``direction``, ``n``, ``events``, ``mean_forecast``, ``observed``, ``observed_lo``,
+    ``observed_hi`` (Jeffreys 90%).
     """
+    from analogcast.data import BAROMETER_SPACES, gwcode_to_text_id
     from analogcast.evaluation.subgroups import subgroup_flags
 
-    fc = labelled_forecasts(forecasts, events, spaces)
-    flags = subgroup_flags(panel, fc)
-    masks = {"both": flags["near_floor"] & flags["after_closing"],
-             "near_floor": flags["near_floor"], "after_closing": flags["after_closing"]}
+    fc = forecasts[forecasts["space"].isin(BAROMETER_SPACES)].reset_index(drop=True)
+    fc = fc.assign(country=fc["gwcode"].map(
+        {g: gwcode_to_text_id(int(g)) for g in fc["gwcode"].unique()}))
+    masks = _class_masks(subgroup_flags(panel, fc))
     out = []
     for cls, m in masks.items():
         for d, _ in _DIRECTIONS:
-            sub = fc[m.to_numpy() & fc[f"y_{d}"].notna().to_numpy() & fc[f"p_{d}"].notna().to_numpy()]
+            sub = fc[m & fc[f"y_{d}"].notna().to_numpy() & fc[f"p_{d}"].notna().to_numpy()]
             n = len(sub)
             k = int(sub[f"y_{d}"].sum()) if n else 0
             lo, hi = _jeffreys(k, n) if n else (np.nan, np.nan)
@@ -174,7 +156,7 @@ def _reading(r: Mapping[str, Any]) -> str:
     return ""
 
 
-def class_skill_section(backtest: Path | None, panel: Any, events: Any, target: str,
+def class_skill_section(backtest: Path | None, panel: Any, target: str,
                         target_name: str, origin: int, spaces: Sequence[str],
                         data_sha256: str | None) -> ClassSkill:
     """The subsection for a run's target, from the backtest in ``backtest`` (see module doc)."""
@@ -200,10 +182,12 @@ def class_skill_section(backtest: Path | None, panel: Any, events: Any, target: 
         return ClassSkill(None, note=(
             f"In {origin}, none of {target_name}'s spaces is near its floor or within 3 years of a "
             "closing, so no class of hard cases applies."))
+    from analogcast.reporting.plot_skill import backtest_forecasts
+
     try:
-        fc = pd.read_csv(backtest / "forecasts.csv")
-        rows = class_rows(fc, panel, events)
-        origins = sorted({int(y) for y in fc["from_year"]})
+        fc, model, _ = backtest_forecasts(backtest)
+        rows = class_rows(fc, panel)
+        origins = sorted({int(y) for y in fc["origin"]})
     except (OSError, ValueError, KeyError, TypeError, AnalogcastError) as exc:
         # a damaged file: say so in the section rather than stop the whole report
         why = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
@@ -211,7 +195,6 @@ def class_skill_section(backtest: Path | None, panel: Any, events: Any, target: 
             f"Not compared: the attached backtest's forecasts.csv could not be read ({why}); "
             "regenerate it with 'analogcast backtest'."))
     span = f"{origins[0]}-{origins[-1]}" if origins else ""
-    model = str(info.get("primary_model", "the event model"))
     body: list[list[Any]] = []
     sentences: list[str] = []
     caution = ""

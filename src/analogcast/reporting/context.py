@@ -215,10 +215,10 @@ def _class_skill(run: Any, backtest: Any, meta: Any, target: str, target_name: s
     """The "cases like this one" subsection, or an empty one saying why."""
     if bool(meta.get("synthetic", False)) or not target or origin is None:
         return ClassSkill(None, note="Not computed: the run has no real target and origin.")
-    from analogcast.data import load_events, load_panel
+    from analogcast.data import load_panel
 
-    return class_skill_section(backtest_dir(run, backtest), load_panel(), load_events(), target,
-                               target_name, int(origin), spaces, data_hash)
+    return class_skill_section(backtest_dir(run, backtest), load_panel(), target, target_name,
+                               int(origin), spaces, data_hash)
 
 
 def build_report_context(
