@@ -17,6 +17,7 @@ import xarray as xr
 
 from analogcast.reporting import adapt
 from analogcast.reporting.analogs import analogs_section, prior_rebuilder
+from analogcast.reporting.associations import Associations, policy_associations
 from analogcast.reporting.assumptions import (
     aid_check_sentences,
     psense_summary_table,
@@ -129,6 +130,8 @@ class ReportContext:
     readings: Readings | None = None
     #: the backtest's forecasts for cases like the target's (classes of hard cases)
     class_skill: ClassSkill | None = None
+    #: the fitted common slopes of the terms scenarios move (aid, sanctions, patrons)
+    associations: Associations | None = None
 
     @property
     def failed_checks(self) -> list[Check]:
@@ -403,6 +406,7 @@ def build_report_context(
     refs, sources = citations_and_sources()
     assumptions = string_list(fc.attrs.get("assumptions"))
     aid_checks = aid_check_sentences(provenance["hashes"].get("data"))
+    associations = policy_associations(tree, level)
     if analogs is not None:
         from analogcast.evaluation.loco import kept_new_regime_sentences
 
@@ -439,6 +443,7 @@ def build_report_context(
         sources=sources,
         backtest=backtest_table(run, bt_frame),
         class_skill=cls_skill,
+        associations=associations,
         integrity_problems=[str(p) for p in integrity_problems or ()],
         psense_summary_table=psummary_tbl,
         psense_summary_text=psummary_text,
