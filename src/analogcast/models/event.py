@@ -85,6 +85,7 @@ from scipy.special import logit
 
 from analogcast.data import DIRECTIONS
 from analogcast.errors import UserInputError
+from analogcast.models.contract import ForecastBundle, ModelOutputs, ScenarioPaths, event_draws
 from analogcast.models.design import (
     CROSS_SPACE_NAMES,
     DYNAMIC_NAMES,
@@ -174,6 +175,9 @@ class EventLogit:
     """
 
     name = "event_logit"
+    #: the lead event model: its events are the run's p_opening / p_closing; scored by backtests
+    outputs = ModelOutputs(events=True, event_tag=None, label="the event model", scored=True,
+                           has_theta=True)
 
     def __init__(self, **options: Any) -> None:
         from analogcast.models.options import options_for
@@ -559,6 +563,17 @@ class EventLogit:
 
         return target_event_probs(posterior, data, future_X, horizons, rng,
                                   n_paths=int(self.options["n_paths"]))
+
+    def forecast(self, posterior: xr.Dataset, data: ModelData, scenarios: ScenarioPaths,
+                 horizons: Sequence[int], rng: np.random.Generator, *,
+                 deltas: Sequence[float] = ()) -> ForecastBundle:
+        """The scenarios' event probabilities per draw (:meth:`predict`) as a bundle; ``deltas``
+        is unused (no rise outputs)."""
+        X = data.future_common(scenarios.raw(data, scenarios.n_steps), scenarios.n_steps)
+        probs = self.predict(posterior, data, X, horizons, rng)
+        ev = event_draws(probs, posterior.sizes["chain"], posterior.sizes["draw"], scenarios.names,
+                         data.spaces, horizons)
+        return ForecastBundle(model=self.name, outputs=self.outputs, events=ev)
 
     def predict_all(self, posterior: xr.Dataset, data: ModelData, horizon: int,
                     rng: np.random.Generator) -> dict[str, np.ndarray]:
