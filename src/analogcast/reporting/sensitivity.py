@@ -397,8 +397,11 @@ def _psense_theta(
 def _model_nodes(tree: Any) -> list[tuple[str, Any]]:
     if tree is None:
         return []
+    from analogcast.models.registry import available_models, model_outputs
+
+    # the model with the target's theta first (the model the opening probabilities come from)
     kids = list(getattr(tree, "children", {}))
-    kids.sort(key=lambda k: k != "event_logit")
+    kids.sort(key=lambda k: not (k in available_models() and model_outputs(k).has_theta))
     return [("", tree)] + [(k, tree[k]) for k in kids]
 
 
