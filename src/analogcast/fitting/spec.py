@@ -440,7 +440,8 @@ class FitSpec(_Strict):
         Forecast horizons in years, each in 1..10, increasing.
     deltas
         Rise thresholds on the 0-1 index scale for "incremental liberalization",
-        P(index(origin + H) - index(origin) >= delta) (trajectory model); each in (0, 1), increasing.
+        P(index(origin + H) - index(origin) >= delta) (read by a model of index paths); each in
+        (0, 1), increasing.
         Unset: the scenario engine's defaults.
     level
         Interval level for tables and reports (equal-tailed).

@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "EVENT_DIMS",
     "TableSpec",
+    "HeadlineParam",
     "ModelOutputs",
     "ForecastBundle",
     "ScenarioPaths",
@@ -77,6 +78,25 @@ class TableSpec:
 
 
 @dataclass(frozen=True)
+class HeadlineParam:
+    """A posterior variable reports diagnose for prior and likelihood sensitivity (power-scaling).
+
+    Attributes
+    ----------
+    variable
+        Posterior variable name.
+    keep
+        Per dim, the coordinates kept (only for the dims the variable has, only those present).
+    meaning
+        Plain-language label.
+    """
+
+    variable: str
+    keep: Mapping[str, tuple[str, ...]]
+    meaning: str
+
+
+@dataclass(frozen=True)
 class ModelOutputs:
     """What a model's forecast holds, declared once on the model class (``Model.outputs``).
 
@@ -106,6 +126,8 @@ class ModelOutputs:
         is placed (the report's prior/posterior plot and sensitivity read it from this model).
     caveat
         A sentence reports add wherever they compare scenarios with this model's outputs.
+    headline
+        Its headline parameters for the report's power-scaling summary, in order.
     """
 
     events: bool = True
@@ -117,6 +139,7 @@ class ModelOutputs:
     scored: bool = False
     has_theta: bool = False
     caveat: str = ""
+    headline: tuple[HeadlineParam, ...] = ()
 
 
 def _directions() -> tuple[str, ...]:

@@ -61,7 +61,13 @@ import xarray as xr
 from scipy.special import expit, logit
 
 from analogcast.errors import UserInputError, did_you_mean
-from analogcast.models.contract import ForecastBundle, ModelOutputs, ScenarioPaths, TableSpec
+from analogcast.models.contract import (
+    ForecastBundle,
+    HeadlineParam,
+    ModelOutputs,
+    ScenarioPaths,
+    TableSpec,
+)
 from analogcast.models.design import (
     ModelData,
     common_design,
@@ -124,6 +130,9 @@ class Trajectory:
         extras=("index", "p_rise", "index_origin", "wbl", "p_wbl_rise", "wbl_origin"),
         tables=(TableSpec("rise.csv", "rise", ("p_rise",)), TableSpec("index.csv", "index", ("index",)),
                 TableSpec("wbl.csv", "wbl", ("wbl", "p_wbl_rise"))),
+        headline=(HeadlineParam("beta0", {"covariate": ("aid", "aid_cw"), "direction": ("opening",)},
+                                "Covariate effect"),
+                  HeadlineParam("move_target", {}, "Target's chance of a large move")),
     )
 
     def __init__(self, **options: Any) -> None:
