@@ -69,9 +69,12 @@ class _Paths:
 
     @property
     def names(self) -> tuple[str, ...]:
+        """Scenario names, in order."""
         return tuple(s.name for s in self.scenarios)
 
     def raw(self, data: ModelData, n_steps: int) -> dict[str, np.ndarray]:
+        """Raw covariate paths ``{panel variable: (scenario, step)}`` for ``data``'s target
+        (:func:`analogcast.scenarios.scenario.resolve_paths`)."""
         return resolve_paths(self.scenarios, data, n_steps)
 
 
