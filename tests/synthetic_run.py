@@ -19,7 +19,7 @@ import xarray as xr
 
 from analogcast.data import SPACES
 
-__all__ = ["SyntheticMixture", "SyntheticPrior", "SyntheticFit", "SyntheticRun", "synthetic_run"]
+__all__ = ["SyntheticMixture", "SyntheticPrior", "SyntheticSpacePrior", "SyntheticFit", "SyntheticRun", "synthetic_run"]
 
 _ALL_SPACES = tuple(SPACES)
 
@@ -48,6 +48,32 @@ class SyntheticPrior:
     def mixture(self, space: str, direction: str) -> SyntheticMixture:
         """The prior mixture on ``theta[space, direction]``."""
         return self.mixtures[(space, direction)]
+
+    @property
+    def space_names(self) -> tuple[str, ...]:
+        """Spaces in order (``AnalogPrior.space_names``)."""
+        return tuple(dict.fromkeys(sp for sp, _ in self.mixtures))
+
+    def get(self, space: str, direction: str) -> SyntheticSpacePrior:
+        """One space and direction, with the fields of ``SpacePrior`` the report reads."""
+        return SyntheticSpacePrior(
+            mixture=self.mixtures[(space, direction)],
+            ess=self.ess[(space, direction)],
+            ess_share=self.ess_share[(space, direction)],
+            conflict_p=self.conflict[(space, direction)],
+        )
+
+
+@dataclass(frozen=True)
+class SyntheticSpacePrior:
+    """The ``SpacePrior`` fields the report reads (``mixture``, ``ess``, ``ess_share``,
+    ``conflict_p``, ``evidence``)."""
+
+    mixture: SyntheticMixture
+    ess: float
+    ess_share: dict[str, float]
+    conflict_p: float
+    evidence: tuple[Any, ...] = ()
 
 
 @dataclass

@@ -85,3 +85,102 @@ def test_checker_catches_backward_imports(tmp_path: Path) -> None:
     )
     bad = _violations(probe, "data", ["analogcast", "data"])
     assert bad == ["line 1: analogcast.reporting", "line 2: analogcast.cli"]
+
+
+# -- no stage after the models names a model ----------------------------------------------------
+# The scenario engine, the run store, the report and the rest loop over what the registry's
+# models declare (analogcast.models.contract.ModelOutputs). A module names a model when its code
+# (not its docstrings or comments) holds a registry name as an identifier, a string equal to it
+# or quoting it ('event_logit', "trajectory", `trajectory`), or -- for names that are not English
+# words (with an underscore) -- anywhere in a string; or a string ending with a model's declared
+# event tag (``p_opening_traj``). The stages before the registry (data, priors) cannot ask it and
+# are not checked; the registry default lists (DEFAULT_MODELS, BACKTEST_MODELS) live in models/.
+
+_AFTER_MODELS = set(STAGES[STAGES.index("fitting"):]) | NEUTRAL
+
+
+def _registry_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    from analogcast.models.registry import available_models, model_outputs
+
+    names = available_models()
+    tags = tuple(t for n in names if (t := model_outputs(n).event_tag))
+    return names, tags
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                out.add(id(body[0].value))
+    return out
+
+
+def _model_mentions(source: str, names: tuple[str, ...], tags: tuple[str, ...]) -> list[str]:
+    import re
+
+    tree = ast.parse(source)
+    docs = _docstrings(tree)
+    found = []
+    for node in ast.walk(tree):
+        idents: list[str] = []
+        if isinstance(node, ast.Name):
+            idents = [node.id]
+        elif isinstance(node, ast.Attribute):
+            idents = [node.attr]
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            idents = [node.name]
+        elif isinstance(node, ast.arg):
+            idents = [node.arg]
+        for ident in idents:
+            for n in names:
+                if re.search(rf"(?:^|_){re.escape(n)}(?:_|$)", ident, re.IGNORECASE):
+                    found.append(f"line {node.lineno}: identifier {ident}")
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
+            text = node.value
+            for n in names:
+                quoted = re.search(rf"['\"`]{re.escape(n)}['\"`]", text)
+                if text.strip() == n or quoted or ("_" in n and re.search(rf"\b{re.escape(n)}\b", text)):
+                    found.append(f"line {node.lineno}: string {text[:60]!r}")
+            for t in tags:
+                if re.search(rf"_{re.escape(t)}$", text):
+                    found.append(f"line {node.lineno}: string {text[:60]!r} (event tag)")
+    return found
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in _package_files() if p.relative_to(PKG).parts[0].removesuffix(".py") in _AFTER_MODELS],
+    ids=lambda p: str(p.relative_to(PKG)),
+)
+def test_no_module_after_the_models_names_a_model(path: Path) -> None:
+    names, tags = _registry_words()
+    bad = _model_mentions(path.read_text(encoding="utf-8"), names, tags)
+    assert not bad, f"{path.relative_to(PKG)} names a registry model (loop over the declared outputs instead): {bad}"
+
+
+def test_model_name_checker_can_fail() -> None:
+    names, tags = ("event_logit", "trajectory"), ("traj",)
+    src = (
+        '"""Docstrings may say event_logit and trajectory."""\n'
+        'a = tree["event_logit"]\n'
+        'b = "fit the \'trajectory\' model"\n'
+        'c = f"p_{d}_traj"\n'
+        "def trajectory_outputs(x): return x\n"
+        'ok = "the regime\'s recent trajectory"\n'
+    )
+    got = _model_mentions(src, names, tags)
+    assert sorted(g.split(":")[0] for g in got) == ["line 2", "line 3", "line 4", "line 5"]
+
+
+def test_registry_lists_agree_with_the_declarations() -> None:
+    from analogcast.models.registry import (
+        BACKTEST_MODELS,
+        DEFAULT_MODELS,
+        available_models,
+        model_outputs,
+    )
+
+    assert set(DEFAULT_MODELS) <= set(available_models())
+    assert set(BACKTEST_MODELS) == {n for n in available_models() if model_outputs(n).scored}

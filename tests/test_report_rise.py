@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import pytest
 
 from analogcast.reporting import build_report_context, render_html
-from analogcast.reporting.outcomes import TRAJECTORY_NOT_FITTED
+from analogcast.reporting.outcomes import paths_not_fitted
 from analogcast.reporting.tables import fmt_delta, fmt_interval, fmt_score, fmt_score_interval
 from analogcast.scenarios import rise_table
 from synthetic_run import synthetic_run
@@ -187,7 +187,7 @@ def test_without_trajectory_outputs_the_subsections_are_absent() -> None:
     assert "World Bank WBL index)" not in html
     assert not any(i.startswith("table-rise") for i in doc.ids) and "table-wbl" not in doc.ids
     assert "trajectory-not-fitted" in doc.ids
-    assert TRAJECTORY_NOT_FITTED.replace("'", "&#39;") in html
+    assert paths_not_fitted().replace("'", "&#39;") in html
 
 
 def test_trajectory_without_wbl_says_so() -> None:

@@ -121,7 +121,7 @@ def _draws(tree: Any, model: str) -> str:
 
 
 def fit_repr(result: Any, limits: Mapping[str, float] | None = None) -> str:
-    """``FitResult(models ['event_logit'], 2 chains x 60 draws; max R-hat 1.004; all checks pass; 12.3 s)``."""
+    """``FitResult(models ['<name>'], 2 chains x 60 draws; max R-hat 1.004; all checks pass; 12.3 s)``."""
     models = list(result.spec.model.names)
     draws = "; ".join(f"{m} {_draws(result.tree, m)}" for m in models)
     bad = sum(c.passed is not True for m in models for c in evaluate_diagnostics(_model_diag(result, m), limits))
@@ -178,9 +178,10 @@ def fit_html(result: Any, limits: Mapping[str, float] | None = None) -> str:
 
 
 def leading_model(run: Any) -> str:
-    """The model ``p_opening`` comes from: ``event_logit`` when fitted, else ``trajectory``."""
+    """The model ``p_opening`` comes from (``run.lead_model``: the registry's lead event model
+    among the fitted ones), else the first fitted model."""
     fitted = [str(m) for m in run.models]
-    return "event_logit" if "event_logit" in fitted else (fitted[0] if fitted else "n/a")
+    return str(getattr(run, "lead_model", None) or (fitted[0] if fitted else "n/a"))
 
 
 def run_html(run: Any) -> str:

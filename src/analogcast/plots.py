@@ -8,7 +8,8 @@ notebook display it. The report draws its figures with these same functions.
 
 ``fan(run, space, scenarios=None, *, paths=True, first_year=None, level=None)``
     The space's V-Dem index: observed history, then each scenario's median path and band
-    (needs the ``trajectory`` model; ``paths=False`` draws the history of any run).
+    (needs a model declaring index paths, ``ModelOutputs.paths``; ``paths=False`` draws the
+    history of any run).
 ``scenarios(run, horizon, direction="opening", *, spaces=None, scenarios=None)``
     P(at least one opening/closing within ``horizon`` years): a row per space, a dot and interval
     per scenario.
@@ -17,15 +18,15 @@ notebook display it. The report draws its figures with these same functions.
 ``horizons(run, *, direction="opening", spaces=None, scenarios=None)``
     P(at least one event) against years ahead, one panel per space.
 ``prior_posterior(run, space, direction="opening")``
-    The analogy prior (dashed) and the posterior (solid) of the target's yearly hazard (needs
-    ``event_logit``).
+    The analogy prior (dashed) and the posterior (solid) of the target's yearly hazard (needs a
+    model declaring ``has_theta``).
 ``analogs(prior, *, spaces=None)``
     Each analog's weight and mean share of the prior's effective sample size.
 ``reliability(backtest_dir, *, model=None)``
     Observed frequency against forecast probability from an ``analogcast backtest`` directory.
 
 ``space`` may be one space, a list (one panel each) or ``None`` (all). Asking for something a
-run lacks (index paths without the trajectory model, an unknown space or scenario) raises
+run lacks (index paths without a model of index paths, an unknown space or scenario) raises
 :class:`analogcast.errors.UserInputError` naming what is missing.
 """
 

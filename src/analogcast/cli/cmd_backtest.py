@@ -8,6 +8,7 @@ from pathlib import Path
 
 from analogcast.cli.cmd_fit import _non_negative, _positive
 from analogcast.errors import UserInputError, did_you_mean
+from analogcast.models.registry import BACKTEST_MODELS
 
 NAME = "backtest"
 HELP = (
@@ -16,7 +17,7 @@ HELP = (
 )
 
 # registry models (the forecasting engine) first, then the baselines (evaluation.engine.MODELS)
-_MODELS = ("event_logit", "climatology", "persistence", "gbm")
+_MODELS = (*BACKTEST_MODELS, "climatology", "persistence", "gbm")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -15,7 +15,7 @@ Public API
     The rows a fit for one origin may train on and the rows it forecasts, under ``"strict"`` or
     ``"barometer"`` (``protocol.py``); ``make_features(panel)`` (``features.py``).
 ``climatology, persistence, gbm`` (``baselines.py``); the Bayesian model scored is the registry
-    model ``event_logit`` itself (``engine.run_model_task``: one joint fit per origin, every
+    model itself (``analogcast.models.registry.BACKTEST_MODELS``; ``engine.run_model_task``: one joint fit per origin, every
     country forecast); LOCO analogy-prior backcasts ``run_loco()`` (``loco.py``).
 ``run_aid_checks() -> DataFrame``, ``aid_check_sentences(checks, ident)``
     Checks that the aid terms are not artefacts (lead placebo, sub-period stability,

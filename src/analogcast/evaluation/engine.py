@@ -31,6 +31,7 @@ from analogcast._tasks import map_tasks
 from analogcast.errors import UserInputError, did_you_mean
 from analogcast.evaluation.features import SPACE_INDEX, make_features
 from analogcast.evaluation.protocol import DIRECTIONS, Protocol, check_protocol, origin_set
+from analogcast.models.registry import BACKTEST_MODELS
 
 __all__ = [
     "MODELS",
@@ -45,7 +46,7 @@ _log = logging.getLogger(__name__)
 
 #: registry models the backtest fits (one joint fit per origin, every space, both directions):
 #: the same model, design, priors and fitting code as the target's forecasts.
-REGISTRY_MODELS: tuple[str, ...] = ("event_logit",)
+REGISTRY_MODELS: tuple[str, ...] = BACKTEST_MODELS
 #: baselines (one fit per origin, space and direction: :mod:`analogcast.evaluation.baselines`).
 BASELINE_MODELS: tuple[str, ...] = ("climatology", "persistence", "gbm")
 MODELS: tuple[str, ...] = REGISTRY_MODELS + BASELINE_MODELS

@@ -3,7 +3,8 @@
 Files written by :func:`write_backtest` into the output directory:
 
 ``forecasts.csv``
-    The primary model's forecasts (the first of ``config.models``, ``event_logit`` by default) in the
+    The primary model's forecasts (the first of ``config.models``; by default the registry's
+    ``BACKTEST_MODELS``) in the
     Barometer's format (its ``modelrunner/output/fcasts-rf-*.csv``): ``outcome`` (V-Dem index;
     ``women`` is ``v2x_gencl``), ``from_year``, ``for_years`` (``"2006 - 2007"``), ``gwcode``,
     ``p_up``, ``p_same``, ``p_down``. Openings and closings are modelled separately and are not

@@ -68,6 +68,7 @@ from pydantic_core import PydanticCustomError
 
 from analogcast.data._spaces import SPACES
 from analogcast.errors import AnalogcastError, UserInputError, did_you_mean
+from analogcast.models.registry import DEFAULT_MODELS
 
 __all__ = [
     "FitSpec",
@@ -191,10 +192,11 @@ class SamplerSpec(_Strict):
 class ModelSpec(_Strict):
     """``[model]``: which registered models to fit and their options.
 
-    ``model = "event_logit"`` is short for ``[model] names = ["event_logit"]``.
+    ``model = "<name>"`` is short for ``[model] names = ["<name>"]``; without a ``[model]`` table
+    the registry's ``DEFAULT_MODELS`` are fitted.
     """
 
-    names: Annotated[tuple[str, ...], Field(min_length=1)] = ("event_logit",)
+    names: Annotated[tuple[str, ...], Field(min_length=1)] = DEFAULT_MODELS
     start: Annotated[int, Field(ge=1900, le=2100, strict=True)] | None = None
     options: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
@@ -438,7 +440,8 @@ class FitSpec(_Strict):
         Forecast horizons in years, each in 1..10, increasing.
     deltas
         Rise thresholds on the 0-1 index scale for "incremental liberalization",
-        P(index(origin + H) - index(origin) >= delta) (trajectory model); each in (0, 1), increasing.
+        P(index(origin + H) - index(origin) >= delta) (read by a model of index paths); each in
+        (0, 1), increasing.
         Unset: the scenario engine's defaults.
     level
         Interval level for tables and reports (equal-tailed).

@@ -7,10 +7,16 @@ Public API (the contract the fitting and scenarios stages code against)
 -----------------------------------------------------------------------
 ``get_model(name: str, **options) -> ForecastModel``
     Registry names: ``"event_logit"``, ``"trajectory"``. Unknown names or options raise
-    ``analogcast.errors.UserInputError`` with a did-you-mean. ``available_models() -> tuple[str, ...]``.
+    ``analogcast.errors.UserInputError`` with a did-you-mean. ``available_models() -> tuple[str, ...]``;
+    ``model_outputs(name)``, ``lead_event_model(names)``, ``register(name, "module:Class")``,
+    ``DEFAULT_MODELS``, ``BACKTEST_MODELS`` (``analogcast.models.registry``).
     ``model.options`` is a plain dict (JSON-serialisable; record it in run metadata).
 
-``ForecastModel`` protocol (``name``, ``options``)
+``ForecastModel`` protocol (``name``, ``options``, class attribute ``outputs``; :mod:`analogcast.models.contract`)
+    ``outputs`` is a ``ModelOutputs``: what the forecast holds (``events``, ``event_tag``,
+    ``extras``), the tables a saved run writes (``tables``), how reports name the model
+    (``label``) and what they may read from it (``paths``, ``scored``, ``has_theta``,
+    ``caveat``). Later stages read only these declarations and never name a model.
     ``prepare(panel, events, *, target, origin, spaces=None, start=None) -> ModelData``
         ``panel`` from ``analogcast.data.load_panel()``, ``events`` from ``load_events()`` (or events
         recoded on series cut at the origin, for strict backtests). Rows are country-years
@@ -20,11 +26,12 @@ Public API (the contract the fitting and scenarios stages code against)
     ``build(data, prior=None) -> pm.Model``
         Never samples. ``prior`` is an ``AnalogPrior`` (``prior.mixture(space, direction)``) or
         ``None`` (weakly informative ``Normal(logit(base rate), 1.5)`` on the target's theta).
-    ``predict(posterior, data, paths, horizons, rng) -> xr.Dataset``
+    ``forecast(posterior, data, scenarios, horizons, rng, *, deltas=()) -> ForecastBundle``
         ``posterior``: the model's ``posterior`` group (``xr.Dataset`` with chain, draw);
-        ``paths``: ``xr.Dataset`` of scenario covariate paths (scenario, step) in raw units, from
-        ``ModelData.scenario_paths(scenarios)``; returns per-draw quantities
-        (see ``analogcast.scenarios``).
+        ``scenarios``: a ``ScenarioPaths`` (``names``, ``n_steps``, ``raw(data, n_steps)``: raw
+        covariate paths (scenario, step)); returns one frozen ``ForecastBundle``: event
+        probabilities on ``(scenario, space, direction, horizon, chain, draw)`` plus the declared
+        extras, naming its own tables. The scenario engine merges the bundles (registry order).
     ``posterior_predictive(posterior, data, rng) -> xr.Dataset``
         Small per-draw PPC summaries (e.g. ``share_opening`` (space, chain, draw) and the
         observed shares as ``observed_share_opening``) -- store this as the
@@ -62,7 +69,11 @@ from analogcast._lazy import lazy_exports
 _LAZY: dict[str, str] = {
     "get_model": "analogcast.models.registry",
     "available_models": "analogcast.models.registry",
-    "ForecastModel": "analogcast.models.registry",
+    "ForecastModel": "analogcast.models.contract",
+    "ForecastBundle": "analogcast.models.contract",
+    "ModelOutputs": "analogcast.models.contract",
+    "TableSpec": "analogcast.models.contract",
+    "model_outputs": "analogcast.models.registry",
     "ModelData": "analogcast.models.design",
     "SCENARIO_COVARIATES": "analogcast.models.design",
     "sample_model": "analogcast.models.sampling",

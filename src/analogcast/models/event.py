@@ -85,6 +85,13 @@ from scipy.special import logit
 
 from analogcast.data import DIRECTIONS
 from analogcast.errors import UserInputError
+from analogcast.models.contract import (
+    ForecastBundle,
+    HeadlineParam,
+    ModelOutputs,
+    ScenarioPaths,
+    event_draws,
+)
 from analogcast.models.design import (
     CROSS_SPACE_NAMES,
     DYNAMIC_NAMES,
@@ -174,6 +181,13 @@ class EventLogit:
     """
 
     name = "event_logit"
+    #: the lead event model: its events are the run's p_opening / p_closing; scored by backtests
+    outputs = ModelOutputs(
+        events=True, event_tag=None, label="the event model", scored=True, has_theta=True,
+        headline=(HeadlineParam("theta", {"direction": ("opening",)}, "Target's baseline opening hazard"),
+                  HeadlineParam("beta0", {"covariate": ("aid", "aid_cw"), "direction": ("opening",)},
+                                "Covariate effect")),
+    )
 
     def __init__(self, **options: Any) -> None:
         from analogcast.models.options import options_for
@@ -560,6 +574,17 @@ class EventLogit:
         return target_event_probs(posterior, data, future_X, horizons, rng,
                                   n_paths=int(self.options["n_paths"]))
 
+    def forecast(self, posterior: xr.Dataset, data: ModelData, scenarios: ScenarioPaths,
+                 horizons: Sequence[int], rng: np.random.Generator, *,
+                 deltas: Sequence[float] = ()) -> ForecastBundle:
+        """The scenarios' event probabilities per draw (:meth:`predict`) as a bundle; ``deltas``
+        is unused (no rise outputs)."""
+        X = data.future_common(scenarios.raw(data, scenarios.n_steps), scenarios.n_steps)
+        probs = self.predict(posterior, data, X, horizons, rng)
+        ev = event_draws(probs, posterior.sizes["chain"], posterior.sizes["draw"], scenarios.names,
+                         data.spaces, horizons)
+        return ForecastBundle(model=self.name, outputs=self.outputs, events=ev)
+
     def predict_all(self, posterior: xr.Dataset, data: ModelData, horizon: int,
                     rng: np.random.Generator) -> dict[str, np.ndarray]:
         """P(>= 1 event within ``horizon`` years) of every country observed at the origin,
@@ -577,31 +602,9 @@ class EventLogit:
         ``share`` is the mean predicted probability over the training rows (expected share);
         ``share_replicated`` adds Bernoulli noise; ``observed_share`` is the data.
         """
-        from analogcast.models.event_forecast import linear_predictor
+        from analogcast.models.event_forecast import event_posterior_predictive
 
-        a = data.arrays
-        eta = linear_predictor(posterior, data, max_draws=max_draws)
-        p = 1.0 / (1.0 + np.exp(-eta))
-        S = len(data.spaces)
-        share = np.zeros((p.shape[0], S, 2))
-        rep = np.zeros_like(share)
-        obs = np.zeros((S, 2))
-        ysim = rng.random(p.shape) < p
-        for sd in range(S * 2):
-            m = a["obs_sd"] == sd
-            share[:, sd // 2, sd % 2] = p[:, m].mean(axis=1)
-            rep[:, sd // 2, sd % 2] = ysim[:, m].mean(axis=1)
-            obs[sd // 2, sd % 2] = a["y"][m].mean()
-        coords = {"space": list(data.spaces), "direction": list(DIRECTIONS)}
-        return xr.Dataset(
-            {
-                "share": (("sample", "space", "direction"), share),
-                "share_replicated": (("sample", "space", "direction"), rep),
-                "observed_share": (("space", "direction"), obs),
-            },
-            coords=coords,
-        )
-
+        return event_posterior_predictive(posterior, data, rng, max_draws=max_draws)
 
 def _space_effects(name: str, mean: Any, sigma: Any, dim: str, centred: bool) -> Any:
     """Per-space effects ``name[k, s, d] ~ Normal(mean[k, d], sigma[d])`` inside the current PyMC

@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import xarray as xr
 
+from analogcast.data._spaces import DIRECTIONS
 from analogcast.errors import UserInputError
 from analogcast.models.design import (
     CROSS_SPACE_NAMES,
@@ -52,6 +53,7 @@ __all__ = [
     "simulate_quiet_paths",
     "target_event_probs",
     "all_country_event_probs",
+    "event_posterior_predictive",
 ]
 
 #: neighbours (by level) whose moves a path step draws from
@@ -373,3 +375,35 @@ def no_event_moves(xs: Mapping[str, np.ndarray], labels: Mapping[tuple[str, str]
         pairs = np.stack([prev[ok], (x - prev)[ok]], axis=1)
         out[s] = pairs[np.argsort(pairs[:, 0], kind="stable")]
     return out
+
+
+def event_posterior_predictive(posterior: xr.Dataset, data: ModelData, rng: np.random.Generator,
+                               max_draws: int = 400) -> xr.Dataset:
+    """The event model's posterior predictive summaries (``EventLogit.posterior_predictive``).
+
+    ``share`` is the mean predicted probability over the training rows (expected share) per
+    draw, space and direction; ``share_replicated`` adds Bernoulli noise; ``observed_share`` is
+    the data.
+    """
+    a = data.arrays
+    eta = linear_predictor(posterior, data, max_draws=max_draws)
+    p = 1.0 / (1.0 + np.exp(-eta))
+    S = len(data.spaces)
+    share = np.zeros((p.shape[0], S, 2))
+    rep = np.zeros_like(share)
+    obs = np.zeros((S, 2))
+    ysim = rng.random(p.shape) < p
+    for sd in range(S * 2):
+        m = a["obs_sd"] == sd
+        share[:, sd // 2, sd % 2] = p[:, m].mean(axis=1)
+        rep[:, sd // 2, sd % 2] = ysim[:, m].mean(axis=1)
+        obs[sd // 2, sd % 2] = a["y"][m].mean()
+    coords = {"space": list(data.spaces), "direction": list(DIRECTIONS)}
+    return xr.Dataset(
+        {
+            "share": (("sample", "space", "direction"), share),
+            "share_replicated": (("sample", "space", "direction"), rep),
+            "observed_share": (("space", "direction"), obs),
+        },
+        coords=coords,
+    )

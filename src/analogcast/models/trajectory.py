@@ -61,6 +61,13 @@ import xarray as xr
 from scipy.special import expit, logit
 
 from analogcast.errors import UserInputError, did_you_mean
+from analogcast.models.contract import (
+    ForecastBundle,
+    HeadlineParam,
+    ModelOutputs,
+    ScenarioPaths,
+    TableSpec,
+)
 from analogcast.models.design import (
     ModelData,
     common_design,
@@ -113,6 +120,20 @@ class Trajectory:
     """
 
     name = "trajectory"
+    #: index paths and what is read off them; its events are stored as p_opening_traj / p_closing_traj
+    outputs = ModelOutputs(
+        events=True, event_tag="traj", label="the trajectory model", paths=True,
+        caveat=("Differences between scenarios in these index paths are prior-driven: the trajectory "
+                "model is fitted from 1990 in the main job, so its training years barely include the "
+                "Cold-War years and the aid-era terms stay near their priors; the executive summary "
+                "compares scenarios with the event model only."),
+        extras=("index", "p_rise", "index_origin", "wbl", "p_wbl_rise", "wbl_origin"),
+        tables=(TableSpec("rise.csv", "rise", ("p_rise",)), TableSpec("index.csv", "index", ("index",)),
+                TableSpec("wbl.csv", "wbl", ("wbl", "p_wbl_rise"))),
+        headline=(HeadlineParam("beta0", {"covariate": ("aid", "aid_cw"), "direction": ("opening",)},
+                                "Covariate effect"),
+                  HeadlineParam("move_target", {}, "Target's chance of a large move")),
+    )
 
     def __init__(self, **options: Any) -> None:
         unknown = set(options) - set(DEFAULT_OPTIONS)
@@ -405,6 +426,15 @@ class Trajectory:
             dy = step
             out[..., k] = expit(y)
         return out
+
+    def forecast(self, posterior: xr.Dataset, data: ModelData, scenarios: ScenarioPaths,
+                 horizons: Sequence[int], rng: np.random.Generator, *,
+                 deltas: Sequence[float] = (0.05,)) -> ForecastBundle:
+        """Simulated paths per draw and scenario, summarised
+        (:func:`analogcast.models.trajectory_forecast.trajectory_bundle`)."""
+        from analogcast.models.trajectory_forecast import trajectory_bundle
+
+        return trajectory_bundle(self, posterior, data, scenarios, horizons, rng, deltas)
 
     def origin_levels(self, data: ModelData) -> np.ndarray:
         """Observed target index (0-1) in years origin-2..origin, ``(series, 3)``."""

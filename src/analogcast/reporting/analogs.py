@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
 
 from analogcast.data import DIRECTIONS
-from analogcast.reporting import adapt
+from analogcast.reporting import run_inputs
 from analogcast.reporting.tables import TableBlock, fmt_any, fmt_pct
 from analogcast.reporting.tables import space_label as _space_label
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["CONFLICT_ALPHA", "analogs_section", "prior_rebuilder", "PriorRebuilder", "rebuild_many"]
 
@@ -29,7 +32,7 @@ CONFLICT_ALPHA = 0.05
 def analogs_section(prior: Any, spaces: list[str], theta: xr.DataArray | None) -> dict[str, Any] | None:
     if prior is None:
         return None
-    meta = adapt.prior_meta(prior)
+    meta = run_inputs.prior_meta(prior)
     analogs = [str(a) for a in meta.get("analogs", []) or []]
     weights = list(meta.get("weights", []) or [])
     if isinstance(meta.get("weights"), dict):
@@ -43,9 +46,10 @@ def analogs_section(prior: Any, spaces: list[str], theta: xr.DataArray | None) -
     n_share = 0
     for sp in spaces:
         for d in DIRECTIONS:
-            ess = adapt.as_float(adapt.prior_lookup(prior, ("ess",), sp, d))
-            pc = adapt.as_float(adapt.prior_lookup(prior, ("conflict_p", "conflict", "conflict_pvalue", "p_conflict"), sp, d))
-            share = adapt.prior_lookup(prior, ("ess_share", "ess_shares", "shares"), sp, d)
+            sp_prior = run_inputs.space_prior(prior, sp, d)
+            ess = run_inputs.as_float(sp_prior.ess if sp_prior is not None else None)
+            pc = run_inputs.as_float(sp_prior.conflict_p if sp_prior is not None else None)
+            share = sp_prior.ess_share if sp_prior is not None else None
             share = {str(k): float(v) for k, v in share.items()} if isinstance(share, Mapping) else {}
             for a, v in share.items():
                 shares_total[str(a)] = shares_total.get(str(a), 0.0) + float(v)
@@ -54,7 +58,7 @@ def analogs_section(prior: Any, spaces: list[str], theta: xr.DataArray | None) -
             try:
                 from analogcast.reporting.sensitivity import MixtureParams, mixture_mean_expit
 
-                mean_txt = fmt_pct(mixture_mean_expit(MixtureParams.of(adapt.mixture_function(prior)(sp, d))))
+                mean_txt = fmt_pct(mixture_mean_expit(MixtureParams.of(prior.mixture(sp, d))))
             except Exception:  # noqa: BLE001
                 mean_txt = "n/a"
             post_txt = "n/a"
@@ -118,10 +122,11 @@ _SIM_COLUMNS = {
 
 
 def _similarity_block(prior: Any, meta: dict[str, Any], analogs: list[str], used: dict[str, float]) -> TableBlock | None:
-    """The similarity table: the prior's own, else ``priors.similarity.suggest_weights`` recomputed."""
-    sim = adapt.similarity_table(prior)
-    source = "stored with the prior"
-    if sim is None and analogs and meta.get("target"):
+    """The similarity table, recomputed with ``priors.similarity.suggest_weights`` (an
+    ``AnalogPrior`` stores the weights it used, not the table)."""
+    sim: pd.DataFrame | None = None
+    source = ""
+    if analogs and meta.get("target"):
         try:
             from analogcast.priors.similarity import suggest_weights
 
@@ -194,7 +199,8 @@ def _evidence_block(prior: Any, spaces: list[str], analogs: list[str]) -> TableB
         for sp in spaces:
             parts = []
             for d in DIRECTIONS:
-                ev = adapt.prior_lookup(prior, ("evidence",), sp, d)
+                sp_prior = run_inputs.space_prior(prior, sp, d)
+                ev = sp_prior.evidence if sp_prior is not None else None
                 hit = next((e for e in (ev or ()) if str(getattr(e, "country", "")) == a), None)
                 if hit is None:
                     parts.append("—")
@@ -302,7 +308,7 @@ class PriorRebuilder:
 
 def prior_rebuilder(prior: Any, spaces: list[str], shares: dict[str, float] | None = None) -> PriorRebuilder | None:
     """A :class:`PriorRebuilder` for a real analogy prior (``map``/``robust_map``/``power``), or ``None``."""
-    meta = adapt.prior_meta(prior)
+    meta = run_inputs.prior_meta(prior)
     if not meta or meta.get("method") not in ("map", "robust_map", "power") or not meta.get("analogs") or not meta.get("target"):
         return None
     return PriorRebuilder(meta, spaces, shares)

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from analogcast.reporting import adapt
+from analogcast.reporting import run_inputs
 from analogcast.reporting.analogs import analogs_section, prior_rebuilder
 from analogcast.reporting.associations import Associations, policy_associations
 from analogcast.reporting.assumptions import (
@@ -37,8 +37,8 @@ from analogcast.reporting.narrative import (
     scenario_ranking,
 )
 from analogcast.reporting.outcomes import (
-    TRAJECTORY_NOT_FITTED,
     origin_levels,
+    paths_not_fitted,
     rise_section,
     wbl_section,
 )
@@ -115,17 +115,19 @@ class ReportContext:
     psense_summary_table: TableBlock | None = None
     #: the plain-words explanation above that table, or why the diagnostic is unavailable
     psense_summary_text: str = ""
-    #: incremental liberalization (trajectory model): the rise rows (``rise_table``), one table per
+    #: incremental liberalization (the model of index paths): the rise rows (``rise_table``), one table per
     #: main horizon and delta, the sentence quoting them and the sentence saying what delta means
     rise: pd.DataFrame | None = None
     rise_tables: list[TableBlock] = field(default_factory=list)
     rise_sentence: Sentence | None = None
     rise_text: str = ""
-    #: women's legal rights (World Bank WBL index, trajectory model): table, caveat, or why absent
+    #: women's legal rights (World Bank WBL index, model of index paths): table, caveat, or why absent
     wbl_table: TableBlock | None = None
     wbl_text: str = ""
-    #: set when the trajectory model was not fitted (both subsections are then omitted)
-    trajectory_note: str = ""
+    #: set when the model of index paths was not fitted (both subsections are then omitted)
+    paths_note: str = ""
+    #: how the report names the model of index paths (its declared label)
+    paths_label: str = ""
     #: the two models' readings of openings and closings, side by side with history
     readings: Readings | None = None
     #: the backtest's forecasts for cases like the target's (classes of hard cases)
@@ -260,14 +262,14 @@ def build_report_context(
     ReportContext
     """
     fc: xr.Dataset = run.forecasts
-    meta = adapt.metadata(run)
-    spec = adapt.spec_dict(run)
-    level = adapt.as_float(getattr(run, "level", None))
+    meta = run_inputs.metadata(run)
+    spec = run_inputs.spec_dict(run)
+    level = run_inputs.as_float(getattr(run, "level", None))
     if not math.isfinite(level):
-        level = adapt.as_float(spec.get("level", meta.get("level", 0.89)))
+        level = run_inputs.as_float(spec.get("level", meta.get("level", 0.89)))
     if not math.isfinite(level):
         level = 0.89
-    scen = adapt.run_scenarios(run, fc)
+    scen = run_inputs.run_scenarios(run, fc)
     labels = {s["name"]: s["label"] for s in scen}
     names = [s["name"] for s in scen]
     spaces = [str(s) for s in fc["space"].values]
@@ -297,8 +299,8 @@ def build_report_context(
     checks = evaluate_diagnostics(diag)
     diag_ok = all(c.passed is True for c in checks)
 
-    prior = adapt._prior(run)
-    theta = adapt.find_theta(tree)
+    prior = run_inputs.run_prior(run)
+    theta = run_inputs.find_theta(tree)
     analogs = analogs_section(prior, spaces, theta)
     rebuilder = prior_rebuilder(prior, spaces, (analogs or {}).get("shares")) if theta is not None else None
     conflict_spaces = analogs["conflict_spaces"] if analogs else []
@@ -331,12 +333,12 @@ def build_report_context(
         sens = sensitivity(
             theta=theta,
             prior=prior,
-            mixture_of=adapt.mixture_function(prior),
+            mixture_of=prior.mixture if prior is not None else None,
             p_opening=fc["p_opening"],
             scenario=best,
             horizon=head,
             spaces=spaces,
-            meta=adapt.prior_meta(prior),
+            meta=run_inputs.prior_meta(prior),
             rebuild=rebuilder,
             tree=tree,
         )
@@ -371,13 +373,13 @@ def build_report_context(
     rise = rise_rows(fc, level)
     rise_tbls: list[TableBlock] = []
     rise_sent: Sentence | None = None
-    rise_text = wbl_text = traj_note = ""
+    rise_text = wbl_text = paths_note = ""
     wbl_tbl: TableBlock | None = None
     if rise is None:
-        traj_note = TRAJECTORY_NOT_FITTED
+        paths_note = paths_not_fitted()
     else:
         rise_tbls, rise_sent, rise_text = rise_section(rise, fc, scen, spaces, hz, f"{round(100 * level):d}%", origin, target_name)
-        wbl_tbl, wbl_text = wbl_section(fc, scen, hz, level, origin, adapt.wbl_last_year(run) if "wbl" in fc else None)
+        wbl_tbl, wbl_text = wbl_section(fc, scen, hz, level, origin, run_inputs.wbl_last_year(run) if "wbl" in fc else None)
 
     provenance = provenance_section(run, spec, meta)
     bt_frame = backtest_frame(run, backtest)
@@ -453,7 +455,8 @@ def build_report_context(
         rise_text=rise_text,
         wbl_table=wbl_tbl,
         wbl_text=wbl_text,
-        trajectory_note=traj_note,
+        paths_note=paths_note,
+        paths_label=run_inputs.path_model_label(),
         readings=readings,
     )
     if warnings_sens:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from analogcast.reporting import adapt, plot_forecasts, plot_priors
+from analogcast.reporting import plot_forecasts, plot_priors, run_inputs
 from analogcast.reporting.plot_base import PALETTE, RC, WIDTH_IN, to_data_uri
 from analogcast.reporting.tables import SPACE_LABELS
 
@@ -102,12 +102,13 @@ def report_figures(
             plot_forecasts.fan(run, spaces, names, level=level),
         )
     else:
-        hist = adapt.target_history(run, spaces)
+        hist = run_inputs.target_history(run, spaces)
         if hist is not None and hist.size:
             add(
                 "history",
                 "Observed index of each space",
-                "The target's V-Dem index per space up to the forecast origin (0-1 scale). Index fan charts per scenario need the trajectory model, which this run did not fit; the forecasts above are event probabilities.",
+                "The target's V-Dem index per space up to the forecast origin (0-1 scale). Index fan charts per scenario need "
+                f"{run_inputs.path_model_label()}, which this run did not fit; the forecasts above are event probabilities.",
                 plot_forecasts.fan(run, spaces, names, paths=False),
             )
     if theta is not None:

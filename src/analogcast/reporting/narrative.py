@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analogcast.reporting.run_inputs import path_model_caveat
 from analogcast.reporting.tables import SPACE_LABELS, Cell, cell_key, fmt_delta, fmt_pct, rise_key
 
 __all__ = ["Num", "Sentence", "space_phrase", "scenario_ranking", "build_narrative", "Narrative", "rise_cells",
-           "rise_sentence", "contrast_sentence", "IDENTIFICATION_CAVEAT", "CAUSAL_VERBS", "TRAJECTORY_CAVEAT"]
+           "rise_sentence", "contrast_sentence", "IDENTIFICATION_CAVEAT", "CAUSAL_VERBS"]
 
 
 
@@ -323,13 +324,6 @@ def build_narrative(
     return nar
 
 
-#: Said wherever the trajectory model's scenarios are compared (never in the executive summary).
-TRAJECTORY_CAVEAT = (
-    "Differences between scenarios in these index paths are prior-driven: the trajectory model is "
-    "fitted from 1990 in the main job, so its training years barely include the Cold-War years and "
-    "the aid-era terms stay near their priors; the executive summary compares scenarios with the "
-    "event model only."
-)
 
 
 def rise_cells(rise: pd.DataFrame, horizon: int, delta: float) -> dict[tuple[str, str], Cell]:
@@ -379,5 +373,8 @@ def rise_sentence(
         segs += [", against ", Num(worst.key, worst.text), f" under {labels.get(worst_s, worst_s)}"]
     segs.append(".")
     if len(there) > 1:
-        segs.append(" " + TRAJECTORY_CAVEAT)
+        # the path model's own caveat on its scenario comparisons (never in the executive summary)
+        caveat = path_model_caveat()
+        if caveat:
+            segs.append(" " + caveat)
     return Sentence(segs, kind="rise")

@@ -1,5 +1,6 @@
-"""The report's sections on the trajectory model's outcomes: incremental rises of the indices
-(P(rise >= delta)) and women's legal rights (the World Bank WBL index)."""
+"""The report's sections on the outcomes of the model of index paths (the registered model that
+declares ``paths``): incremental rises of the indices (P(rise >= delta)) and women's legal rights
+(the World Bank WBL index). The model is named by its declared label."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pandas as pd
 import xarray as xr
 
 from analogcast.reporting.narrative import SPACE_LABELS, Sentence, rise_cells, rise_sentence
+from analogcast.reporting.run_inputs import path_model_label
 from analogcast.reporting.tables import (
     Cell,
     TableBlock,
@@ -23,13 +25,16 @@ from analogcast.reporting.tables import (
     wbl_rows,
 )
 
-__all__ = ["TRAJECTORY_NOT_FITTED", "origin_levels", "rise_section", "wbl_section"]
+__all__ = ["paths_not_fitted", "origin_levels", "rise_section", "wbl_section"]
 
 
-TRAJECTORY_NOT_FITTED = (
-    "The trajectory model was not fitted for this run, so the report shows neither the probability "
-    "of incremental rises of the indices nor the women's legal rights (WBL) outcome."
-)
+def paths_not_fitted() -> str:
+    """The note shown when the run has no index paths (the path model was not fitted)."""
+    label = path_model_label()
+    return (
+        f"{label[:1].upper()}{label[1:]} was not fitted for this run, so the report shows neither the probability "
+        "of incremental rises of the indices nor the women's legal rights (WBL) outcome."
+    )
 
 
 def origin_levels(fc: xr.Dataset, spaces: Sequence[str]) -> dict[str, float]:
@@ -85,7 +90,7 @@ def rise_section(
     text = (
         f"A rise of at least {dl} means that the space's V-Dem index, which runs from 0 to 1, is at least "
         f"that much higher in the year a table names than{at}: {shares} of the whole scale{span}. "
-        "The probabilities come from the trajectory model's simulated paths, the same paths as the fan charts."
+        f"The probabilities come from {path_model_label()}'s simulated paths, the same paths as the fan charts."
     )
     return tables, sentence, text
 
@@ -101,7 +106,7 @@ def wbl_section(
     """The women's legal rights table (WBL at origin, expected WBL and P(rise) per horizon) and its caveat."""
     if "wbl" not in fc:
         return None, (
-            "This run's trajectory model did not include the World Bank WBL index (model option wbl = false), "
+            f"This run's {path_model_label().removeprefix('the ')} did not include the World Bank WBL index (model option wbl = false), "
             "so there is no women's legal rights forecast."
         )
     level_pct = f"{round(100 * level):d}%"
@@ -140,7 +145,7 @@ def wbl_section(
         ends = f"in this run's data the WBL series ends in {last_year}"
         if origin is not None and last_year < origin:
             ends += f", before the forecast origin ({origin})"
-        ends += ", and every later value is simulated by the trajectory model"
+        ends += f", and every later value is simulated by {path_model_label()}"
     else:
         ends = "this run does not record the last year of its WBL series"
     text = (

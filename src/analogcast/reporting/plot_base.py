@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from analogcast.errors import UserInputError, did_you_mean
-from analogcast.reporting import adapt
+from analogcast.reporting import run_inputs
 from analogcast.reporting.tables import SPACE_LABELS, forecast_rows
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -144,14 +144,14 @@ def run_view(run: Any) -> RunView:
             f"{type(run).__name__} has no forecasts: the plots take a Run "
             "(analogcast.Run.from_result(result), analogcast.load_run(path))"
         )
-    level = adapt.as_float(getattr(run, "level", None))
+    level = run_inputs.as_float(getattr(run, "level", None))
     if not math.isfinite(level):
-        level = adapt.as_float(adapt.spec_dict(run).get("level", adapt.metadata(run).get("level", 0.89)))
+        level = run_inputs.as_float(run_inputs.spec_dict(run).get("level", run_inputs.metadata(run).get("level", 0.89)))
     if not math.isfinite(level):
         level = 0.89
-    scen = adapt.run_scenarios(run, fc)
+    scen = run_inputs.run_scenarios(run, fc)
     spaces = [str(s) for s in fc["space"].values]
-    name = str(getattr(run, "name", None) or adapt.spec_dict(run).get("name") or "run")
+    name = str(getattr(run, "name", None) or run_inputs.spec_dict(run).get("name") or "run")
     return RunView(
         forecasts=fc,
         rows=forecast_rows(fc, level, getattr(run, "table", None)),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from analogcast.errors import UserInputError
-from analogcast.reporting import adapt
+from analogcast.reporting import run_inputs
 from analogcast.reporting.plot_base import (
     PALETTE,
     WIDTH_IN,
@@ -49,7 +49,7 @@ def fan(
     Parameters
     ----------
     run
-        A ``Run`` (fitted with the ``trajectory`` model, which simulates the index paths).
+        A ``Run`` (fitted with a model that simulates index paths: ``ModelOutputs.paths``).
     space
         A space name, several (one panel each), or ``None`` for every space of the run.
     scenarios
@@ -69,7 +69,7 @@ def fan(
     Raises
     ------
     UserInputError
-        ``paths=True`` and the run has no index paths (the trajectory model was not fitted), or an
+        ``paths=True`` and the run has no index paths (no model of index paths was fitted), or an
         unknown space or scenario.
     """
     v = run_view(run)
@@ -78,10 +78,10 @@ def fan(
     fc = v.forecasts
     if paths and "index" not in fc:
         raise UserInputError(
-            f"fan: run {v.name!r} has no simulated index paths: fan charts need the 'trajectory' model "
+            f"fan: run {v.name!r} has no simulated index paths: fan charts need the {run_inputs.path_model_name()!r} model "
             "(add it to [model] names and refit), or pass paths=False for the observed history only"
         )
-    hist = adapt.target_history(run, spaces)
+    hist = run_inputs.target_history(run, spaces)
     if paths and first_year is None:
         first_year = int(fc["year"].min()) - 25
     if not paths and (hist is None or not hist.size):

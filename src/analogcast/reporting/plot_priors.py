@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from analogcast.errors import UserInputError
-from analogcast.reporting import adapt
+from analogcast.reporting import run_inputs
 from analogcast.reporting.plot_base import (
     PALETTE,
     WIDTH_IN,
@@ -37,14 +37,15 @@ _TICKS_P = np.array([0.001, 0.01, 0.05, 0.2, 0.5, 0.8, 0.95])
 def prior_posterior(run: Any, space: str | Sequence[str] | None, direction: str = "opening") -> Figure:
     """The target's yearly hazard: analogy prior (dashed) against posterior (solid), per space.
 
-    Densities of ``theta[space, direction]`` (the target's logit yearly hazard in ``event_logit``)
+    Densities of ``theta[space, direction]`` (the target's logit yearly hazard in the model that
+    declares it, ``ModelOutputs.has_theta``)
     on the logit scale, where the prior is defined and both are smooth, with the axis labelled in
     yearly probability (%). A run fitted without an analogy prior shows the posterior only.
 
     Parameters
     ----------
     run
-        A ``Run`` fitted with the ``event_logit`` model.
+        A ``Run`` fitted with a model that declares ``has_theta``.
     space
         A space, several (one panel each), or ``None`` for every space.
     direction
@@ -53,7 +54,7 @@ def prior_posterior(run: Any, space: str | Sequence[str] | None, direction: str 
     Raises
     ------
     UserInputError
-        The run has no posterior draws of ``theta`` (``event_logit`` not fitted), or an unknown
+        The run has no posterior draws of ``theta`` (no such model fitted), or an unknown
         space or direction.
     """
     from scipy.stats import gaussian_kde
@@ -64,13 +65,15 @@ def prior_posterior(run: Any, space: str | Sequence[str] | None, direction: str 
     v = run_view(run)
     spaces = pick_spaces(v, space, "prior_posterior")
     result = getattr(run, "result", None)
-    theta = adapt.find_theta(getattr(result, "tree", None) if result is not None else getattr(run, "tree", None))
+    theta = run_inputs.find_theta(getattr(result, "tree", None) if result is not None else getattr(run, "tree", None))
     if theta is None:
         raise UserInputError(
-            f"prior_posterior: run {v.name!r} has no posterior draws of theta: it needs the 'event_logit' model "
+            f"prior_posterior: run {v.name!r} has no posterior draws of theta: it needs the "
+            f"{' or '.join(repr(n) for n in run_inputs.theta_model_names())} model "
             "(add it to [model] names and refit)"
         )
-    mixture_of = adapt.mixture_function(adapt._prior(run))
+    prior = run_inputs.run_prior(run)
+    mixture_of = prior.mixture if prior is not None else None
     with style():
         fig, axes = grid(len(spaces), row_h=1.5, sharex=True)
         handles: list[Any] = []
@@ -105,20 +108,20 @@ def analog_shares(prior: Any, spaces: Sequence[str] | None = None) -> tuple[dict
 
     Shares are averaged over the given spaces (default: the prior's) and both directions.
     """
-    meta = adapt.prior_meta(prior)
+    meta = run_inputs.prior_meta(prior)
     names = [str(a) for a in meta.get("analogs", []) or []]
     raw = meta.get("weights") or []
     wmap = {str(k): float(x) for k, x in raw.items()} if isinstance(raw, Mapping) else {a: float(w) for a, w in zip(names, raw, strict=False)}
     tot = sum(wmap.values()) or 1.0
     weights = {k: x / tot for k, x in wmap.items()}
     if spaces is None:
-        sp_attr = getattr(prior, "spaces", None)
-        spaces = [str(s) for s in sp_attr] if isinstance(sp_attr, Mapping) else []
+        spaces = [str(s) for s in prior.space_names]
     total = {a: 0.0 for a in names}
     n = 0
     for sp in spaces:
         for d in ("opening", "closing"):
-            share = adapt.prior_lookup(prior, ("ess_share", "ess_shares", "shares"), sp, d)
+            sp_prior = run_inputs.space_prior(prior, sp, d)
+            share = sp_prior.ess_share if sp_prior is not None else None
             if isinstance(share, Mapping) and share:
                 for a, x in share.items():
                     total[str(a)] = total.get(str(a), 0.0) + float(x)
@@ -147,7 +150,7 @@ def analogs(prior: Any, *, spaces: Sequence[str] | None = None) -> Figure:
         No prior (a run fitted with the default prior) or a prior without analogs.
     """
     if prior is not None and not hasattr(prior, "meta") and hasattr(prior, "forecasts"):
-        prior = adapt._prior(prior)
+        prior = run_inputs.run_prior(prior)
     if prior is None:
         raise UserInputError("analogs: there is no analogy prior (the run used the weakly informative default)")
     weights, shares = analog_shares(prior, spaces)
@@ -164,7 +167,7 @@ def analogs(prior: Any, *, spaces: Sequence[str] | None = None) -> Figure:
         ax.set_yticks(y, [plain(a) for a in names])
         ax.invert_yaxis()
         ax.set_xlabel("%")
-        target = adapt.prior_meta(prior).get("target")
+        target = run_inputs.prior_meta(prior).get("target")
         ax.set_title(plain(f"Analogs of {target}") if target else "Analogs", loc="left")
         ax.grid(axis="x", lw=0.4, alpha=0.5)
         fig.legend(loc="outside lower center", ncols=2, frameon=False)

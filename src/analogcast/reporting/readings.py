@@ -1,9 +1,12 @@
 """Two readings of openings and closings, one story: the event model leads, the other is explained.
 
-A run with both models holds two probabilities of an opening (and of a closing) for each
-scenario, space and horizon: ``p_opening`` from ``event_logit`` (the model ``analogcast backtest``
-scores) and ``p_opening_traj``, read off the ``trajectory`` model's simulated index paths with the
-same event coder. They can differ a lot. This module builds the report's account of it:
+A run with a lead event model (the first fitted model declaring events, scored by ``analogcast
+backtest``) and a model of index paths (declaring ``paths`` and its own event tag) holds two
+probabilities of an opening (and of a closing) for each scenario, space and horizon: ``p_opening``
+from the lead model and ``p_opening_<tag>``, read off the path model's simulated index paths with
+the same event coder. Which models these are comes from the registry's declarations
+(:class:`analogcast.models.contract.ModelOutputs`). They can differ a lot. This module builds the
+report's account of it:
 
 * which model leads (the scored one) and, when the run's report has a backtest, what it scored;
 * a table with both readings (range over scenarios) beside the **level-matched history**
@@ -11,7 +14,7 @@ same event coder. They can differ a lot. This module builds the report's account
   country-years whose index was closest to the target's at the origin;
 * one sentence for every space, direction and horizon where the two readings differ by more than
   :data:`GAP_PP` percentage points: both numbers, which of them history is closer to, and the size
-  of the trajectory model's two-year moves against the event's cutpoint (an event needs a move
+  of the path model's two-year moves against the event's cutpoint (an event needs a move
   larger than the cutpoint within one or two years).
 
 Every number comes from the run's forecasts or, for the history, from the shipped events when
@@ -29,14 +32,51 @@ import xarray as xr
 
 from analogcast._display import TableBlock, fmt_pct, space_label
 from analogcast.evaluation.level_history import LevelHistory, level_matched_history
+from analogcast.models.contract import event_variable
+from analogcast.models.registry import (
+    available_models,
+    in_registry_order,
+    lead_event_model,
+    model_outputs,
+)
 
-__all__ = ["GAP_PP", "Readings", "event_model_skill", "history_caution", "readings_section",
+__all__ = ["GAP_PP", "Pair", "Readings", "reading_pair", "event_model_skill", "history_caution", "readings_section",
            "rise_history_sentence", "shipped_history"]
 
 #: a gap between the two readings larger than this (percentage points) gets its own sentence
 GAP_PP = 15.0
 
 _WORD = {"opening": "openings", "closing": "closings"}
+
+
+@dataclass(frozen=True)
+class Pair:
+    """The two models whose readings are compared (from the registry's declarations)."""
+
+    lead: str
+    lead_label: str
+    other: str
+    other_label: str
+    other_tag: str
+
+    @property
+    def other_short(self) -> str:
+        """The label without its article (``"path model"`` for ``"the path model"``)."""
+        return self.other_label.removeprefix("the ")
+
+
+def reading_pair(models: Sequence[str] | None = None) -> Pair | None:
+    """The lead event model and the first other model with index paths and its own event tag,
+    among ``models`` (default: every registered model), or ``None``."""
+    names = in_registry_order(models if models is not None else available_models())
+    lead = lead_event_model(names)
+    if lead is None:
+        return None
+    for n in names:
+        out = model_outputs(n)
+        if n != lead and out.events and out.paths and out.event_tag:
+            return Pair(lead, model_outputs(lead).label, n, out.label, out.event_tag)
+    return None
 
 
 @dataclass(frozen=True)
@@ -51,9 +91,11 @@ class Readings:
     above_history: list[tuple[str, str, int, float, float]] = field(default_factory=list)
 
 
-def event_model_skill(scores: pd.DataFrame | None, model: str = "event_logit") -> str:
+def event_model_skill(scores: pd.DataFrame | None, model: str | None = None) -> str:
     """One clause with the model's pooled strict log-loss from a backtest's ``scores.csv`` frame,
-    or ``""`` when the frame does not score it."""
+    or ``""`` when the frame does not score it (``model``: default the lead event model)."""
+    if model is None:
+        model = lead_event_model(available_models())
     if scores is None or scores.empty or "model" not in scores.columns:
         return ""
     df = scores[(scores["model"] == model)]
@@ -83,7 +125,7 @@ def _fmt_range(lo: float, hi: float) -> str:
 
 
 def _median_move(fc: xr.Dataset, space: str, scenario: str) -> float:
-    """Median absolute two-year change of the trajectory model's simulated index paths (first
+    """Median absolute two-year change of the path model's simulated index paths (first
     two forecast years from the origin's level), one scenario."""
     idx = fc["index"].sel(space=space, scenario=scenario)
     x0 = float(fc["index_origin"].sel(space=space))
@@ -94,34 +136,42 @@ def _median_move(fc: xr.Dataset, space: str, scenario: str) -> float:
 def readings_section(fc: xr.Dataset, scen: Sequence[Mapping[str, str]], spaces: Sequence[str],
                      horizons: Sequence[int], cutpoints: Mapping[str, float], *,
                      history: Mapping[str, LevelHistory] | None, history_note: str = "",
-                     skill: str = "", target_name: str = "the target") -> Readings | None:
+                     skill: str = "", target_name: str = "the target",
+                     models: Sequence[str] | None = None) -> Readings | None:
     """The subsection, or ``None`` when the run lacks either reading.
 
     Parameters
     ----------
     fc
-        The run's forecasts (``p_opening``, ``p_closing``, ``p_opening_traj``, ``p_closing_traj``,
-        ``index``, ``index_origin``).
+        The run's forecasts (``p_opening``, ``p_closing``, the path model's ``p_opening_<tag>``,
+        ``p_closing_<tag>``, ``index``, ``index_origin``).
     scen
         Scenarios in report order (``name``, ``label``); the first is the reference for the
-        trajectory model's moves.
+        path model's moves.
     history
         Space -> :class:`analogcast.evaluation.level_history.LevelHistory`, or ``None`` (then
         ``history_note`` says why).
     skill
         :func:`event_model_skill` of the report's backtest (may be empty).
+    models
+        The run's fitted models (default: every registered model): which two readings are
+        compared (:func:`reading_pair`).
     """
-    need = ("p_opening", "p_closing", "p_opening_traj", "p_closing_traj", "index", "index_origin")
+    pair = reading_pair(models)
+    if pair is None:
+        return None
+    other = {d: event_variable(d, pair.other_tag) for d in ("opening", "closing")}
+    need = ("p_opening", "p_closing", *other.values(), "index", "index_origin")
     if any(v not in fc for v in need) or not scen:
         return None
     ref = str(scen[0]["name"])
-    lead = (f"Openings and closings lead with the event model (event_logit), the model the "
-            f"backtest (analogcast backtest) scores{skill}. The trajectory model's reading of the "
+    lead = (f"Openings and closings lead with {pair.lead_label} ({pair.lead}), the model the "
+            f"backtest (analogcast backtest) scores{skill}. {_sentence(pair.other_label)}'s reading of the "
             "same events off its simulated index paths is shown beside it; it has no backtest of "
             f"its own. The History column is what followed the country-years whose index was "
             f"closest to {target_name}'s at the origin.")
-    header = ["Space", "Events", "Horizon", "Event model (leads)", "Trajectory model", "History",
-              "Gap (points)"]
+    header = ["Space", "Events", "Horizon", f"{_sentence(pair.lead_label.removeprefix('the '))} (leads)",
+              _sentence(pair.other_short), "History", "Gap (points)"]
     rows: list[list[str]] = []
     gaps: list[str] = []
     above: list[tuple[str, str, int, float, float]] = []
@@ -130,7 +180,7 @@ def readings_section(fc: xr.Dataset, scen: Sequence[Mapping[str, str]], spaces: 
         for d in ("opening", "closing"):
             for h in horizons:
                 e_lo, e_hi = _range(fc[f"p_{d}"].sel(space=sp, horizon=h))
-                t_lo, t_hi = _range(fc[f"p_{d}_traj"].sel(space=sp, horizon=h))
+                t_lo, t_hi = _range(fc[other[d]].sel(space=sp, horizon=h))
                 e_mid, t_mid = (e_lo + e_hi) / 2, (t_lo + t_hi) / 2
                 gap = 100 * (e_mid - t_mid)
                 hist_p = (h_sp.p_opening if d == "opening" else h_sp.p_closing).get(int(h)) if h_sp else None
@@ -143,9 +193,9 @@ def readings_section(fc: xr.Dataset, scen: Sequence[Mapping[str, str]], spaces: 
                 if abs(gap) <= GAP_PP:
                     continue
                 gaps.append(_gap_sentence(fc, sp, d, int(h), (e_lo, e_hi), (t_lo, t_hi), hist_p,
-                                          h_sp, float(cutpoints[sp]), ref))
-    note = ("Ranges run over the scenarios (posterior means). Gap: event model minus trajectory "
-            "model, in percentage points, at the middle of each range. History conditions on the "
+                                          h_sp, float(cutpoints[sp]), ref, pair.other_label))
+    note = (f"Ranges run over the scenarios (posterior means). Gap: event model minus {pair.other_short}, "
+            "in percentage points, at the middle of each range. History conditions on the "
             "index level only (no regime, covariates or country), so it is a check, not a forecast.")
     if history is None and history_note:
         note += " " + history_note
@@ -177,20 +227,26 @@ def history_caution(readings: Readings | None, horizon: int, target_name: str) -
             f"{fmt_pct(hp)}); see \"Two models, one story\".")
 
 
+def _sentence(text: str) -> str:
+    """``text`` with its first letter in upper case."""
+    return text[:1].upper() + text[1:]
+
+
 def _gap_sentence(fc: xr.Dataset, sp: str, d: str, h: int, ev: tuple[float, float],
                   tr: tuple[float, float], hist_p: float | None, h_sp: LevelHistory | None, cut: float,
-                  ref: str) -> str:
-    """One sentence: the two readings, which one history is closer to, and why they differ."""
+                  ref: str, other: str) -> str:
+    """One sentence: the two readings, which one history is closer to, and why they differ
+    (``other``: the path model's label)."""
     first = (f"{space_label(sp)} space, {_WORD[d]} within {h} years: the event model gives "
-             f"{_fmt_range(*ev)}, the trajectory model {_fmt_range(*tr)}")
+             f"{_fmt_range(*ev)}, {other} {_fmt_range(*tr)}")
     if hist_p is not None and h_sp is not None:
         e_mid, t_mid = sum(ev) / 2, sum(tr) / 2
-        closer = "the event model" if abs(e_mid - hist_p) < abs(t_mid - hist_p) else "the trajectory model"
+        closer = "the event model" if abs(e_mid - hist_p) < abs(t_mid - hist_p) else other
         first += (f"; of the {h_sp.n} country-years nearest its level (index {h_sp.low:.2f} to "
                   f"{h_sp.high:.2f}, {h_sp.first_year}-{h_sp.last_year}), {fmt_pct(hist_p)} saw "
                   f"{'an opening' if d == 'opening' else 'a closing'} within {h} years, closer to "
                   f"{closer}")
-    moves = (f"the trajectory model's paths move the index by a median "
+    moves = (f"{other}'s paths move the index by a median "
              f"{_median_move(fc, sp, ref):.3f} in two years, ")
     if sum(tr) < sum(ev):
         why = (f"against the {cut:.2f} that an event needs, while the event model reads the hazard "

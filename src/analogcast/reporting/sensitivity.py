@@ -18,7 +18,7 @@ Power-scaling diagnostics (Kallioinen et al. 2024), both from arviz-stats:
 * ``psense`` of theta and of the headline probability with the analogy prior alone as the log
   prior, one space at a time (needs only theta's draws and the prior);
 * ``psense_summary``: prior *and* likelihood sensitivity of the headline parameters (see
-  :data:`PSENSE_HEADLINE`), with arviz-stats' own threshold (0.05) and diagnosis. It needs the
+  :func:`headline_params`, declared by the models), with arviz-stats' own threshold (0.05) and diagnosis. It needs the
   per-draw ``log_prior`` and ``log_likelihood`` groups that fitting stores for every model
   (:mod:`analogcast.fitting.loglik`); runs saved before that say the diagnostic is unavailable.
 """
@@ -49,7 +49,7 @@ __all__ = [
     "sensitivity",
     "psense_summary_rows",
     "top_level_priors",
-    "PSENSE_HEADLINE",
+    "headline_params",
     "PSENSE_THRESHOLD",
     "PSENSE_EXPLANATION",
     "PSENSE_UNAVAILABLE",
@@ -57,13 +57,22 @@ __all__ = [
 
 KHAT_OK = 0.7
 
-#: Headline parameters of the power-scaling summary: posterior variable -> coordinates kept
-#: (only for the dims the variable has, only the coordinates present) and a plain label.
-PSENSE_HEADLINE: dict[str, tuple[dict[str, list[str]], str]] = {
-    "theta": ({"direction": ["opening"]}, "Target's baseline opening hazard"),
-    "beta0": ({"covariate": ["aid", "aid_cw"], "direction": ["opening"]}, "Covariate effect"),
-    "move_target": ({}, "Target's chance of a large move"),
-}
+def headline_params(model: str | None = None) -> list[tuple[str, dict[str, list[str]], str]]:
+    """Headline parameters of the power-scaling summary, as the models declare them
+    (``ModelOutputs.headline``): ``(variable, coordinates kept per dim, plain label)``.
+
+    ``model``: a registry name (its own), else every registered model's, first declaration of a
+    variable kept.
+    """
+    from analogcast.models.registry import available_models, model_outputs
+
+    names = [model] if model in available_models() else list(available_models())
+    out: dict[str, tuple[str, dict[str, list[str]], str]] = {}
+    for n in names:
+        for h in model_outputs(n).headline:
+            out.setdefault(h.variable, (h.variable, {k: list(v) for k, v in h.keep.items()}, h.meaning))
+    return list(out.values())
+
 _COVARIATE_MEANING = {
     "aid": "Aid effect{on} (no alternative patrons)",
     "aid_cw": "Extra aid effect{on} when alternative patrons existed",
@@ -397,8 +406,11 @@ def _psense_theta(
 def _model_nodes(tree: Any) -> list[tuple[str, Any]]:
     if tree is None:
         return []
+    from analogcast.models.registry import available_models, model_outputs
+
+    # the model with the target's theta first (the model the opening probabilities come from)
     kids = list(getattr(tree, "children", {}))
-    kids.sort(key=lambda k: k != "event_logit")
+    kids.sort(key=lambda k: not (k in available_models() and model_outputs(k).has_theta))
     return [("", tree)] + [(k, tree[k]) for k in kids]
 
 
@@ -456,7 +468,7 @@ def psense_summary_rows(tree: Any, threshold: float = PSENSE_THRESHOLD) -> tuple
         for name, node in nodes:
             post = node["posterior"].to_dataset()
             prior_vars = top_level_priors(node["log_prior"].to_dataset())
-            for var, (want, meaning) in PSENSE_HEADLINE.items():
+            for var, want, meaning in headline_params(name):
                 if var not in post:
                     continue
                 da = post[var]
@@ -490,4 +502,5 @@ def psense_summary_rows(tree: Any, threshold: float = PSENSE_THRESHOLD) -> tuple
         return rows, ""
     if problems:
         return [], "Prior and likelihood power-scaling (arviz-stats psense_summary) failed: " + "; ".join(problems[:3])
-    return [], "Prior and likelihood power-scaling: the run has no headline parameter (" + ", ".join(PSENSE_HEADLINE) + ") to diagnose."
+    names = ", ".join(v for v, _, _ in headline_params())
+    return [], "Prior and likelihood power-scaling: the run has no headline parameter (" + names + ") to diagnose."

@@ -209,7 +209,7 @@ def rise_rows(forecasts: xr.Dataset, level: float) -> pd.DataFrame | None:
 def wbl_rows(forecasts: xr.Dataset, level: float, horizons: Sequence[int]) -> pd.DataFrame | None:
     """Simulated WBL index (0-100) at origin + H: ``scenario, horizon, year, wbl, wbl_low, wbl_high``.
 
-    ``None`` when the forecast has no ``wbl`` (the trajectory model was fitted without it). The
+    ``None`` when the forecast has no ``wbl`` (the path model was fitted without it). The
     year of horizon H is ``origin + H`` (``forecasts.attrs["origin"]``, else the first forecast
     year minus one).
     """

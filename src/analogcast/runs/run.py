@@ -66,7 +66,7 @@ class Run:
         The scenarios forecast (``analogcast.scenarios.Scenario``), in spec order.
     forecasts
         ``xr.Dataset`` from :func:`analogcast.scenarios.engine` (per-draw horizon
-        probabilities, index paths when the trajectory model was fitted).
+        probabilities, and whatever else the fitted models declare, e.g. index paths).
     table
         ``forecasts_table(forecasts, level=spec.level)``: what ``forecasts.csv`` holds.
     contrasts
@@ -167,6 +167,13 @@ class Run:
     def models(self) -> tuple[str, ...]:
         """Names of the fitted models."""
         return self.result.models
+
+    @property
+    def lead_model(self) -> str | None:
+        """The fitted model the run's ``p_opening`` / ``p_closing`` come from (registry order)."""
+        from analogcast.models.registry import lead_event_model
+
+        return lead_event_model(self.models)
 
     @property
     def name(self) -> str:

@@ -11,10 +11,9 @@ Layout of a run directory (``fits/runs/<name>/`` by default)::
     forecasts.nc     per-draw scenario forecasts (xr.Dataset)
     forecasts.csv    summary table (fixed float format)
     contrasts.csv    scenario contrasts
-    rise.csv         P(index rises by >= delta by origin + H) per scenario, space, horizon, delta
-                     (trajectory model only; ``analogcast.scenarios.rise_table``)
-    index.csv        fan-chart data: index mean and interval per scenario, space, year (trajectory)
-    wbl.csv          WBL index (0-100) and P(rise >= 100 delta points) per scenario, horizon, delta
+    <table>.csv      every table the fitted models declare (``ModelOutputs.tables``, built by
+                     ``analogcast.scenarios.table.declared_tables``), e.g. ``rise.csv`` (P(index
+                     rises by >= delta)), ``index.csv`` (fan-chart bands), ``wbl.csv`` (WBL index)
 
 Safety
 ------
@@ -263,13 +262,13 @@ def _write_contents(run: Run, tmp: Path, fmt: str, extra: Mapping[str, Any]) -> 
     _pause()
     (tmp / "forecasts.csv").write_text(run.forecasts_csv(), encoding="utf-8")
     (tmp / "contrasts.csv").write_text(table_csv(run.contrasts), encoding="utf-8")
-    if "p_rise" in run.forecasts:  # trajectory model fitted: incremental liberalization, fan charts
-        from analogcast.scenarios.table import index_table, rise_table, wbl_table
+    from analogcast.scenarios.table import declared_tables
 
-        (tmp / "rise.csv").write_text(table_csv(rise_table(run.forecasts, level=spec.level)), encoding="utf-8")
-        (tmp / "index.csv").write_text(table_csv(index_table(run.forecasts, level=spec.level)), encoding="utf-8")
-        if "p_wbl_rise" in run.forecasts:
-            (tmp / "wbl.csv").write_text(table_csv(wbl_table(run.forecasts, level=spec.level)), encoding="utf-8")
+    # the tables the fitted models declare (models/contract.py: ModelOutputs.tables)
+    # (the models whose bundles the forecast holds, as the scenario engine recorded them)
+    fitted = [str(m) for m in run.forecasts.attrs.get("models", [])] or list(run.models)
+    for file, df in declared_tables(fitted, run.forecasts, spec.level).items():
+        (tmp / file).write_text(table_csv(df), encoding="utf-8")
     _pause()
     files: dict[str, str] = {}
     for p in _files_under(tmp):

@@ -42,17 +42,18 @@ Public API (signatures are the contract; the fitting, runs and reporting stages 
     ``result``: any object with ``.tree`` (``xarray.DataTree`` with one child per fitted model,
     named by registry name, each holding a ``posterior`` group) and ``.data`` (``dict`` registry
     name -> ``ModelData``), i.e. a ``FitResult``. ``horizons`` must lie in 1..10 (else
-    ``UserInputError``). Returns dims ``(scenario, space, horizon, chain, draw)``:
+    ``UserInputError``). The engine names no model: each fitted model returns a
+    ``ForecastBundle`` (``analogcast.models.contract``) and the bundles merge in registry order.
+    Returns dims ``(scenario, space, horizon, chain, draw)``:
 
-    - ``p_opening``, ``p_closing``: per-draw P(>= 1 event within H years) (from ``event_logit`` if
-      fitted, else from ``trajectory`` paths);
-    - ``p_opening_traj``, ``p_closing_traj``: the same read from ``trajectory`` paths with the
-      ERT-lite coder (cross-check; present only when ``trajectory`` was fitted);
-    - ``index`` (scenario, space, year, chain, draw): simulated index paths, 0-1 scale, years
-      T+1..T+10 (``trajectory`` only);
-    - ``p_rise`` (scenario, space, horizon, delta, chain, draw): P(x[T+H] - x[T] >= delta),
-      per draw (probability over the path simulations of that draw);
-    - ``wbl`` / ``p_wbl_rise`` where the trajectory model carries the WBL index;
+    - ``p_opening``, ``p_closing``: per-draw P(>= 1 event within H years) from the lead event
+      model (the first fitted model, in registry order, that declares event outputs);
+    - ``p_opening_<tag>``, ``p_closing_<tag>``: the same from every other event model (and from
+      the lead when it declares a tag), e.g. read off simulated index paths with the ERT-lite
+      coder;
+    - the extras a model declares, e.g. ``index`` (scenario, space, year, chain, draw): simulated
+      index paths, 0-1 scale, years T+1..T+10; ``p_rise`` (scenario, space, horizon, delta,
+      chain, draw): P(x[T+H] - x[T] >= delta) per draw; ``wbl`` / ``p_wbl_rise``;
     - coords ``scenario_label``; attrs ``target``, ``origin``, ``models``, ``assumptions``
       (plain-language list of the identification and hold-at-origin assumptions for reports).
 
@@ -66,6 +67,10 @@ Public API (signatures are the contract; the fitting, runs and reporting stages 
     p_closing, p_closing_low, p_closing_high``: posterior means and equal-tailed intervals at
     ``level``; rows ordered by scenario (as given), space (``SPACES`` order), horizon.
     ``summary_level(level)`` validation: 0 < level < 1 else ``UserInputError``.
+
+``declared_tables(models, fc, level) -> dict[str, pd.DataFrame]``
+    File name -> table for every table the fitted models declare (``ModelOutputs.tables``,
+    kinds in ``TABLE_BUILDERS``); the run store writes them.
 
 ``index_table(fc, level=0.89) -> pd.DataFrame``
     Fan-chart data: ``scenario, space, year, mean, low, high`` (plus ``delta``-rise table via
@@ -90,6 +95,7 @@ _LAZY: dict[str, str] = {
     "index_table": "analogcast.scenarios.table",
     "rise_table": "analogcast.scenarios.table",
     "wbl_table": "analogcast.scenarios.table",
+    "declared_tables": "analogcast.scenarios.table",
 }
 
 __all__ = list(_LAZY)

@@ -1,25 +1,28 @@
 """Per-draw scenario forecasts from fitted models.
 
-``event_logit`` gives P(>= 1 opening/closing within H years) = 1 - prod(1 - h) per posterior draw
-(so its interval is a posterior interval, not a product of intervals) with the scenario's covariates along the path and the dynamic covariates (index
-level, recent change, years since a large move) taken on the survival path -- the path on which no
-large move has happened since the origin, which is the path every factor ``1 - h`` conditions on.
-``trajectory``
-simulates index paths per draw (fan charts, P(rise >= delta)) and reads events from the simulated
-paths with the same ERT-lite coder (a cross-check).
+The engine names no model. It validates the scenarios, horizons and rise thresholds, asks every
+fitted registry model (in registry order) for its :class:`~analogcast.models.contract.ForecastBundle`
+through ``model.forecast(posterior, data, scenarios, horizons, rng, deltas=...)``, and merges the
+bundles into one ``xr.Dataset`` (:func:`merge_bundles`): the lead event model's probabilities are
+``p_opening`` / ``p_closing``, the others' carry their declared tag, extras are kept as declared.
+Each model draws from its own generator (one per registry position, spawned from the seed), and
+every model's posterior is thinned to the first fitted model's number of draws.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
 
 from analogcast.errors import UserInputError
-from analogcast.models.registry import get_model
+from analogcast.models.assumptions import ASSUMPTIONS
+from analogcast.models.contract import ForecastBundle
+from analogcast.models.registry import available_models, get_model, in_registry_order
 from analogcast.scenarios.scenario import (
     MAX_STEPS,
     Scenario,
@@ -28,29 +31,10 @@ from analogcast.scenarios.scenario import (
     scenarios_from_spec,
 )
 
-__all__ = ["forecast", "check_horizons", "check_deltas", "ASSUMPTIONS"]
+if TYPE_CHECKING:  # pragma: no cover
+    from analogcast.models.design import ModelData
 
-ASSUMPTIONS: tuple[str, ...] = (
-    "Aid and sanctions terms are observational associations, not experiments: the model estimates "
-    "aid, aid x Cold-War era (Dunning 2004: leverage weaker while donors competed, up to 1990) and "
-    "aid x measured patron alignment from variation across countries and years, with year effects "
-    "absorbing global trends; aid donors choose recipients, so the terms are not causal effects.",
-    "'Alternative patrons' is measured, not assumed: alt_patrons = 1 sets UN General Assembly "
-    "alignment with China/Russia relative to the US (patron_align) and Chinese official finance "
-    "(cn_finance) to the median of Iran and Myanmar in 2015-2019; alt_patrons = 0 to Afghanistan's "
-    "2002-2019 median. Forecast years are after the Cold War (era flag 0) in every scenario.",
-    "Sanctions enter two years before the outcome, because sanctions follow repression (reverse "
-    "causality); a scenario's sanctions first move the hazard two years after the origin.",
-    "Missing-data indicators are held at the target's state at the origin in every scenario (a "
-    "scenario sets covariate values, never missingness), so they shift all scenarios alike.",
-    "In the event model, the hazard of each future year is evaluated given that no event has happened "
-    "since the origin (the survival path): the index level stays at its origin value, its recent "
-    "change fades to zero within two years and the years since its last large move keep counting; "
-    "small moves below the cutpoint are ignored (the trajectory model lets the index evolve fully).",
-    "Covariates a scenario does not set are held at the target's last observed value.",
-    "Future global year shocks are drawn from their estimated distribution.",
-)
-
+__all__ = ["forecast", "merge_bundles", "check_horizons", "check_deltas", "ASSUMPTIONS"]
 
 def check_horizons(horizons: Iterable[int]) -> tuple[int, ...]:
     """Validate horizons: integers in 1..10, sorted and unique (``UserInputError`` otherwise)."""
@@ -76,8 +60,34 @@ def check_deltas(deltas: Iterable[float]) -> tuple[float, ...]:
     return out
 
 
-def _unstack(arr: np.ndarray, n_chain: int, n_draw: int) -> np.ndarray:
-    return arr.reshape(n_chain, n_draw, *arr.shape[1:])
+@dataclass(frozen=True)
+class _Paths:
+    """The scenarios as a model sees them (:class:`analogcast.models.contract.ScenarioPaths`)."""
+
+    scenarios: tuple[Scenario, ...]
+    n_steps: int = MAX_STEPS
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Scenario names, in order."""
+        return tuple(s.name for s in self.scenarios)
+
+    def raw(self, data: ModelData, n_steps: int) -> dict[str, np.ndarray]:
+        """Raw covariate paths ``{panel variable: (scenario, step)}`` for ``data``'s target
+        (:func:`analogcast.scenarios.scenario.resolve_paths`)."""
+        return resolve_paths(self.scenarios, data, n_steps)
+
+
+def _thin(post: xr.Dataset, n_draw: int) -> xr.Dataset:
+    """``post`` with ``n_draw`` draws: thinned (or, if fewer, repeated) at evenly spaced positions.
+
+    The models of a run may be sampled with different numbers of draws
+    (``[sampler.models.<name>]``); a forecast holds one set of draws, the first model's.
+    """
+    if post.sizes["draw"] == n_draw:
+        return post
+    keep = np.linspace(0, post.sizes["draw"] - 1, n_draw).round().astype(int)
+    return post.isel(draw=keep).assign_coords(draw=np.arange(keep.size))
 
 
 def forecast(
@@ -113,32 +123,30 @@ def forecast(
             raise UserInputError("no scenarios given and the fit's spec has none.")
     scen = scenarios_from_spec(scenarios)
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
-    rng_event, rng_traj = (np.random.default_rng(s) for s in ss.spawn(2))
     tree = result.tree
     data_by_model = result.data
-    fitted = [m for m in ("event_logit", "trajectory") if m in tree.children and m in data_by_model]
+    fitted = [m for m in in_registry_order(tree.children) if m in data_by_model]
     if not fitted:
-        raise UserInputError("the fit holds neither an 'event_logit' nor a 'trajectory' model.")
-    out = xr.Dataset()
+        raise UserInputError("the fit holds no registered model: "
+                             f"{', '.join(map(str, tree.children)) or 'none'}; available: {', '.join(available_models())}.")
+    # one generator per registry position, so a model's draws do not depend on which others were fitted
+    rngs = dict(zip(available_models(), (np.random.default_rng(s) for s in ss.spawn(len(available_models()))), strict=True))
+    paths = _Paths(tuple(scen))
+    bundles: list[ForecastBundle] = []
+    n_draw = None
+    for name in fitted:
+        data = data_by_model[name]
+        model = get_model(name, **data.meta.get("options", {}))
+        post = tree[name]["posterior"].to_dataset()
+        n_draw = post.sizes["draw"] if n_draw is None else n_draw
+        bundles.append(model.forecast(_thin(post, n_draw), data, paths, hz, rngs[name], deltas=dl))
+    out = merge_bundles(bundles)
     first = data_by_model[fitted[0]]
-    spaces = list(first.spaces)
     coords: dict[str, Any] = {
         "scenario": [s.name for s in scen],
-        "space": spaces,
+        "space": list(first.spaces),
         "horizon": list(hz),
     }
-    if "event_logit" in fitted:
-        data = data_by_model["event_logit"]
-        model = get_model("event_logit", **data.meta.get("options", {}))
-        post = tree["event_logit"]["posterior"].to_dataset()
-        n_chain, n_draw = post.sizes["chain"], post.sizes["draw"]
-        X = data.future_common(resolve_paths(scen, data), MAX_STEPS)
-        probs = model.predict(post, data, X, hz, rng_event)
-        for d, arr in probs.items():
-            out[f"p_{d}"] = (("chain", "draw", "scenario", "space", "horizon"), _unstack(arr, n_chain, n_draw))
-    if "trajectory" in fitted:
-        _trajectory_outputs(out, tree, data_by_model["trajectory"], scen, hz, dl, rng_traj,
-                            primary="event_logit" not in fitted)
     notes: list[str] = []
     for name in fitted:
         for note in scenario_notes(scen, data_by_model[name]):
@@ -159,64 +167,16 @@ def forecast(
     return out
 
 
-def _trajectory_outputs(out: xr.Dataset, tree: Any, data: Any, scen: list[Scenario],
-                        hz: tuple[int, ...], dl: tuple[float, ...], rng: np.random.Generator,
-                        primary: bool) -> None:
-    from analogcast.data import code_events
+def merge_bundles(bundles: Sequence[ForecastBundle]) -> xr.Dataset:
+    """One forecast dataset from the fitted models' bundles (in registry order).
 
-    model = get_model("trajectory", **data.meta.get("options", {}))
-    post = tree["trajectory"]["posterior"].to_dataset()
-    if "draw" in out.dims and out.sizes["draw"] != post.sizes["draw"]:
-        # the models were sampled with different numbers of draws ([sampler.models.<name>]): the
-        # forecast holds one set of draws, so the trajectory draws are thinned (or, if fewer,
-        # repeated) at evenly spaced positions to the event model's count
-        keep = np.linspace(0, post.sizes["draw"] - 1, out.sizes["draw"]).round().astype(int)
-        post = post.isel(draw=keep).assign_coords(draw=np.arange(keep.size))
-    n_chain, n_draw = post.sizes["chain"], post.sizes["draw"]
-    X = data.future_common(resolve_paths(scen, data, MAX_STEPS + 1), MAX_STEPS + 1)
-    series = list(data.meta["series"])
-    n_sp = len(data.spaces)
-    origin_x = model.origin_levels(data)  # (series, 3)
-    years = [int(data.origin) + k for k in range(1, MAX_STEPS + 1)]
-    idx = np.asarray(hz) - 1
-    p_open = []
-    p_close = []
-    p_rise = []
-    index_paths = []
-    for q in range(len(scen)):
-        paths = model.simulate(post, data, X[q : q + 1], rng, n_steps=MAX_STEPS + 1)[:, 0]
-        # (sample, series, path, step)
-        index_paths.append(paths[:, :, 0, :MAX_STEPS])
-        rise = paths[..., idx][..., None] - origin_x[None, :, None, 2, None, None] >= np.asarray(dl)
-        p_rise.append(rise.mean(axis=2))  # (sample, series, horizon, delta)
-        hist = np.broadcast_to(origin_x[None, :, None, :], (*paths.shape[:3], 3))
-        full = np.concatenate([hist, paths], axis=-1)
-        po, pc = [], []
-        for k in range(n_sp):
-            up, down = code_events(full[:, k], float(data.meta["cutpoints"][k]))
-            up = np.nan_to_num(up[..., 3 : 3 + MAX_STEPS])
-            down = np.nan_to_num(down[..., 3 : 3 + MAX_STEPS])
-            po.append((np.maximum.accumulate(up, axis=-1)[..., idx]).mean(axis=1))
-            pc.append((np.maximum.accumulate(down, axis=-1)[..., idx]).mean(axis=1))
-        p_open.append(np.stack(po, axis=1))
-        p_close.append(np.stack(pc, axis=1))
-    po = _unstack(np.stack(p_open, axis=1), n_chain, n_draw)  # (chain, draw, scen, space, horizon)
-    pc = _unstack(np.stack(p_close, axis=1), n_chain, n_draw)
-    dims = ("chain", "draw", "scenario", "space", "horizon")
-    out["p_opening_traj"] = (dims, po)
-    out["p_closing_traj"] = (dims, pc)
-    if primary:
-        out["p_opening"] = (dims, po)
-        out["p_closing"] = (dims, pc)
-    ip = _unstack(np.stack(index_paths, axis=1), n_chain, n_draw)  # (chain, draw, scen, series, year)
-    pr = _unstack(np.stack(p_rise, axis=1), n_chain, n_draw)  # (chain, draw, scen, series, hz, delta)
-    out["index"] = (("chain", "draw", "scenario", "space", "year"), ip[:, :, :, :n_sp])
-    out["p_rise"] = (("chain", "draw", "scenario", "space", "horizon", "delta"), pr[:, :, :, :n_sp])
-    out.coords["year"] = years
-    out.coords["delta"] = list(dl)
-    out["index_origin"] = (("space",), origin_x[:n_sp, 2])
-    if "wbl" in series:
-        k = series.index("wbl")
-        out["wbl"] = (("chain", "draw", "scenario", "year"), ip[:, :, :, k] * 100.0)
-        out["p_wbl_rise"] = (("chain", "draw", "scenario", "horizon", "delta"), pr[:, :, :, k])
-        out["wbl_origin"] = ((), float(origin_x[k, 2] * 100.0))
+    The first bundle with events leads (``p_opening`` / ``p_closing``); every bundle adds its
+    tagged events and its extras (:meth:`ForecastBundle.event_variables`).
+    """
+    out = xr.Dataset()
+    lead = next((b for b in bundles if b.events is not None), None)
+    for b in bundles:
+        for k, v in b.event_variables(lead=b is lead).items():
+            out[k] = v
+        out = out.merge(b.extras, compat="override", join="outer", combine_attrs="override") if b.extras.data_vars else out
+    return out

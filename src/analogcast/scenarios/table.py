@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from analogcast.data import DIRECTIONS
 from analogcast.errors import UserInputError
+from analogcast.models.contract import TableSpec
+from analogcast.models.registry import declaring, in_registry_order, model_outputs
 
-__all__ = ["forecasts_table", "index_table", "rise_table", "wbl_table", "check_level", "FORECAST_COLUMNS"]
+__all__ = ["forecasts_table", "index_table", "rise_table", "wbl_table", "check_level", "FORECAST_COLUMNS",
+           "TABLE_BUILDERS", "declared_tables"]
 
 FORECAST_COLUMNS: tuple[str, ...] = (
     "scenario", "space", "horizon", "p_opening", "p_opening_low", "p_opening_high",
     "p_closing", "p_closing_low", "p_closing_high",
 )
+
+
+def _who(variable: str) -> str:
+    """``'name'`` of the registered model(s) whose forecast carries ``variable``."""
+    return " or ".join(repr(n) for n in declaring(variable)) or "a"
 
 
 def check_level(level: float) -> float:
@@ -61,7 +71,7 @@ def index_table(fc: xr.Dataset, level: float = 0.89) -> pd.DataFrame:
     """Fan-chart data: ``scenario, space, year, mean, low, high`` of simulated index paths."""
     lv = check_level(level)
     if "index" not in fc:
-        raise UserInputError("forecast has no index paths (fit the 'trajectory' model).")
+        raise UserInputError(f"forecast has no index paths (fit the {_who('index')} model).")
     m, lo, hi = _summ(fc["index"], lv)
     ds = xr.Dataset({"mean": m, "low": lo, "high": hi}).transpose("scenario", "space", "year")
     df = ds.to_dataframe().reset_index()
@@ -73,7 +83,7 @@ def rise_table(fc: xr.Dataset, level: float = 0.89) -> pd.DataFrame:
     liberalization: P(index rises by at least delta within H years))."""
     lv = check_level(level)
     if "p_rise" not in fc:
-        raise UserInputError("forecast has no p_rise (fit the 'trajectory' model).")
+        raise UserInputError(f"forecast has no p_rise (fit the {_who('p_rise')} model).")
     m, lo, hi = _summ(fc["p_rise"], lv)
     # as in forecasts_table: the mean always lies inside its interval
     ds = xr.Dataset({"p_rise": m, "p_rise_low": xr.apply_ufunc(np.minimum, lo, m),
@@ -88,11 +98,11 @@ def wbl_table(fc: xr.Dataset, level: float = 0.89) -> pd.DataFrame:
 
     Columns ``scenario, horizon, delta, wbl_origin, wbl_mean, wbl_low, wbl_high, p_rise,
     p_rise_low, p_rise_high``: the simulated index at ``origin + horizon`` and P(it rises by at
-    least ``100 * delta`` points by then). Requires the trajectory model with ``wbl = true``.
+    least ``100 * delta`` points by then). Requires a model declaring ``wbl`` (with ``wbl = true``).
     """
     lv = check_level(level)
     if "p_wbl_rise" not in fc or "wbl" not in fc:
-        raise UserInputError("forecast has no WBL outcome (fit the 'trajectory' model with wbl = true).")
+        raise UserInputError(f"forecast has no WBL outcome (fit the {_who('wbl')} model with wbl = true).")
     origin = int(fc.attrs.get("origin", int(fc["year"].values[0]) - 1))
     years = [origin + int(h) for h in fc["horizon"].values]
     level_at = fc["wbl"].sel(year=years).rename(year="horizon").assign_coords(horizon=fc["horizon"].values)
@@ -107,3 +117,38 @@ def wbl_table(fc: xr.Dataset, level: float = 0.89) -> pd.DataFrame:
     cols = ["scenario", "horizon", "delta", "wbl_origin", "wbl_mean", "wbl_low", "wbl_high",
             "p_rise", "p_rise_low", "p_rise_high"]
     return df[cols].reset_index(drop=True)
+
+
+#: ``TableSpec.kind`` -> builder ``(forecasts, level) -> DataFrame``: the kinds of table a model
+#: may declare (kinds of quantity, not models)
+TABLE_BUILDERS = {
+    "index": index_table,
+    "rise": rise_table,
+    "wbl": wbl_table,
+}
+
+
+def declared_tables(models: Sequence[str], fc: xr.Dataset, level: float) -> dict[str, pd.DataFrame]:
+    """File name -> table for every table the fitted ``models`` declare and ``fc`` can fill.
+
+    Parameters
+    ----------
+    models
+        Registry names of the fitted models (any order; read in registry order).
+    fc
+        The run's forecast dataset.
+    level
+        Interval level of the tables.
+    """
+    out: dict[str, pd.DataFrame] = {}
+    for name in in_registry_order(models):
+        spec: TableSpec
+        for spec in model_outputs(name).tables:
+            if spec.file in out or not spec.available(fc):
+                continue
+            builder = TABLE_BUILDERS.get(spec.kind)
+            if builder is None:
+                raise ValueError(f"model {name!r} declares table {spec.file!r} of unknown kind {spec.kind!r}; "
+                                 f"known: {', '.join(TABLE_BUILDERS)}")
+            out[spec.file] = builder(fc, level=level)
+    return out

@@ -1,0 +1,271 @@
+"""What the report reads from a run, through the run's types and the models' declarations.
+
+A run (``analogcast.runs.Run``) carries ``spec``, ``prior`` (an ``AnalogPrior`` or ``None``),
+``tree``, ``data``, ``forecasts``, ``metadata``; the prior is read through its own API only
+(``prior.meta``, ``prior.get(space, direction)`` -> ``SpacePrior`` with ``mixture``, ``ess``,
+``ess_share``, ``conflict_p``, ``evidence``). Which model holds what is never written here: it
+comes from the registry's declarations (:class:`analogcast.models.contract.ModelOutputs`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import xarray as xr
+
+from analogcast.data._spaces import SPACES
+from analogcast.models.registry import (
+    available_models,
+    in_registry_order,
+    lead_event_model,
+    model_outputs,
+)
+
+__all__ = [
+    "SPACE_VARIABLES",
+    "as_float",
+    "metadata",
+    "spec_dict",
+    "run_scenarios",
+    "run_prior",
+    "run_models",
+    "prior_meta",
+    "space_prior",
+    "find_theta",
+    "target_history",
+    "wbl_last_year",
+    "declared_label",
+    "path_model_name",
+    "path_model_label",
+    "path_model_caveat",
+    "theta_model_names",
+    "lead_model",
+    "capital",
+]
+
+#: space -> V-Dem index name (the data stage's ``SPACES``, as a plain dict).
+SPACE_VARIABLES: dict[str, str] = dict(SPACES)
+
+
+def as_float(x: Any) -> float:
+    """``float(x)`` or NaN."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return float("nan")
+    return v if math.isfinite(v) else float("nan")
+
+
+def metadata(run: Any) -> dict[str, Any]:
+    """The run's ``metadata.json`` contents (empty dict before saving)."""
+    return dict(getattr(run, "metadata", None) or {})
+
+
+def _spec(run: Any) -> Any:
+    spec = getattr(run, "spec", None)
+    return spec if spec is not None else getattr(getattr(run, "result", None), "spec", None)
+
+
+def spec_dict(run: Any) -> dict[str, Any]:
+    """The spec as a plain dict (``FitSpec.to_dict()``), over the one recorded in the metadata."""
+    spec = _spec(run)
+    if spec is None:
+        out: dict[str, Any] = {}
+    elif isinstance(spec, Mapping):
+        out = dict(spec)
+    else:
+        out = dict(spec.to_dict())
+    meta_spec = metadata(run).get("spec")
+    if isinstance(meta_spec, Mapping):
+        out = {**dict(meta_spec), **out}
+    return out
+
+
+def run_scenarios(run: Any, forecasts: xr.Dataset) -> list[dict[str, str]]:
+    """``[{name, label, note}]`` in forecast order; labels from the forecasts, then the spec."""
+    names = [str(s) for s in forecasts["scenario"].values]
+    labels: dict[str, str] = {}
+    if "scenario_label" in forecasts.coords:
+        labels = {str(n): str(lab) for n, lab in zip(names, forecasts["scenario_label"].values, strict=True)}
+    notes: dict[str, str] = {}
+    for s in spec_dict(run).get("scenarios", []) or []:
+        s = dict(s) if isinstance(s, Mapping) else dict(s.to_mapping())
+        n = str(s.get("name", ""))
+        if s.get("label") and not labels.get(n):
+            labels[n] = str(s["label"])
+        if s.get("note") or s.get("description"):
+            notes[n] = str(s.get("note") or s.get("description"))
+    for sc in getattr(run, "scenarios", ()) or ():
+        n = str(getattr(sc, "name", ""))
+        if getattr(sc, "description", "") and n not in notes:
+            notes[n] = str(sc.description)
+    return [
+        {"name": n, "label": labels.get(n) or n.replace("_", " ").capitalize(), "note": notes.get(n, "")}
+        for n in names
+    ]
+
+
+def run_prior(run: Any) -> Any:
+    """The run's ``AnalogPrior`` (``None`` for the weakly informative default)."""
+    p = getattr(run, "prior", None)
+    return p if p is not None else getattr(getattr(run, "result", None), "prior", None)
+
+
+def run_models(run: Any) -> list[str]:
+    """The run's fitted models, in registry order (from its posterior tree, else its forecasts)."""
+    tree = getattr(run, "tree", None)
+    if tree is None:
+        tree = getattr(getattr(run, "result", None), "tree", None)
+    names = list(getattr(tree, "children", {}) or {})
+    if not names:
+        fc = getattr(run, "forecasts", None)
+        names = [str(m) for m in (getattr(fc, "attrs", {}) or {}).get("models", [])]
+    return in_registry_order(names)
+
+
+def prior_meta(prior: Any) -> dict[str, Any]:
+    """The prior's ``meta`` (a ``PriorMeta``) as a dict; empty without a prior."""
+    if prior is None:
+        return {}
+    meta = prior.meta
+    if isinstance(meta, Mapping):
+        return dict(meta)
+    return dataclasses.asdict(meta)
+
+
+def space_prior(prior: Any, space: str, direction: str) -> Any:
+    """``prior.get(space, direction)`` (a ``SpacePrior``), or ``None`` when the prior lacks it."""
+    if prior is None:
+        return None
+    try:
+        return prior.get(space, direction)
+    except (KeyError, LookupError, ValueError):
+        return None
+
+
+def declared_label(name: str) -> str:
+    """How reports name model ``name`` in running text (its declared ``outputs.label``)."""
+    return model_outputs(name).label
+
+
+def capital(label: str) -> str:
+    """``"the event model"`` -> ``"Event model"`` (a table header)."""
+    return label.removeprefix("the ").capitalize()
+
+
+def path_model_name() -> str | None:
+    """The registered model that simulates index paths (fan charts, rises), or ``None``."""
+    return next((n for n in available_models() if model_outputs(n).paths), None)
+
+
+def path_model_label() -> str:
+    """How reports name the registered model that simulates index paths."""
+    name = path_model_name()
+    return declared_label(name) if name is not None else "a model of index paths"
+
+
+def path_model_caveat() -> str:
+    """The caveat the model of index paths declares for its scenario comparisons (may be empty)."""
+    name = path_model_name()
+    return model_outputs(name).caveat if name is not None else ""
+
+
+def theta_model_names() -> list[str]:
+    """Registered models whose posterior holds the target's ``theta`` (space, direction)."""
+    return [n for n in available_models() if model_outputs(n).has_theta]
+
+
+def lead_model(run: Any) -> str | None:
+    """The model the run's ``p_opening`` / ``p_closing`` come from."""
+    return lead_event_model(run_models(run))
+
+
+def find_theta(tree: Any) -> xr.DataArray | None:
+    """Posterior draws of the target's ``theta`` (chain, draw, space, direction) from the first
+    fitted model that declares it (``ModelOutputs.has_theta``), or ``None``."""
+    if tree is None:
+        return None
+    for name in in_registry_order(getattr(tree, "children", {})):
+        if not model_outputs(name).has_theta or "posterior" not in tree[name].children:
+            continue
+        post = tree[name]["posterior"].to_dataset()
+        if "theta" in post and {"space", "direction", "chain", "draw"} <= set(post["theta"].dims):
+            return post["theta"]
+    return None
+
+
+def _model_data(run: Any) -> Mapping[str, Any] | None:
+    data = getattr(run, "data", None)
+    if data is None:
+        data = getattr(getattr(run, "result", None), "data", None)
+    return data if isinstance(data, Mapping) else None
+
+
+def target_history(run: Any, spaces: Sequence[str]) -> xr.DataArray | None:
+    """The target's observed index per space and year (space, year), 0-1 scale, if available.
+
+    From ``run.history`` (the report tests' synthetic runs), else the first fitted model's
+    ``ModelData.target_history`` (V-Dem index columns).
+    """
+    hist = getattr(run, "history", None)
+    if isinstance(hist, xr.Dataset) and "index" in hist:
+        return hist["index"]
+    data = _model_data(run)
+    if data is None:
+        return None
+    for md in data.values():
+        th = getattr(md, "target_history", None)
+        if not isinstance(th, xr.Dataset):
+            continue
+        arrays = {}
+        for sp in spaces:
+            var = SPACE_VARIABLES.get(sp, sp)
+            if var in th and "year" in th[var].dims:
+                da = th[var]
+                extra = [d for d in da.dims if d != "year"]
+                if extra:
+                    da = da.isel({d: 0 for d in extra}, drop=True)
+                arrays[sp] = da.drop_vars([c for c in da.coords if c != "year"])
+        if arrays:
+            return xr.concat(list(arrays.values()), dim=pd.Index(list(arrays), name="space"))
+    return None
+
+
+def _last_observed_year(da: Any) -> int | None:
+    if not isinstance(da, xr.DataArray) or "year" not in da.dims:
+        return None
+    extra = [d for d in da.dims if d != "year"]
+    if extra:
+        da = da.isel({d: 0 for d in extra}, drop=True)
+    da = da.dropna("year")
+    return int(da["year"].max()) if da.size else None
+
+
+def wbl_last_year(run: Any) -> int | None:
+    """The last year with an observed WBL index for the target in the run's data, or ``None``.
+
+    From ``run.history`` (``wbl_index``), else the ``ModelData.target_history`` of the fitted
+    model that declares the WBL output (the panel's ``wbl_index``, calendar years: the panel
+    stores a WBL report year's scores at report year - 1).
+    """
+    hist = getattr(run, "history", None)
+    if isinstance(hist, xr.Dataset) and "wbl_index" in hist:
+        return _last_observed_year(hist["wbl_index"])
+    data = _model_data(run)
+    if data is None:
+        return None
+    for name in in_registry_order(data):
+        if "wbl" not in model_outputs(name).extras:
+            continue
+        try:
+            md = data[name]
+        except Exception:  # noqa: BLE001 - a model's data that cannot be rebuilt just has no year
+            md = None
+        th = getattr(md, "target_history", None)
+        if isinstance(th, xr.Dataset) and "wbl_index" in th:
+            return _last_observed_year(th["wbl_index"])
+    return None
