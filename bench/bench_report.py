@@ -1,4 +1,4 @@
-"""Benchmark: render a report (HTML + PDF) from a saved run; target < 30 s.
+"""Benchmark: render a report (HTML + PDF) from a saved run; target <= 10 s (issue 15).
 
 Usage::
 
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LIMIT_S = 30.0
+LIMIT_S = 10.0  # issue 15: the report render from a saved run, HTML and PDF
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("run_dir", nargs="?", type=Path, default=ROOT / "fits" / "runs" / "afghanistan")
     ap.add_argument("--repeat", type=int, default=1, help="timed renders after the first (warm) one")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "report.json")
+    ap.add_argument("--backtest", type=Path, default=ROOT / "reports" / "backtest" / "strict",
+                    help="backtest attached as by 'make demo' (the class and skill sections); 'none' for none")
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(1 + max(0, args.repeat)):
             a = time.perf_counter()
-            ctx = build_report_context(run)
+            ctx = build_report_context(run, backtest=None if str(args.backtest) == "none" else args.backtest)
             b = time.perf_counter()
             html = render_html(ctx)
             (Path(tmp) / "r.html").write_text(html, encoding="utf-8")
@@ -76,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     total_cold = round(t_import + t_load + first["render_s"], 3)
     result = {
         "benchmark": "report",
-        "source": source,
+        "source": source, "backtest": str(args.backtest),
         "import_s": round(t_import, 3),
         "load_run_s": round(t_load, 3),
         "first_render": first,
