@@ -31,3 +31,30 @@ def test_xla_flags_are_added_once_and_a_users_choice_is_kept(monkeypatch: pytest
     monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=true")
     _prepare_jax()
     assert os.environ["XLA_FLAGS"] == "--xla_cpu_multi_thread_eigen=true"
+
+
+def test_jax_assertion_notices_are_not_shown() -> None:
+    """JAX drops PyTensor's assertion ops (``sigma > 0``, a zero-sum's mean) with one warning per op
+    at every compile; the per-draw log densities of every fit printed them (three lines per model).
+    They are silenced inside ``exact_numerics``; other warnings still pass."""
+    import warnings
+
+    import numpy as np
+    import pymc as pm
+
+    from analogcast.fitting.loglik import log_density_groups
+    from analogcast.models.sampling import exact_numerics, sample_model
+
+    with pm.Model() as m:
+        s = pm.HalfNormal("s", 1.0)
+        z = pm.ZeroSumNormal("z", sigma=s, shape=3)
+        pm.Normal("y", z.sum(), s, observed=np.zeros(3))
+    tree = sample_model(m, draws=20, tune=20, chains=1, seed=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        log_density_groups(m, tree["posterior"].to_dataset())
+        with exact_numerics():
+            warnings.warn("an unrelated warning", UserWarning, stacklevel=1)
+    texts = [str(w.message) for w in caught]
+    assert not [t for t in texts if "JAX tracing would remove it" in t], texts
+    assert "an unrelated warning" in texts
