@@ -319,3 +319,58 @@ def test_fuzz_cli_exit_1_one_line(tmp_path: Path, d: dict[str, Any]) -> None:
     code, err = _fit_cli(path)
     assert code == 1, err
     assert err.count("\n") == 1 and "Traceback" not in err, err
+
+
+# -- one scenario rule for the spec and analogcast.scenarios.Scenario (issue 16 item 2) ----------
+
+_SPEC_HEAD = 'title = "t"\ntarget = "AFG"\norigin = 2023\nspaces = ["women"]\n[model]\nnames = ["event_logit"]\n'
+
+
+def _spec_accepts(name: str) -> str | None:
+    from analogcast.errors import UserInputError
+    from analogcast.fitting.spec import parse_spec
+
+    text = _SPEC_HEAD + "[[scenarios]]\nname = " + tomli_w.dumps({"n": name})[4:] + "oda_gni = 1.0\n"
+    try:
+        parse_spec(text)
+    except UserInputError as exc:
+        return str(exc)
+    return None
+
+
+def _scenario_accepts(name: str) -> str | None:
+    from analogcast.errors import UserInputError
+    from analogcast.scenarios import Scenario
+
+    try:
+        Scenario(name=name, paths={"oda_gni": 1.0})
+    except UserInputError as exc:
+        return str(exc)
+    return None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="ab_-.9 Z/é", min_size=0, max_size=8) | st.sampled_from(["a.b", "x" * 65, "ok_1"]))
+def test_spec_and_scenario_accept_the_same_names(name: str) -> None:
+    by_spec, by_scenario = _spec_accepts(name), _scenario_accepts(name)
+    assert (by_spec is None) == (by_scenario is None), (name, by_spec, by_scenario)
+    if by_spec is not None:  # the same rule, named in both messages
+        from analogcast.models.covariates import SCENARIO_NAME_RULE
+
+        assert SCENARIO_NAME_RULE in by_spec and SCENARIO_NAME_RULE in by_scenario
+
+
+@pytest.mark.parametrize(("key", "value", "says"), [("oda_gni", -1.0, ">= 0"), ("sanctions", 2.5, "whole number"),
+                                                    ("alt_patrons", 2, "0 or 1")])
+def test_scenario_values_are_checked_by_the_catalogue_in_both(key: str, value: float, says: str) -> None:
+    """The spec's own copies of these checks were removed: the catalogue's message reaches the user
+    through the spec (naming the field) and through Scenario."""
+    from analogcast.errors import UserInputError
+    from analogcast.fitting.spec import parse_spec
+    from analogcast.scenarios import Scenario
+
+    with pytest.raises(UserInputError, match=says) as spec_err:
+        parse_spec(_SPEC_HEAD + f"[[scenarios]]\nname = \"s\"\n{key} = {value}\n")
+    assert key in str(spec_err.value)
+    with pytest.raises(UserInputError, match=says):
+        Scenario(name="s", paths={key: value})

@@ -47,7 +47,6 @@ parent directory (the project root for specs in ``fits/``), then the working dir
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -381,9 +380,12 @@ class ScenarioSpec(_Strict):
     @field_validator("name")
     @classmethod
     def _valid_name(cls, v: str) -> str:
-        if not _NAME_RE.match(v):
-            raise _fail(f"scenario name '{v}' must be 1-64 letters, digits, '_', '-' or '.'")
-        return v
+        from analogcast.models.covariates import scenario_name
+
+        try:
+            return scenario_name(v)  # one rule with analogcast.scenarios.Scenario
+        except UserInputError as exc:
+            raise _fail(str(exc).rstrip(".")) from None
 
     @field_validator("paths", mode="before")
     @classmethod
@@ -399,21 +401,13 @@ class ScenarioSpec(_Strict):
     @classmethod
     def _valid_paths(cls, v: dict[str, Any]) -> dict[str, Any]:
         known = _scenario_covariates()
+        # the values' finiteness, bounds, whole numbers and alt_patrons in {0, 1} are checked once,
+        # by the covariate catalogue (_catalogue_values above), which Scenario applies too
         for key, value in v.items():
             if key not in known:
                 raise _fail(f"unknown covariate '{key}'.{did_you_mean(key, known)} Known: {', '.join(known)}")
-            values = value if isinstance(value, list) else [value]
             if isinstance(value, list) and not value:
                 raise _fail(f"{key}: an empty list; give at least one value")
-            for x in values:
-                if x == "hold":
-                    continue
-                if not math.isfinite(x):
-                    raise _fail(f"{key}: values must be finite, got {x}")
-                if key in ("oda_gni", "sanctions") and x < 0:
-                    raise _fail(f"{key} must be >= 0, got {x}")
-                if key == "alt_patrons" and x not in (0, 1):
-                    raise _fail(f"alt_patrons must be 0 or 1, got {x}")
         return v
 
     def to_mapping(self) -> dict[str, Any]:

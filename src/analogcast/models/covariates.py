@@ -22,6 +22,7 @@ covariate.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,6 +43,7 @@ __all__ = [
     "alt_patrons_levels",
     "range_notes",
     "scenario_mapping",
+    "scenario_name",
 ]
 
 
@@ -124,6 +126,21 @@ ALT_PATRONS_ANCHORS: dict[int, tuple[tuple[str, ...], tuple[int, int], str]] = {
 
 _BY_KEY = {c.key: c for c in CATALOGUE}
 _BY_VAR = {c.variable: c for c in CATALOGUE if c.variable}
+
+
+#: The one rule for scenario names (the spec and :class:`analogcast.scenarios.Scenario` both apply
+#: it): they become table keys, CSV values and parts of file names, and a dot would clash with
+#: ``analogcast grid``'s dotted ``--set`` keys.
+SCENARIO_NAME_RULE = "1-64 letters, digits, '_' or '-', starting with a letter or digit"
+_SCENARIO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+def scenario_name(name: Any) -> str:
+    """``name`` stripped, if it is a valid scenario name; else :class:`UserInputError` naming it."""
+    text = str(name).strip() if isinstance(name, str) else ""
+    if not _SCENARIO_NAME.match(text):
+        raise UserInputError(f"scenario name {name!r} must be {SCENARIO_NAME_RULE}.")
+    return text
 
 
 def by_key(key: str) -> ScenarioCovariate | None:

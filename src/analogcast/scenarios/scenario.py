@@ -21,7 +21,12 @@ from typing import Any
 import numpy as np
 
 from analogcast.errors import UserInputError, did_you_mean
-from analogcast.models.covariates import alt_patrons_levels, range_notes, validate_value
+from analogcast.models.covariates import (
+    alt_patrons_levels,
+    range_notes,
+    scenario_name,
+    validate_value,
+)
 from analogcast.models.design import SCENARIO_COVARIATES, ModelData
 
 __all__ = ["Scenario", "scenarios_from_spec", "default_scenarios", "resolve_paths", "scenario_notes",
@@ -78,11 +83,7 @@ class Scenario:
     description: str = ""
 
     def __post_init__(self) -> None:
-        name = str(self.name).strip()
-        if not name or not all(ch.isalnum() or ch in "_-" for ch in name):
-            raise UserInputError(
-                f"scenario name {self.name!r} must be non-empty letters, digits, '_' or '-'."
-            )
+        name = scenario_name(self.name)  # the spec's rule too (models.covariates)
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "label", str(self.label or name))
         accepted = _accepted()
