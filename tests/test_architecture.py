@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-STAGES = ["data", "priors", "models", "fitting", "scenarios", "runs", "evaluation", "reporting", "plots", "cli"]
+STAGES = ["data", "priors", "models", "fitting", "scenarios", "runs", "evaluation", "reporting", "plots", "cli",
+          "__main__"]
 NEUTRAL = {"errors", "_io", "_version", "_lazy", "_tasks", "_display", "_reprs"}
 PKG = Path(__file__).resolve().parents[1] / "src" / "analogcast"
 

@@ -2,14 +2,17 @@
 
 Every requirement of pyproject.toml (runtime and the ``dev`` extra, and the packages an extra such
 as ``dask[distributed]`` pulls in) has an exact ``==`` pin that satisfies pyproject's own range;
-every ``pip install`` in the Makefile uses ``-c constraints.txt``; under ``CI=true`` (a fresh
-``make`` install) the installed versions are the pinned ones.
+every ``pip install`` in the Makefile uses ``-c constraints.txt``; every package analogcast[dev]
+needs, transitively, is pinned (on the Python and platform the file was generated for); under
+``CI=true`` (a fresh ``make`` install) the installed versions are the pinned ones.
 """
 
 from __future__ import annotations
 
 import importlib.metadata as md
+import importlib.util
 import re
+import sys
 import tomllib
 from pathlib import Path
 
@@ -56,6 +59,27 @@ def test_every_dependency_is_pinned_within_its_range() -> None:
             f"constraints.txt pins {name}=={pins[name]}, outside pyproject.toml's {req}"
     # what an extra pulls in is pinned too (dask[distributed] -> distributed)
     assert "distributed" in pins
+
+
+def test_every_package_needed_is_pinned() -> None:
+    """Transitive dependencies too: a package pip would resolve without a pin (a deleted line, a
+    new dependency of a dependency) is refused. The needs are those of the installed analogcast[dev]
+    (``.ci/constraints.py``'s own walk), so they are compared only on the Python minor version and
+    platform the header says the file was generated on: markers may differ elsewhere."""
+    text = (ROOT / "constraints.txt").read_text(encoding="utf-8")
+    m = re.search(r"on Python (\d+)\.(\d+)\.\d+ \((\w+)\)", text)
+    assert m, "constraints.txt has no 'Generated ... on Python X.Y.Z (platform)' header"
+    made_on = (int(m.group(1)), int(m.group(2)), m.group(3))
+    if made_on != (*sys.version_info[:2], sys.platform):
+        pytest.skip(f"constraints.txt was generated on Python {made_on[0]}.{made_on[1]} ({made_on[2]})")
+    spec = importlib.util.spec_from_file_location("ci_constraints", ROOT / ".ci" / "constraints.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    need = mod.closure()
+    assert len(need) >= 50, need  # the walk reached the dependencies of the dependencies
+    missing = sorted(need - set(_pins()))
+    assert not missing, f"needed by analogcast[dev] but not pinned in constraints.txt: {', '.join(missing)}; run `make lock`"
 
 
 def test_makefile_installs_from_the_constraints() -> None:

@@ -75,6 +75,65 @@ def _interrupt_while_sampling(proc: subprocess.Popen, out: Path, tmp_path: Path)
     assert not runs.exists() or not any(runs.iterdir())  # no run, no temporary directory either
 
 
+_COMPILE_WRAPPER = textwrap.dedent(
+    """
+    import sys
+    import nutpie
+
+    _compile, _sample = nutpie.compile_pymc_model, nutpie.sample
+
+    def compile_pymc_model(*args, **kwargs):
+        print("COMPILE-STARTED", file=sys.stderr, flush=True)
+        out = _compile(*args, **kwargs)
+        print("COMPILE-DONE", file=sys.stderr, flush=True)
+        return out
+
+    def sample(*args, **kwargs):
+        print("SAMPLING-STARTED", file=sys.stderr, flush=True)
+        return _sample(*args, **kwargs)
+
+    nutpie.compile_pymc_model, nutpie.sample = compile_pymc_model, sample
+    from analogcast.cli.main import main
+
+    sys.exit(main(sys.argv[1:]))
+    """
+)
+
+
+def test_sigint_during_compilation_stops_at_once_and_saves_nothing(tmp_path: Path) -> None:
+    """Issue 17: Ctrl-C during compilation was ignored. With an empty PyTensor compile directory
+    the model's compilation takes seconds; a SIGINT sent as it starts ends the command there
+    (exit 130, "interrupted"): compilation does not finish, sampling never starts, nothing is saved."""
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(TINY_SPEC, encoding="utf-8")
+    out = tmp_path / "runs" / "tiny"
+    env = dict(os.environ, PYTENSOR_FLAGS=f"base_compiledir={tmp_path / 'compiledir'}")
+    cmd = [sys.executable, "-c", _COMPILE_WRAPPER, "fit", str(spec), "--draws", "100000", "--tune", "200", "--out-dir", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
+    try:
+        lines = []
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.append(line)
+            if "COMPILE-STARTED" in line:
+                break
+        else:
+            proc.wait(timeout=10)
+            pytest.fail("compilation never started: " + "".join(lines[-5:]))
+        proc.send_signal(signal.SIGINT)
+        _, rest = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    err = "".join(lines) + rest
+    assert proc.returncode == 130, err[-2000:]
+    assert "interrupted" in rest and "Traceback" not in err
+    assert "COMPILE-DONE" not in rest and "SAMPLING-STARTED" not in rest, rest[-2000:]
+    runs = tmp_path / "runs"
+    assert not runs.exists() or not any(runs.iterdir())
+
+
 def test_interrupt_flag_blocks_saving(monkeypatch: pytest.MonkeyPatch) -> None:
     """A Ctrl-C that a library swallowed is still remembered: nothing is saved after it."""
     from analogcast.cli import _guard

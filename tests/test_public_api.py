@@ -34,3 +34,11 @@ def test_public_names_are_not_modules_after_importing_every_submodule() -> None:
             if isinstance(getattr(pkg, name), types.ModuleType) and f"{pkg_name}.{name}" not in PUBLIC_MODULES:
                 shadowed.append(f"{pkg_name}.{name}")
     assert not shadowed, f"public names that resolve to a submodule, not the object: {shadowed}"
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    """``python -m analogcast`` is the ``analogcast`` command (it had no ``__main__``)."""
+    out = subprocess.run([sys.executable, "-m", "analogcast", "--help"], capture_output=True,
+                         text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("usage: analogcast") and "COMMAND" in out.stdout

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from analogcast.cli.main import main
-from analogcast.errors import UserInputError
+from analogcast.errors import AnalogcastError, UserInputError
 from analogcast.fitting.spec import spec_from_mapping
 from analogcast.runs.grid import cell_seed, expand_grid, parse_set, run_grid
 
@@ -84,6 +84,21 @@ def test_expand_grid_validates_every_cell(spec) -> None:  # type: ignore[no-unty
     assert [c.spec.seed for c in cells] == [c.seed for c in cells]
     one = expand_grid(spec, {"scenarios.isolation.oda_gni": [0.5, 3]})
     assert [c.spec.scenarios[1].paths["oda_gni"] for c in one] == [0.5, 3]
+
+
+def test_every_cells_prior_file_is_read_before_any_fit(spec, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 17 item 5: a corrupt prior file in a LATER cell (after a good one) is refused by
+    ``expand_grid``, which ``run_grid`` calls before fitting any cell, naming the cell and the file."""
+    good = ROOT / "priors" / "afghanistan_saudi_iran.toml"
+    bad = tmp_path / "bad_prior.toml"
+    bad.write_text(good.read_text(encoding="utf-8")[:300], encoding="utf-8")  # cut short
+    with pytest.raises(AnalogcastError) as err:
+        expand_grid(spec, {"prior": [str(good), str(bad)]}, source="tiny.toml")
+    msg = str(err.value)
+    assert msg.startswith("grid cell prior=") and "bad_prior.toml" in msg and "\n" not in msg, msg
+    with pytest.raises(AnalogcastError, match="bad_prior.toml"):
+        run_grid(spec, {"prior": [str(good), str(bad)]}, tmp_path / "grid", workers=0)
+    assert not (tmp_path / "grid").exists()  # nothing fitted, nothing written
 
 
 @pytest.mark.parametrize(
