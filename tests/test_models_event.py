@@ -417,3 +417,71 @@ def xr_tree(post):  # a DataTree holding one posterior group
 
     return xr.DataTree.from_dict({"posterior": post})
 
+
+
+# -- the target's current spell (option target_since) -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def spell(real) -> tuple:
+    panel, events, _, whole = real
+    split = get_model("event_logit", target_since=2010).prepare(
+        panel, events, target="AFG", origin=2023, spaces=SPACES3)
+    none = get_model("event_logit").prepare(panel, events, target=None, origin=2023, spaces=SPACES3)
+    return whole, split, none
+
+
+def _target_rows(data, years_from: int | None = None) -> np.ndarray:
+    a = data.arrays
+    years = np.asarray(data.meta["years"])[a["obs_t"]]
+    afg = list(data.meta["countries"]).index("AFG")
+    mine = np.isin(a["obs_c"], [int(a["target_c"]), afg])
+    return mine if years_from is None else mine & (years >= years_from)
+
+
+def test_spell_rows_carry_theta_and_earlier_rows_are_an_ordinary_countrys(spell) -> None:
+    whole, split, _ = spell
+    a = split.arrays
+    years = np.asarray(split.meta["years"])[a["obs_t"]]
+    afg = list(split.meta["countries"]).index("AFG")
+    tc = int(a["target_c"])
+    assert tc == len(split.meta["countries"])  # one index past the fitted countries
+    # the same target rows as without the split (every one kept), now divided at 2010
+    assert _target_rows(split).sum() == _target_rows(whole).sum() == split.meta["n_rows_target"]
+    assert a["fit_mask"][_target_rows(split)].all()
+    assert set(years[a["obs_c"] == tc]) == set(range(2010, 2023))
+    assert years[a["obs_c"] == afg].max() == 2009
+    # ybar averages the year effects over the spell's years only
+    W = a["target_year_weights"]
+    win = np.asarray(split.meta["years"])
+    assert (W[:, win < 2010] == 0).all() and np.allclose(W.sum(axis=1), 1.0)
+
+
+def test_rows_before_the_spell_have_everyone_elses_design(spell) -> None:
+    """Before the spell the target's rows equal its rows when no country is the target (same
+    training scaling, no target centring); the spell's rows are centred on their own mean."""
+    _, split, none = spell
+    afg = list(split.meta["countries"]).index("AFG")
+    for data, c in ((split, afg), (none, list(none.meta["countries"]).index("AFG"))):
+        assert (data.arrays["obs_c"] == c).any()
+    a, b = split.arrays, none.arrays
+    ya, yb = (np.asarray(d.meta["years"]) for d in (split, none))
+    for sd in range(len(SPACES3) * 2):
+        ra = (a["obs_c"] == afg) & (a["obs_sd"] == sd)
+        rb = (b["obs_c"] == list(none.meta["countries"]).index("AFG")) & (b["obs_sd"] == sd) \
+            & (yb[b["obs_t"]] < 2010)
+        assert np.array_equal(ya[a["obs_t"][ra]], yb[b["obs_t"][rb]])
+        assert np.allclose(a["XZ"][ra], b["XZ"][rb])
+        rs = (a["obs_c"] == int(a["target_c"])) & (a["obs_sd"] == sd)
+        n_dyn = len(split.dynamic)
+        # dynamic columns (the last n_dyn) centred on the spell's own mean in every block
+        assert np.allclose(a["XZ"][rs][:, -n_dyn:].mean(axis=0), 0.0, atol=1e-9)
+
+
+def test_a_spell_without_coded_years_is_refused_in_one_line(real) -> None:
+    from analogcast.errors import UserInputError
+
+    panel, events, _, _ = real
+    with pytest.raises(UserInputError, match=r"target_since = 2023.*last coded year is 2022"):
+        get_model("event_logit", target_since=2023).prepare(
+            panel, events, target="AFG", origin=2023, spaces=SPACES3)

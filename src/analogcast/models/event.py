@@ -66,8 +66,12 @@ This and zero-sum country effects tripled the minimum bulk ESS at the same cost 
 
 The target (if any) has intercept ``theta[s,d]`` -- its logit hazard at its own mean covariates
 and mean year effect -- with its covariates centred on its own training mean, so the analogy prior
-(``prior.mixture(space, direction)``) applies on the scale it was estimated on. ``target=None``
-fits every country alike (the backtest) and forecasts them all.
+(``prior.mixture(space, direction)``) applies on the scale it was estimated on. With option
+``target_since`` (the main job: the prior's ``current_from``, 2022 for the Taliban's second
+emirate) ``theta`` is the intercept of the target's *current spell* only, centred on that spell's
+covariates; the target's earlier years are an ordinary country's rows (its own country effect, the
+common centring), so a new regime does not inherit the whole country's history through ``theta``.
+``target=None`` fits every country alike (the backtest) and forecasts them all.
 
 Common covariates (``X``) come from :mod:`analogcast.models.design`: lagged one year (sanctions two
 years: they follow repression), with aid x Cold-War era and aid x patron alignment interactions
@@ -141,6 +145,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "smooth": False,
     "subsample_seed": 20240601,
     "n_paths": 4,
+    "target_since": None,
 }
 
 
@@ -310,9 +315,25 @@ class EventLogit:
                 f"target '{target}' has no coded country-years between {start} and {last_label}."
             )
         keep_c = np.flatnonzero(train.any(axis=1))
-        t_rows = train[t_idx] if target is not None else np.zeros(train.shape[1], dtype=bool)
+        since = self.options.get("target_since")
+        # the target's current spell: its years from ``target_since`` on carry theta (and the
+        # analogy prior); earlier years are an ordinary country's rows (see the module docstring)
+        spell = (grid_years >= int(since)) if (target is not None and since is not None) \
+            else np.ones(grid_years.size, dtype=bool)
+        if target is not None and not (train[t_idx] & spell).any():
+            coded = grid_years[train[t_idx]]
+            raise UserInputError(
+                f"option target_since = {since}: the target '{target}' has no coded year from then on "
+                f"(its last coded year is {int(coded.max())}); use a year <= {int(coded.max())}."
+            )
+        t_rows = (train[t_idx] & spell) if target is not None else np.zeros(train.shape[1], dtype=bool)
         # with no target, no row is centred (t_rows is all False: common_design leaves X as is)
         cd = common_design(panel_g, train, max(t_idx, 0), t_rows)
+        if target is not None and not spell.all():
+            # common_design centres every year of the target on its spell's mean: undo it before
+            # the spell, where the target is an ordinary country
+            tm = np.array([cd.scaling[n]["target_mean"] for n in cd.names])
+            cd.X[t_idx, ~spell] += tm
 
         cy_grid = -np.ones(train.shape, dtype=np.int64)
         cy_c, cy_t = np.nonzero(train)
@@ -321,6 +342,7 @@ class EventLogit:
 
         c_map = -np.ones(len(countries), dtype=np.int64)
         c_map[keep_c] = np.arange(keep_c.size)
+        n_keep = int(keep_c.size)
         win_years = grid_years[in_window]
         y_pos = np.searchsorted(win_years, grid_years)
         n_sd = len(spaces_t) * 2
@@ -338,10 +360,10 @@ class EventLogit:
             centre, scale = z.mean(axis=0), z.std(axis=0)
             scale = np.where(scale > 0, scale, 1.0)
             zt = (dyn - centre) / scale
-            tmean = (zt[t_idx, vs[t_idx]].mean(axis=0) if target is not None
+            tmean = (zt[t_idx, vs[t_idx] & spell].mean(axis=0) if target is not None
                      else np.zeros(len(dyn_names)))
             if target is not None:
-                zt[t_idx] -= tmean
+                zt[t_idx, spell] -= tmean
             dyn_scaling[s] = {"centre": centre.tolist(), "scale": scale.tolist(),
                               "target_mean": tmean.tolist()}
             sm = np.zeros((*dyn.shape[:2], n_smooth))
@@ -360,18 +382,23 @@ class EventLogit:
                 sd = si * 2 + di
                 rows["cy"].append(cy_grid[c, t])
                 rows["sd"].append(np.full(c.size, sd))
-                rows["c"].append(c_map[c])
+                cc = c_map[c]
+                if target is not None:  # the spell's rows go to the target's own index (below)
+                    cc = np.where((c == t_idx) & spell[t], n_keep, cc)
+                rows["c"].append(cc)
                 rows["t"].append(y_pos[t])
                 rows["y"].append(yv)
                 rows["Z"].append(zt[c, t])
                 rows["S"].append(sm[c, t])
                 if target is not None:
-                    tt = y_pos[np.flatnonzero(m[t_idx])]
+                    tt = y_pos[np.flatnonzero(m[t_idx] & spell)]
                     W[sd, tt] = 1.0 / max(tt.size, 1)
                 base_rate[si, di] = float(yv.mean())
                 obs_vals[di, si, c_map[c], y_pos[t]] = yv
         arr = {k: np.concatenate(v) for k, v in rows.items()}
-        is_target = (arr["c"] == c_map[t_idx]) if target is not None else np.zeros(arr["y"].size, bool)
+        # every row of the target is kept by the case-control thinning, before and in the spell
+        is_target = (np.isin(arr["c"], [c_map[t_idx], n_keep]) if target is not None
+                     else np.zeros(arr["y"].size, bool))
         fit_mask, offset = case_control(arr["y"], float(self.options["control_fraction"]),
                                         is_target, int(self.options["subsample_seed"]))
         regions_all = np.asarray(panel["region"].values, dtype=np.int64)
@@ -386,7 +413,8 @@ class EventLogit:
             "XZ": np.ascontiguousarray(XZ),
             "y": arr["y"].astype(np.float64),
             "country_region": region_idx.astype(np.int64),
-            "target_c": np.array(c_map[t_idx] if target is not None else -1, dtype=np.int64),
+            # the target's spell is one index past the fitted countries (its intercept is theta)
+            "target_c": np.array(n_keep if target is not None else -1, dtype=np.int64),
             "target_year_weights": W,
             "fit_mask": fit_mask,
             "offset_rows": offset,
@@ -542,7 +570,7 @@ class EventLogit:
                 ybar = pt.sum(
                     pt.as_tensor(a["target_year_weights"]).reshape((S, D, -1))
                     * year_eff.T[None, :, :], axis=-1)  # (space, direction)
-                base = pt.set_subtensor(base[int(a["target_c"])], theta - ybar)
+                base = pt.concatenate([base, (theta - ybar)[None]], axis=0)  # index target_c
             if o["center_design"]:
                 base = base + shift[None, :, :]  # eta = alpha + u + X b = (alpha + shift) + u + Xc b
             base_flat = base.reshape((-1,))

@@ -112,7 +112,8 @@ def _base(p: dict[str, np.ndarray], data: ModelData) -> np.ndarray:
     if tc >= 0:
         S = len(data.spaces)
         W = a["target_year_weights"].reshape(S, 2, -1)
-        base[:, tc] = p["theta"] - np.einsum("sdt,ntd->nsd", W, p["year"])
+        spell = p["theta"] - np.einsum("sdt,ntd->nsd", W, p["year"])
+        base = np.concatenate([base, spell[:, None]], axis=1)  # index tc, one past the countries
     return base
 
 

@@ -115,6 +115,13 @@ class EventLogitOptions(ModelOptions):
     floor, where openings are rarest, and "higher index, more closings" up to the ceiling, where
     closings are rarest.
 
+    ``target_since`` splits the target's own history at a regime change: its coded years from
+    that year on (the current spell) carry ``theta``, the intercept the analogy prior informs, and
+    its earlier years are an ordinary country's rows (country effect, covariates centred like
+    everyone's). Without it ``theta`` is the target's intercept over all its coded years, so a
+    regime two years old inherits the whole country's history. The main job sets it to the
+    prior's ``current_from``.
+
     ``year_noise`` splits the year effect into a random-walk level and a transient yearly shock
     (a local-level model): forecasts continue the level and draw new shocks, so one unusual year
     of events is not carried forward as a new level.
@@ -143,6 +150,7 @@ class EventLogitOptions(ModelOptions):
     smooth: StrictBool = False
     subsample_seed: Seed = 20240601
     n_paths: Annotated[int, Field(ge=1, le=64, strict=True)] = 4
+    target_since: Year | None = None
 
     @field_validator("aid_prior_mean", "aid_prior_sd", mode="before")
     @classmethod
