@@ -42,5 +42,8 @@ def test_a_scored_and_an_unscored_model_are_named_as_such() -> None:
     note = backtest_table(run, _scores("event_logit")).note
     assert "These are the scores of event_logit" in note
     assert "trajectory is not scored here" in note and "Caution" not in note
+    # the backtest has no target: the target's own intercept and its analogy prior are unscored
+    assert "with no target" in note and "analogy prior" in note
     note = backtest_table(run, _scores("bayes")).note
     assert "Caution" in note and "event_logit, trajectory" in note
+    assert "with no target" not in note  # only said of a scored model of this report

@@ -233,7 +233,9 @@ def class_skill_section(backtest: Path | None, panel: Any, target: str,
                         f"{target_name}'s ({CLASS_LABELS[cls]}) were {h}: "
                         f"{fmt_pct(r['mean_forecast'])} on average against "
                         f"{fmt_pct(r['observed'])} observed over {r['n']:,} country-space-years; "
-                        f"read its {w[:-1]} probabilities with that in mind (section 8).")
+                        f"read its {w[:-1]} probabilities with that in mind (section 8; the "
+                        f"backtest has no target, so {target_name}'s own intercept and its analogy "
+                        "prior are not part of that record).")
             else:
                 lead += " Both are within the observed shares' 90% intervals."
             sentences.append(lead)

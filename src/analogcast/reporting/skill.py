@@ -69,6 +69,10 @@ def backtest_table(run: Any, df: pd.DataFrame | None) -> TableBlock | None:
     scored = {str(m) for m in df["model"]} if "model" in df.columns else set()
     unscored = [m for m in run_models if m not in scored]
     scored_run = [m for m in run_models if m in scored]
+    if scored_run:
+        note += (" The backtest fits every country alike, with no target: a target's own intercept"
+                 " and the analogy prior on it (which carry most of a young regime's forecast) are"
+                 " not part of what it scored.")
     if unscored and scored_run:
         note += (" These are the scores of " + ", ".join(scored_run) + ", one of this report's "
                  "models; " + ", ".join(unscored) + " is not scored here, so its numbers in this "
