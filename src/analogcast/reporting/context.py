@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
+from analogcast.data import country_name
 from analogcast.reporting import run_inputs
 from analogcast.reporting.analogs import analogs_section, prior_rebuilder
 from analogcast.reporting.associations import Associations, policy_associations
@@ -42,12 +43,7 @@ from analogcast.reporting.outcomes import (
     rise_section,
     wbl_section,
 )
-from analogcast.reporting.provenance import (
-    citations_and_sources,
-    country_name,
-    provenance_section,
-    string_list,
-)
+from analogcast.reporting.provenance import citations_and_sources, provenance_section
 from analogcast.reporting.readings import (
     Readings,
     event_model_skill,
@@ -406,7 +402,7 @@ def build_report_context(
     if cls_skill.caution:
         narrative.cautions.append(Sentence([cls_skill.caution], kind="caution"))
     refs, sources = citations_and_sources()
-    assumptions = string_list(fc.attrs.get("assumptions"))
+    assumptions = run_inputs.attr_list(fc, "assumptions")
     aid_checks = aid_check_sentences(provenance["hashes"].get("data"))
     associations = policy_associations(tree, level)
     if analogs is not None:
@@ -462,7 +458,7 @@ def build_report_context(
     if warnings_sens:
         ctx.warnings.append(warnings_sens)
     # scenario values outside the training data's range (analogcast.models.covariates.range_notes)
-    ctx.warnings.extend(string_list(fc.attrs.get("scenario_warnings")))
+    ctx.warnings.extend(run_inputs.attr_list(fc, "scenario_warnings"))
     return ctx
 
 

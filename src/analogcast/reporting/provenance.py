@@ -1,12 +1,12 @@
 """The report's provenance and sources: the spec, hashes, versions and seeds of a run, the
-data producers' licences and the references, and the target's display name."""
+data producers' licences and the references."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-__all__ = ["citations_and_sources", "country_name", "provenance_section", "string_list"]
+__all__ = ["citations_and_sources", "provenance_section"]
 
 
 def citations_and_sources() -> tuple[list[str], list[dict[str, str]]]:
@@ -44,49 +44,6 @@ def citations_and_sources() -> tuple[list[str], list[dict[str, str]]]:
             "Felbermayr, Gabriel et al. 2020. The Global Sanctions Data Base. European Economic Review 129.",
         ]
     return refs, list(sources.values())
-
-
-def country_name(code: str) -> str:
-    try:
-        from analogcast.data import country_table
-
-        tbl = country_table()
-        for col in ("country_text_id", "text_id", "code"):
-            if col in tbl.columns:
-                hit = tbl[tbl[col] == code]
-                for name_col in ("country_name", "name"):
-                    if not hit.empty and name_col in hit.columns:
-                        return str(hit.iloc[0][name_col])
-    except Exception:  # noqa: BLE001 - fall back to the code
-        pass
-    return {"AFG": "Afghanistan"}.get(code, code)
-
-
-def string_list(value: Any) -> list[str]:
-    """A list of strings from an attribute that may be a list, an array, a JSON string or a string.
-
-    NetCDF stores list attributes of strings as JSON text (``'["a", "b"]'``) or arrays.
-    """
-    if value is None:
-        return []
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                got = json.loads(text)
-            except ValueError:
-                import ast
-
-                try:
-                    got = ast.literal_eval(text)
-                except (ValueError, SyntaxError):
-                    got = [text]
-            return [str(x) for x in got] if isinstance(got, list | tuple) else [str(got)]
-        return [text] if text else []
-    try:
-        return [str(x) for x in list(value)]
-    except TypeError:
-        return [str(value)]
 
 
 def provenance_section(run: Any, spec: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from analogcast.data._spaces import SPACES
+from analogcast.errors import UserInputError
 from analogcast.models.registry import (
     available_models,
     in_registry_order,
@@ -28,6 +29,7 @@ from analogcast.models.registry import (
 __all__ = [
     "SPACE_VARIABLES",
     "as_float",
+    "attr_list",
     "metadata",
     "spec_dict",
     "run_scenarios",
@@ -58,6 +60,26 @@ def as_float(x: Any) -> float:
     except (TypeError, ValueError):
         return float("nan")
     return v if math.isfinite(v) else float("nan")
+
+
+def attr_list(forecasts: xr.Dataset, key: str) -> list[str]:
+    """A list attribute of the forecasts (``assumptions``, ``scenario_warnings``) as strings.
+
+    The scenario engine writes lists and ``load_run`` decodes the JSON text ``forecasts.nc``
+    stores (:data:`analogcast.runs.run.LIST_ATTRS`); anything else is refused, not guessed at.
+
+    Raises
+    ------
+    UserInputError
+        If the attribute is present and not a list.
+    """
+    value = forecasts.attrs.get(key, [])
+    if not isinstance(value, list | tuple):
+        raise UserInputError(
+            f"the forecasts' attribute {key!r} is a {type(value).__name__}, not a list: "
+            "report runs made by analogcast.runs (Run.from_result, load_run), not datasets opened directly"
+        )
+    return [str(v) for v in value]
 
 
 def metadata(run: Any) -> dict[str, Any]:
