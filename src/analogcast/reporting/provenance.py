@@ -4,7 +4,10 @@ data producers' licences and the references."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from analogcast.runs.run import Run
 
 __all__ = ["citations_and_sources", "provenance_section"]
 
@@ -46,22 +49,14 @@ def citations_and_sources() -> tuple[list[str], list[dict[str, str]]]:
     return refs, list(sources.values())
 
 
-def provenance_section(run: Any, spec: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+def provenance_section(run: Run, spec: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
     """The provenance section: from the run's typed ``metadata.json``
     (:class:`analogcast.runs.metadata.RunMetadata`, ``run.info``) when the run was loaded from a
     directory, else from the fit's own provenance and the spec."""
-    info = getattr(run, "info", None)
-    prov = dict(getattr(run, "provenance", None) or getattr(getattr(run, "result", None), "provenance", None) or {})
-    spec_obj = getattr(run, "spec", None) or getattr(getattr(run, "result", None), "spec", None)
-    spec_text = ""
-    if spec_obj is not None and callable(getattr(spec_obj, "to_toml", None)):
-        try:
-            spec_text = spec_obj.to_toml()
-        except Exception:  # noqa: BLE001
-            spec_text = ""
-    if not spec_text:
-        spec_text = json.dumps(spec, indent=2, sort_keys=True, default=str)
-    timings = dict(getattr(run, "timings", None) or getattr(getattr(run, "result", None), "timings", None) or {})
+    info = run.info
+    prov = dict(run.provenance)
+    spec_text = run.spec.to_toml()
+    timings = dict(run.timings)
     if info is not None:
         hashes = info.hashes
         data_files, versions, seed, seeds = dict(info.data_files), dict(info.versions), info.seed, dict(info.seeds)
@@ -88,5 +83,5 @@ def provenance_section(run: Any, spec: dict[str, Any], meta: dict[str, Any]) -> 
         "models": ", ".join(map(str, spec.get("model", {}).get("names", []) if isinstance(spec.get("model"), dict) else [])) or str(run.forecasts.attrs.get("models", "")),
         "timings": {str(k): (f"{v:.1f} s" if isinstance(v, int | float) else str(v)) for k, v in timings.items()},
         "created": str(created),
-        "path": str(getattr(run, "path", "") or ""),
+        "path": str(run.path or ""),
     }
