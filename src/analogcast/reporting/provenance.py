@@ -3,7 +3,6 @@ data producers' licences and the references."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -13,40 +12,18 @@ __all__ = ["citations_and_sources", "provenance_section"]
 
 
 def citations_and_sources() -> tuple[list[str], list[dict[str, str]]]:
-    """References (``analogcast.data.citations()``) and one licence line per data producer."""
-    refs: list[str] = []
-    try:
-        from analogcast.data import citations
+    """References (``analogcast.data.citations()``) and one licence line per data producer of
+    the shipped data's manifest (``analogcast.data.manifest()``)."""
+    from analogcast.data import citations, manifest
 
-        refs = [str(c) for c in citations()]
-    except Exception:  # noqa: BLE001 - provenance falls back to the manifest / static list
-        refs = []
-    try:
-        from importlib import resources
-
-        text = resources.files("analogcast.data").joinpath("files/MANIFEST.json").read_text(encoding="utf-8")
-        files = json.loads(text).get("files", {})
-    except Exception:  # noqa: BLE001
-        files = {}
     sources: dict[str, dict[str, str]] = {}
-    for name, f in files.items():
+    for name, f in manifest()["files"].items():
         prod = str(f.get("producer", "")).strip()
         if not prod:
             continue
         entry = sources.setdefault(prod, {"producer": prod, "license": str(f.get("license", "")), "files": ""})
         entry["files"] = ", ".join(x for x in (entry["files"], str(name)) if x)
-        if not refs:
-            for c in [f.get("citation", "")] + list(f.get("citations", []) or []):
-                if c and str(c) not in refs:
-                    refs.append(str(c))
-    if not refs:
-        refs = [
-            "Coppedge, Michael et al. 2024. V-Dem Dataset v14. Varieties of Democracy (V-Dem) Project. https://doi.org/10.23696/mcwt-fr58",
-            "Beger, Andreas, Richard K. Morgan and Laura Maxwell. 2020. The Democratic Spaces Barometer. V-Dem Institute.",
-            "World Bank. World Development Indicators.",
-            "Felbermayr, Gabriel et al. 2020. The Global Sanctions Data Base. European Economic Review 129.",
-        ]
-    return refs, list(sources.values())
+    return [str(c) for c in citations()], list(sources.values())
 
 
 def provenance_section(run: Run, spec: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
