@@ -3,7 +3,8 @@
 ``tiny_run``: one REAL run (fit, forecasts, saved and loaded back), small enough for the default
 tier: ``event_logit`` only, one space, two scenarios, 2 chains x 60 draws. Tests of displays, plots,
 reports and tables use it instead of stand-in objects. Its labels carry markup, so every consumer
-must escape them. Session-scoped: it is fitted once per test session.
+must escape them. Session-scoped: it is fitted once per test session. ``tiny_paths_run``: the same
+with the trajectory model as well (rises, WBL, the two models' readings).
 """
 
 from __future__ import annotations
@@ -66,6 +67,30 @@ def tiny_run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     spec_path.write_text(TINY_SPEC, encoding="utf-8")
     run = run_spec(load_spec(spec_path), progress=False)
     return Path(save_run(run, d / "runs" / "tiny"))
+
+
+#: ``TINY_SPEC`` with the trajectory model too (on the target plus 5 countries from 2000, WBL
+#: included), four horizons and two rise thresholds: the report's rise, WBL and readings sections.
+TINY_PATHS_SPEC = (
+    TINY_SPEC.replace('names = ["event_logit"]', 'names = ["event_logit", "trajectory"]\n\n'
+                      '[model.options.trajectory]\nstart = 2000\ncountries = 6\nsample_seed = 1')
+    .replace("horizons = [2, 5]", "horizons = [1, 2, 5, 10]")
+    .replace("deltas = [0.05]", "deltas = [0.05, 0.10]")
+)
+
+
+@pytest.fixture(scope="session")
+def tiny_paths_run(tmp_path_factory: pytest.TempPathFactory):
+    """A REAL run of both registry models (``TINY_PATHS_SPEC``, 2 x 60 draws), in memory.
+
+    About a minute to fit: used by the report tests of the sections only the path model feeds.
+    """
+    from analogcast.fitting import load_spec
+    from analogcast.runs import run_spec
+
+    spec_path = tmp_path_factory.mktemp("tiny_paths_run") / "tiny_paths.toml"
+    spec_path.write_text(TINY_PATHS_SPEC, encoding="utf-8")
+    return run_spec(load_spec(spec_path), progress=False)
 
 
 @pytest.fixture(scope="session")

@@ -77,3 +77,17 @@ def test_unknown_country_names_input_and_suggests():
     msg = str(exc.value)
     assert "'Afganistan'" in msg and "Afghanistan" in msg and "AFG" in msg
     assert isinstance(exc.value, KeyError) and isinstance(exc.value, ValueError)
+
+
+def test_country_name_is_the_panels_name():
+    """The report's display name of a target comes from the shipped data, for every country."""
+    from analogcast.data import country_name
+
+    assert country_name("AFG") == "Afghanistan" and country_name("SAU") == "Saudi Arabia"
+    panel = load_panel(years=[2000])
+    for tid, name in zip(panel["country"].values, panel["country_name"].values, strict=True):
+        assert country_name(str(tid)) == str(name)
+    with pytest.raises(UnknownCountryError, match="'ZZZ'"):
+        country_name("ZZZ")
+    with pytest.raises(UnknownCountryError, match="not a V-Dem text id"):
+        country_name("Afghanistan")  # a name resolves, but is not a text id

@@ -185,32 +185,19 @@ def test_groups_survive_save_and_load(tmp_path: Path) -> None:
     assert int(loaded.tree["event_logit/log_prior/theta"].attrs["group_level"]) == 0
 
 
-def _with_log_groups(run):
-    """The synthetic report run with per-draw totals shaped like a fit's (normal log prior of theta)."""
-    tree = run.result.tree
-    post = tree["event_logit/posterior"].to_dataset()
-    th = post["theta"]
-    lp = (-0.5 * ((th + 2.0) / 1.0) ** 2).sum(("space", "direction"))
-    rng = np.random.default_rng(2)
-    ll = -1000.0 + 5.0 * th.sel(direction="opening").sum("space") + rng.normal(0, 1, lp.shape)
-    nodes = {n.path: n.to_dataset(inherit=False) for n in tree.subtree}
-    nodes["/event_logit/log_prior"] = xr.Dataset({"theta": lp})
-    nodes["/event_logit/log_likelihood"] = xr.Dataset({"events": ll})
-    run.result.tree = xr.DataTree.from_dict(nodes)
-    return run
-
-
-def test_report_shows_psense_summary_when_the_groups_are_stored() -> None:
+def test_report_shows_psense_summary_when_the_groups_are_stored(tiny_run) -> None:
+    """The real tiny fit stores its per-draw log prior and likelihood: the report summarises them."""
     from analogcast.reporting import build_report_context
     from analogcast.reporting.render import render_html
     from analogcast.reporting.sensitivity import PSENSE_EXPLANATION
-    from synthetic_run import synthetic_run
 
-    run = _with_log_groups(synthetic_run(draws=200, n_spaces=3))
-    ctx = build_report_context(run, with_figures=False)
+    assert all(g in tiny_run.tree["event_logit"].children for g in LOG_GROUPS)
+    ctx = build_report_context(tiny_run, with_figures=False)
     tbl = ctx.psense_summary_table
     assert tbl is not None and ctx.psense_summary_text == PSENSE_EXPLANATION
-    assert [r[1] for r in tbl.rows] == [f"theta[{sp}, opening]" for sp in ctx.spaces]
+    # event_logit's declared headline: the target's opening hazard per space, the two aid terms
+    assert [r[1] for r in tbl.rows] == [f"theta[{sp}, opening]" for sp in ctx.spaces] + [
+        "beta0[aid, opening]", "beta0[aid_cw, opening]"]
     assert tbl.header[2:4] == ["Prior", "Likelihood"]
     assert all(r[-1] in ("no issue", "potential prior-data conflict", "potential strong prior / weak likelihood") for r in tbl.rows)
     html = render_html(ctx)
@@ -219,13 +206,18 @@ def test_report_shows_psense_summary_when_the_groups_are_stored() -> None:
     assert "unavailable" not in section
 
 
-def test_older_run_without_the_groups_renders_and_says_unavailable(tmp_path: Path) -> None:
+def test_older_run_without_the_groups_renders_and_says_unavailable(tiny_run, tmp_path: Path) -> None:
+    """The real tiny run with its log-density groups taken out of the tree (as runs saved before
+    they were stored)."""
+    import dataclasses
+
     from analogcast.reporting import build_report_context, render_report
     from analogcast.reporting.render import render_html
     from analogcast.reporting.sensitivity import PSENSE_UNAVAILABLE
-    from synthetic_run import synthetic_run
 
-    run = synthetic_run(draws=60, n_spaces=2)
+    nodes = {n.path: n.to_dataset(inherit=False) for n in tiny_run.tree.subtree
+             if n.name not in LOG_GROUPS}
+    run = dataclasses.replace(tiny_run, result=dataclasses.replace(tiny_run.result, tree=xr.DataTree.from_dict(nodes)))
     assert not any(g in run.result.tree["event_logit"].children for g in LOG_GROUPS)
     ctx = build_report_context(run, with_figures=False)
     assert ctx.psense_summary_table is None and ctx.psense_summary_text == PSENSE_UNAVAILABLE

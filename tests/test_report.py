@@ -1,5 +1,7 @@
-"""Report tests on a SYNTHETIC run (``analogcast.reporting.synthetic``: random numbers shaped like
-the Run contract, labelled synthetic in the report itself).
+"""Report tests on REAL runs: the session's ``tiny_run`` (conftest: a real fit of
+``event_logit`` on one space with the shipped Afghanistan prior, saved and loaded back), or a
+``Run`` built from its real ``FitResult`` with one field changed where a test needs a state the
+tiny fit is not in (passing or failed diagnostics, no prior, one scenario and horizon).
 
 They check the issue-6 promises that do not need a browser: the narrative quotes the table
 (parsed from the HTML), user strings are escaped, the HTML loads nothing, failed diagnostics
@@ -9,6 +11,7 @@ and the WeasyPrint fetcher refuses every URL but ``data:``.
 
 from __future__ import annotations
 
+import dataclasses
 import html as html_lib
 import json
 import logging
@@ -25,10 +28,10 @@ from hypothesis import strategies as st
 from analogcast.errors import UserInputError
 from analogcast.reporting import build_report_context, parse_formats, render_html, render_report
 from analogcast.reporting.tables import fmt_interval, fmt_pct
+from analogcast.runs import Run
+from conftest import XSS
 from external_tools import find_program, require_program
-from synthetic_run import synthetic_run
 
-XSS = "<script>alert(1)</script>"
 INTERVAL = re.compile(r"^(<1|>99|\d+)% \((<1|>99|\d+)–(<1|>99|\d+)%\)$")
 #: A printed 0% or 100% anywhere: a whole "0"/"100" as a percentage or as an interval end.
 CERTAINTY = re.compile(r"(?<![\d.])(0|100)(%|–)")
@@ -85,9 +88,23 @@ def _parse(html: str) -> _Collector:
     return c
 
 
+#: Diagnostics that pass every threshold (hand-made: the 2 x 60-draw tiny fit does not converge).
+PASSING = {"max_rhat": 1.004, "min_ess_bulk": 812.0, "min_ess_tail": 655.0, "divergences": 0, "min_bfmi": 0.81}
+
+
+def with_result(run: Run, **changes: object) -> Run:
+    """``run`` with fields of its real ``FitResult`` replaced (``dataclasses.replace``)."""
+    return dataclasses.replace(run, result=dataclasses.replace(run.result, **changes))
+
+
+def with_diagnostics(run: Run, diag: dict[str, float]) -> Run:
+    """``run`` whose fit recorded ``diag`` (top level and for its one model)."""
+    return with_result(run, diagnostics={**diag, "by_model": {m: dict(diag) for m in run.models}})
+
+
 @pytest.fixture(scope="module")
-def run():
-    return synthetic_run(draws=120)
+def run(tiny_run) -> Run:
+    return tiny_run
 
 
 @pytest.fixture(scope="module")
@@ -136,11 +153,18 @@ def test_parse_formats() -> None:
         parse_formats("")
 
 
-def test_narrative_numbers_match_the_table(html: str, ctx) -> None:
+def test_narrative_numbers_match_the_table(html: str, ctx, run: Run) -> None:
     """Every number in the summary is the text of the table cell it quotes, and both match the rows."""
     doc = _parse(html)
     assert len(doc.narrative) >= len(ctx.scenarios) * len(ctx.spaces), "expected keyed numbers in the summary"
-    rows = ctx.rows.set_index(["scenario", "space", "horizon"])
+    fc, a = run.forecasts, (1.0 - run.level) / 2.0
+
+    def expected(quantity: str, scen: str, space: str, h: int) -> tuple[str, str, str]:
+        """Mean and equal-tailed interval of the run's draws, at forecasts.csv's 4 decimals."""
+        x = fc[quantity].sel(scenario=scen, space=space, horizon=h).values.ravel()
+        lo, hi = np.quantile(x, [a, 1.0 - a])
+        return tuple(fmt_pct(round(float(v), 4)) for v in (x.mean(), lo, hi))
+
     quoted_intervals = 0
     for key, text in doc.narrative:
         assert key in doc.cells, f"narrative number {text!r} ({key}) has no table cell"
@@ -149,10 +173,7 @@ def test_narrative_numbers_match_the_table(html: str, ctx) -> None:
         if quantity in ("p_opening", "p_closing"):
             m = INTERVAL.match(text)
             assert m, text
-            r = rows.loc[(scen, space, int(h))]
-            assert f"{m.group(1)}%" == fmt_pct(r[quantity])
-            assert f"{m.group(2)}%" == fmt_pct(r[f"{quantity}_low"])
-            assert f"{m.group(3)}%" == fmt_pct(r[f"{quantity}_high"])
+            assert (f"{m.group(1)}%", f"{m.group(2)}%", f"{m.group(3)}%") == expected(quantity, scen, space, int(h))
             quoted_intervals += 1
     assert quoted_intervals >= len(ctx.scenarios) * len(ctx.spaces)
     # the contrast sentence of the issue, with its probability quoted from the contrasts table
@@ -188,21 +209,14 @@ def test_summary_speaks_of_associations_not_causes(html: str, ctx) -> None:
     assert all(IDENTIFICATION_CAVEAT not in s.text for s in ctx.narrative.contrasts[1:])
 
 
-def test_user_strings_are_escaped(tmp_path: Path) -> None:
-    bad = synthetic_run(
-        draws=60,
-        title=f"Title {XSS}",
-        notes=XSS,
-        scenarios=(("status_quo", f"Status quo {XSS}"), ("isolation", f"Isolation {XSS}")),
-    )
-    ctx = build_report_context(bad, with_figures=False)
-    html = render_html(ctx)
+def test_user_strings_are_escaped(html: str) -> None:
+    """The tiny run's title, a scenario label and a scenario note carry markup (conftest)."""
     doc = _parse(html)
     assert not [t for t, _ in doc.tags if t == "script"], "a <script> element made it into the report"
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     text = "".join(doc.text_parts)
-    assert f"Title {XSS}" in text and f"Status quo {XSS}" in text  # shown as text
+    assert f"Tiny run {XSS}" in text and f"Status quo {XSS}" in text and f"Aid as now {XSS}" in text  # shown as text
     # event-handler attributes cannot appear either
     assert not any(k.startswith("on") for _, a in doc.tags for k in a)
 
@@ -226,8 +240,8 @@ def test_html_is_self_contained(html: str) -> None:
     assert len(imgs) >= 4
 
 
-def test_failed_diagnostics_put_a_red_banner_at_the_top() -> None:
-    bad = synthetic_run(draws=60, failing_diagnostics=True)
+def test_failed_diagnostics_put_a_red_banner_at_the_top(run: Run) -> None:
+    bad = with_diagnostics(run, {**PASSING, "max_rhat": 1.07, "divergences": 12})
     html = render_html(build_report_context(bad, with_figures=False))
     assert 'id="diagnostics-banner"' in html
     banner_at = html.index('id="diagnostics-banner"')
@@ -235,14 +249,21 @@ def test_failed_diagnostics_put_a_red_banner_at_the_top() -> None:
     assert "Largest R-hat: 1.070" in html and "Divergent transitions: 12" in html
 
 
-def test_passing_diagnostics_no_banner(html: str, ctx) -> None:
+def test_passing_diagnostics_no_banner(run: Run) -> None:
+    ctx = build_report_context(with_diagnostics(run, PASSING), with_figures=False)
     assert ctx.diagnostics_ok
-    assert 'id="diagnostics-banner"' not in html
+    assert 'id="diagnostics-banner"' not in render_html(ctx)
 
 
-def test_no_prior_run_renders(tmp_path: Path) -> None:
-    r = synthetic_run(draws=60, with_prior=False, with_index=False, n_spaces=2)
-    ctx = build_report_context(r, with_figures=False)
+def test_the_tiny_fits_own_diagnostics_fail_and_say_so(html: str, ctx, run: Run) -> None:
+    """The real 2 x 60-draw fit does not converge: the banner quotes its recorded R-hat."""
+    assert not ctx.diagnostics_ok and run.diagnostics["max_rhat"] > 1.01
+    assert 'id="diagnostics-banner"' in html and f"Largest R-hat: {run.diagnostics['max_rhat']:.3f}" in html
+
+
+def test_no_prior_run_renders(run: Run) -> None:
+    """The tiny fit's draws, reported as if its prior were the default (``FitResult.prior = None``)."""
+    ctx = build_report_context(with_result(run, prior=None), with_figures=False)
     assert ctx.analogs is None
     html = render_html(ctx)
     assert "weakly informative default prior" in html
@@ -350,15 +371,9 @@ def test_figures_are_legible_at_print_width(ctx) -> None:
         assert width_in <= F.WIDTH_IN + 0.05, f"{f.id} is wider than the page and would be scaled down"
 
 
-def test_sensitivity_with_the_shipped_prior() -> None:
-    """SYNTHETIC draws with the real Afghanistan prior file: PSIS reweighting under alternative
+def test_sensitivity_with_the_shipped_prior(ctx) -> None:
+    """The real fit with the shipped Afghanistan prior file: PSIS reweighting under alternative
     priors (power, robust weight, rebuilt discount and leave-one-analog-out), each with k-hat."""
-    from analogcast.priors import load_prior
-
-    root = Path(__file__).resolve().parents[1]
-    prior = load_prior(root / "priors" / "afghanistan_saudi_iran.toml")
-    r = synthetic_run(draws=150, prior=prior, with_index=False, horizons=(2, 5))
-    ctx = build_report_context(r, with_figures=False)
     labels = [row.label for row in ctx.sensitivity.rows]
     assert labels[0] == "As fitted"
     assert any(lab.startswith("Robust weight") for lab in labels)
@@ -379,7 +394,7 @@ def test_sensitivity_with_the_shipped_prior() -> None:
     assert "Without analog SAU" in html and "Max k-hat" in html and "psense" in html
 
 
-def test_backtest_section_reads_scores_csv(tmp_path: Path) -> None:
+def test_backtest_section_reads_scores_csv(tmp_path: Path, tiny_run: Run) -> None:
     """A SYNTHETIC scores.csv in the format 'analogcast backtest' writes fills section 8."""
     import pandas as pd
 
@@ -391,29 +406,32 @@ def test_backtest_section_reads_scores_csv(tmp_path: Path) -> None:
                              "pos_rate": 0.09, "log_loss": 0.3, "brier": 0.08, "roc_auc": 0.7, "pr_auc": 0.2, "ece": 0.02})
     (tmp_path / "bt").mkdir()
     pd.DataFrame(rows).to_csv(tmp_path / "bt" / "scores.csv", index=False)
-    ctx = build_report_context(synthetic_run(draws=60, n_spaces=2), with_figures=False, backtest=tmp_path / "bt")
+    ctx = build_report_context(tiny_run, with_figures=False, backtest=tmp_path / "bt")
     assert ctx.backtest is not None and len(ctx.backtest.rows) == 8  # pooled rows only
     html = render_html(ctx)
     assert 'id="table-backtest"' in html and "openings" in html
 
 
-def test_one_scenario_one_space_one_horizon() -> None:
-    r = synthetic_run(draws=40, n_spaces=1, scenarios=(("only", "Only one"),), horizons=(1,), with_prior=False, with_index=False)
+def test_one_scenario_one_space_one_horizon(run: Run) -> None:
+    """A real forecast of the tiny fit for one scenario at one horizon (the fit has one space)."""
+    only = run.scenarios[1]
+    spec = run.spec.model_copy(update={"horizons": (1,)})
+    r = Run.from_result(dataclasses.replace(run.result, spec=spec), scenarios=[only])
+    assert list(r.forecasts["scenario"].values) == [only.name] and list(r.forecasts["horizon"].values) == [1]
     ctx = build_report_context(r, with_figures=False)
     html = render_html(ctx)
     assert "under 1 aid scenario." in html and "within 1 year." in html
     assert not ctx.narrative.contrasts
 
 
-def test_assumptions_attribute_forms() -> None:
-    """NetCDF round trips turn list attributes into JSON text; the report lists them either way."""
-    from analogcast.reporting.provenance import string_list
+def test_assumptions_are_listed_from_the_forecasts(html: str, ctx, run: Run) -> None:
+    """The forecasts' ``assumptions`` (a list, decoded by ``load_run``) each appear in the report."""
+    from analogcast.models.assumptions import ASSUMPTIONS
 
-    assert string_list('["a b", "c"]') == ["a b", "c"]
-    assert string_list(["x", "y"]) == ["x", "y"]
-    assert string_list("single") == ["single"]
-    assert string_list(None) == []
-    assert string_list(np.array(["p", "q"])) == ["p", "q"]
+    assert list(ctx.assumptions) == list(ASSUMPTIONS) and len(ASSUMPTIONS) >= 2
+    text = " ".join("".join(_parse(html).text_parts).split())
+    for a in ASSUMPTIONS:
+        assert " ".join(a.split()) in text, a[:60]
 
 
 def test_psis_reweighting_recovers_a_conjugate_posterior() -> None:
@@ -477,7 +495,6 @@ def test_sensitivity_mixture_maths_is_the_priors_mixture() -> None:
 
 def test_provenance_comes_from_the_runs_metadata_json(tiny_run, tiny_run_dir: Path) -> None:
     """A REAL saved run: the provenance section shows what metadata.json on disk records."""
-    import json
 
     meta = json.loads((tiny_run_dir / "metadata.json").read_text(encoding="utf-8"))
     prov = build_report_context(tiny_run, with_figures=False).provenance
@@ -488,11 +505,10 @@ def test_provenance_comes_from_the_runs_metadata_json(tiny_run, tiny_run_dir: Pa
     assert prov["versions"] == {k: str(v) for k, v in meta["versions"].items()}
     assert prov["seed"] == meta["seed"] and prov["created"] == meta["created"]
     assert prov["seeds"] == ", ".join(f"{k} {v}" for k, v in meta["seeds"].items())
-def test_scenario_extrapolation_warnings_reach_the_report() -> None:
+def test_scenario_extrapolation_warnings_reach_the_report(run: Run) -> None:
     """Scenario values outside the training range (forecasts attr ``scenario_warnings``) show as banners."""
-    run = synthetic_run(draws=40)
     note = "scenario 'isolation': sanctions = 1500 cases lies outside the range seen in the training data (0 to 25)"
-    run.forecasts.attrs["scenario_warnings"] = json.dumps([note])  # as stored in forecasts.nc
-    html = render_html(build_report_context(run, with_figures=False))
+    warned = dataclasses.replace(run, forecasts=run.forecasts.assign_attrs(scenario_warnings=[note]))
+    html = render_html(build_report_context(warned, with_figures=False))
     banners = re.findall(r'<div class="banner banner-warn" role="note">(.*?)</div>', html, flags=re.S)
     assert any(html_lib.unescape(b).strip() == note for b in banners)

@@ -2,7 +2,7 @@
 file and the flag) unless the flag is given; then it renders, warns on stderr and the report opens
 with a red integrity banner naming the file.
 
-Uses the small synthetic ``Run`` of ``test_runs_store`` (random draws, no sampling), saved for real.
+Uses the session's real saved run (conftest ``tiny_run_dir``), copied before it is tampered with.
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ from pathlib import Path
 import pytest
 
 from analogcast.cli.main import main
-from analogcast.runs import save_run
-from test_runs_store import synthetic_run
 
 
 @pytest.fixture(scope="module")
-def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return Path(save_run(synthetic_run(), tmp_path_factory.mktemp("runs") / "synthetic"))
+def saved(tiny_run_dir: Path) -> Path:
+    return tiny_run_dir
 
 
 def _tamper(saved: Path, dest: Path) -> Path:
@@ -52,7 +50,7 @@ def test_allow_mismatch_renders_with_a_red_banner(saved: Path, tmp_path: Path, c
     # the warning is never silent, even with --quiet
     warn = [line for line in captured.err.splitlines() if line.startswith("analogcast report: warning:")]
     assert any("forecasts.csv" in line for line in warn), captured.err
-    html = (out / "synthetic.html").read_text(encoding="utf-8")
+    html = (out / "tiny.html").read_text(encoding="utf-8")
     assert 'id="integrity-banner"' in html
     banner = html.split('id="integrity-banner"', 1)[1].split("</div>", 1)[0]
     assert "failed its integrity check" in banner and "forecasts.csv" in banner
@@ -65,4 +63,4 @@ def test_intact_run_has_no_integrity_banner(saved: Path, tmp_path: Path, capsys:
     out = tmp_path / "r"
     assert main(["report", str(saved), "--format", "html", "--out", str(out), "--allow-mismatch", "--quiet"]) == 0
     assert "warning" not in capsys.readouterr().err
-    assert 'id="integrity-banner"' not in (out / "synthetic.html").read_text(encoding="utf-8")
+    assert 'id="integrity-banner"' not in (out / "tiny.html").read_text(encoding="utf-8")

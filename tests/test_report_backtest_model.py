@@ -29,16 +29,13 @@ def test_scores_of_the_forecasting_model_need_no_caution(tiny_run) -> None:
     assert "Caution" not in _note(tiny_run, _scores("event_logit"))
 
 
-def test_a_scored_and_an_unscored_model_are_named_as_such() -> None:
-    """A run with both models and a backtest that scores one of them: the note says whose scores
-    these are and which model has none, without the "describe other models" caution."""
-    from types import SimpleNamespace
-
-    import xarray as xr
-
+def test_a_scored_and_an_unscored_model_are_named_as_such(tiny_paths_run) -> None:
+    """A real run with both models and a backtest that scores one of them: the note says whose
+    scores these are and which model has none, without the "describe other models" caution."""
     from analogcast.reporting.skill import backtest_table
 
-    run = SimpleNamespace(forecasts=xr.Dataset(attrs={"models": ["event_logit", "trajectory"]}))
+    run = tiny_paths_run
+    assert run.models == ("event_logit", "trajectory")
     note = backtest_table(run, _scores("event_logit")).note
     assert "These are the scores of event_logit" in note
     assert "trajectory is not scored here" in note and "Caution" not in note

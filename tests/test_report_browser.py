@@ -1,7 +1,8 @@
 """The HTML report in a real browser: headless Chromium renders it (screenshot), with no console
 messages and no network requests from the page.
 
-Uses a SYNTHETIC run (``analogcast.reporting.synthetic``; the report says so in a banner).
+Uses the REAL ``tiny_paths_run`` (conftest: both registry models, so every section and figure;
+its title and a scenario label carry a ``<script>`` tag).
 Console messages come from ``--enable-logging=stderr`` (lines with ``:CONSOLE``; the report has no
 JavaScript, so any message is a CSP violation or an error). Network requests come from a NetLog
 (``--log-net-log``): every ``URL_REQUEST_START_JOB`` made on behalf of the ``file://`` page
@@ -22,7 +23,6 @@ import pytest
 
 from analogcast.reporting import build_report_context, render_report
 from external_tools import find_program, require_program
-from synthetic_run import synthetic_run
 
 pytestmark = pytest.mark.browser
 
@@ -48,11 +48,11 @@ def _page_requests(netlog: Path) -> list[str]:
     return out
 
 
-def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
+def test_report_renders_in_headless_chromium(tmp_path: Path, tiny_paths_run) -> None:
     require_program(CHROMIUM, "chromium", "apt-get install chromium")
     from PIL import Image
 
-    run = synthetic_run(draws=80, title="Browser check <script>alert(1)</script>")
+    run = tiny_paths_run
     ctx = build_report_context(run)
     (html,) = render_report(run, tmp_path, formats="html", context=ctx, name="browser")
     shot, netlog, profile = tmp_path / "shot.png", tmp_path / "net.json", tmp_path / "profile"

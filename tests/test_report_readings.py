@@ -122,34 +122,39 @@ def test_level_matched_history_counts_what_followed_by_hand() -> None:
     assert wide.n == 15 and wide.p_closing[2] == pytest.approx(1 / 15)
 
 
-def test_report_renders_the_subsection_with_the_runs_numbers() -> None:
-    """A (synthetic) run with both readings: the rendered table's event and trajectory cells are
-    the ranges over scenarios of the run's own posterior means, and a run whose data hash is not
-    the shipped data's says why history is missing."""
+def test_report_renders_the_subsection_with_the_runs_numbers(tiny_paths_run) -> None:
+    """A real run with both readings: the rendered table's event and trajectory cells are the
+    ranges over scenarios of the run's own posterior means; history is shown for the shipped
+    data, and a run whose data hash is not the shipped data's says why it is missing."""
+    import dataclasses
     import html as html_lib
     import re
 
     from analogcast.reporting import build_report_context, render_html
     from analogcast.reporting.readings import _fmt_range
-    from synthetic_run import synthetic_run
 
-    run = synthetic_run(draws=40, horizons=(2, 5))
+    run = tiny_paths_run
     fc = run.forecasts
-    fc["p_opening_traj"] = fc["p_opening"] * 0.1
-    fc["p_closing_traj"] = fc["p_closing"] * 0.1
-    ctx = build_report_context(run, with_figures=False)
-    assert ctx.readings is not None
-    page = render_html(ctx)
-    block = page[page.index('id="table-readings"'): page.index("</table>", page.index('id="table-readings"'))]
-    cells = [html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip()
-             for c in re.findall(r"<td[^>]*>(.*?)</td>", block, flags=re.S)]
-    rows = [cells[i: i + 7] for i in range(0, len(cells), 7)]
-    sp = str(fc["space"].values[0])
-    m = fc["p_opening"].sel(space=sp, horizon=2).mean(("chain", "draw"))
-    t = fc["p_opening_traj"].sel(space=sp, horizon=2).mean(("chain", "draw"))
-    first = rows[0]
+
+    def first_row(r) -> tuple[list[str], str, list[int]]:
+        ctx = build_report_context(r, with_figures=False)
+        assert ctx.readings is not None
+        page = render_html(ctx)
+        block = page[page.index('id="table-readings"'): page.index("</table>", page.index('id="table-readings"'))]
+        cells = [html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                 for c in re.findall(r"<td[^>]*>(.*?)</td>", block, flags=re.S)]
+        return cells[:7], page, list(ctx.horizons)
+
+    first, page, horizons = first_row(run)
+    sp, h = str(fc["space"].values[0]), horizons[0]
+    m = fc["p_opening"].sel(space=sp, horizon=h).mean(("chain", "draw"))
+    t = fc["p_opening_traj"].sel(space=sp, horizon=h).mean(("chain", "draw"))
     assert first[3] == _fmt_range(float(m.min()), float(m.max()))
     assert first[4] == _fmt_range(float(t.min()), float(t.max()))
+    assert first[5] != "n/a" and "History is not shown" not in page
+    other = dataclasses.replace(run, result=dataclasses.replace(
+        run.result, provenance={**run.result.provenance, "data_sha256": "0" * 64}))
+    first, page, _ = first_row(other)
     assert first[5] == "n/a"
     assert "History is not shown" in page
 

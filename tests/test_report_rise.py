@@ -1,23 +1,27 @@
 """The report's trajectory-model subsections: incremental liberalization and women's legal rights (WBL).
 
-Runs are SYNTHETIC (``tests/synthetic_run.py``): random numbers shaped like a run, not a forecast.
+Runs are REAL: ``tiny_paths_run`` (conftest: both registry models fitted on one space, 2 x 60
+draws), ``tiny_run`` (``event_logit`` only), and, where a state is needed that no small fit is in,
+a ``Run`` of the real classes with one field changed (no WBL outputs; the WBL series cut a year).
+Expected numbers are recomputed here from the run's draws.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html as html_lib
 import re
 from html.parser import HTMLParser
 
+import numpy as np
 import pytest
 
+from analogcast.data import load_panel
 from analogcast.reporting import build_report_context, render_html
 from analogcast.reporting.outcomes import paths_not_fitted
 from analogcast.reporting.tables import fmt_delta, fmt_interval, fmt_score, fmt_score_interval
-from analogcast.scenarios import rise_table
-from synthetic_run import synthetic_run
-
-XSS = "<script>alert(1)</script>"
+from analogcast.runs import Run
+from conftest import XSS
 
 
 class _Tables(HTMLParser):
@@ -68,8 +72,14 @@ def _parse(html: str) -> _Tables:
 
 
 @pytest.fixture(scope="module")
-def run():
-    return synthetic_run(draws=80, horizons=(1, 2, 5, 10), deltas=(0.05, 0.10))
+def run(tiny_paths_run) -> Run:
+    return tiny_paths_run
+
+
+def _with_data(run: Run, name: str, **changes: object) -> Run:
+    """``run`` whose model ``name``'s (real, frozen) ``ModelData`` has fields replaced."""
+    data = {**run.data, name: dataclasses.replace(run.data[name], **changes)}
+    return dataclasses.replace(run, result=dataclasses.replace(run.result, data=data))
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +92,7 @@ def html(ctx) -> str:
     return render_html(ctx)
 
 
-def test_synthetic_run_has_trajectory_outputs(run) -> None:
+def test_the_run_has_trajectory_outputs(run) -> None:
     fc = run.forecasts
     for v in ("p_rise", "wbl", "wbl_origin", "p_wbl_rise"):
         assert v in fc, v
@@ -109,18 +119,32 @@ def test_rise_and_wbl_subsections_are_shown(html: str, ctx, run) -> None:
     # the delta sentence explains the 0-1 scale; the WBL caveat reads the data's last year
     assert "runs from 0 to 1" in ctx.rise_text
     assert "laws on the books" in ctx.wbl_text and "not how they are applied" in ctx.wbl_text
-    last = int(run.history["wbl_index"].dropna("year")["year"].max())
-    assert last != run.forecasts.attrs["origin"]  # the year is read from the data, not the origin
+    wbl = load_panel(countries=[run.target])["wbl_index"].sel(country=run.target).dropna("year")
+    last = int(wbl["year"].max())
     assert f"ends in {last}" in ctx.wbl_text
+    # the year is read from the data, not the origin (in the shipped data both are 2023): cut the
+    # target's last WBL value from the path model's data and the sentence moves with it
+    cut_run = run
+    for name in [m for m in run.models if "wbl_index" in run.data[m].target_history]:
+        th = run.data[name].target_history.copy(deep=True)
+        th["wbl_index"].loc[{"year": last}] = np.nan
+        cut_run = _with_data(cut_run, name, target_history=th)
+    cut = build_report_context(cut_run, with_figures=False)
+    before = int(wbl["year"].sel(year=slice(None, last - 1)).max())
+    assert f"ends in {before}" in cut.wbl_text and f"ends in {last}" not in cut.wbl_text
 
 
 def test_rise_numbers_come_from_rise_table(html: str, ctx, run) -> None:
-    """Every rise cell is the rise_table row formatted by fmt_interval; the sentence quotes cells."""
+    """Every rise cell is the mean and equal-tailed interval of the run's ``p_rise`` draws,
+    formatted by fmt_interval; the sentence quotes cells."""
     doc = _parse(html)
-    rt = rise_table(run.forecasts, ctx.level)
-    rt = rt.assign(scenario=rt["scenario"].astype(str), space=rt["space"].astype(str)).set_index(
-        ["scenario", "space", "horizon", "delta"]
-    )
+    fc, a = run.forecasts, (1 - ctx.level) / 2
+
+    def draws(scen: str, sp: str, h: int, d: float) -> dict[str, float]:
+        p = fc["p_rise"].sel(scenario=scen, space=sp, horizon=h).sel(delta=d, method="nearest").values.ravel()
+        lo, hi = np.quantile(p, [a, 1 - a])
+        return {"p_rise": float(p.mean()), "p_rise_low": float(lo), "p_rise_high": float(hi)}
+
     checked = 0
     for t in ctx.rise_tables:
         rows = doc.tables[t.id]
@@ -131,12 +155,12 @@ def test_rise_numbers_come_from_rise_table(html: str, ctx, run) -> None:
         for s, row in zip(ctx.scenarios, body, strict=True):
             assert row[0] == s["label"]
             for sp, text in zip(ctx.spaces, row[1:], strict=True):
-                r = rt.loc[(s["name"], sp, h, d)]
+                r = draws(s["name"], sp, h, d)
                 assert text == fmt_interval(r["p_rise"], r["p_rise_low"], r["p_rise_high"]), (s, sp, h, d)
                 checked += 1
     assert checked == len(ctx.rise_tables) * len(ctx.scenarios) * len(ctx.spaces)
     # one concrete number parsed back: the mean percentage of the first cell
-    r0 = rt.loc[(ctx.scenarios[0]["name"], ctx.spaces[0], ctx.horizons[0], float(run.forecasts["delta"][0]))]
+    r0 = draws(ctx.scenarios[0]["name"], ctx.spaces[0], ctx.horizons[0], float(run.forecasts["delta"][0]))
     first = doc.tables[ctx.rise_tables[0].id][1][1]
     m = re.match(r"(<1|>99|\d+)% \((<1|>99|\d+)–(<1|>99|\d+)%\)", first)
     assert m
@@ -176,8 +200,8 @@ def test_wbl_table_numbers(html: str, ctx, run) -> None:
                 assert row[col] == fmt_interval(float(p.mean()), q[0], q[1])
 
 
-def test_without_trajectory_outputs_the_subsections_are_absent() -> None:
-    r = synthetic_run(draws=40, with_index=False, n_spaces=3, horizons=(2, 5))
+def test_without_trajectory_outputs_the_subsections_are_absent(tiny_run) -> None:
+    r = tiny_run  # event_logit only
     assert "p_rise" not in r.forecasts
     ctx = build_report_context(r, with_figures=False)
     html = render_html(ctx)
@@ -190,30 +214,23 @@ def test_without_trajectory_outputs_the_subsections_are_absent() -> None:
     assert paths_not_fitted().replace("'", "&#39;") in html
 
 
-def test_trajectory_without_wbl_says_so() -> None:
-    r = synthetic_run(draws=40, with_wbl=False, n_spaces=3, horizons=(2, 5))
-    ctx = build_report_context(r, with_figures=False)
+def test_trajectory_without_wbl_says_so(run) -> None:
+    """The real run's forecasts without the WBL outputs (what option ``wbl = false`` leaves out)."""
+    fc = run.forecasts.drop_vars(["wbl", "wbl_origin", "p_wbl_rise"])
+    ctx = build_report_context(dataclasses.replace(run, forecasts=fc), with_figures=False)
     html = render_html(ctx)
     assert ctx.rise_tables and ctx.wbl_table is None
     assert "Incremental liberalization" in html and "wbl = false" in html
 
 
-def test_scenario_labels_are_escaped_in_the_new_tables() -> None:
-    r = synthetic_run(
-        draws=40,
-        n_spaces=3,
-        horizons=(2, 5),
-        scenarios=(("status_quo", f"Status quo {XSS}"), ("isolation", f"Isolation {XSS}")),
-    )
-    ctx = build_report_context(r, with_figures=False)
-    html = render_html(ctx)
+def test_scenario_labels_are_escaped_in_the_new_tables(html: str, ctx) -> None:
     doc = _parse(html)
     assert "script" not in doc.tags
     assert XSS not in html
     esc = "&lt;script&gt;alert(1)&lt;/script&gt;"
     for tid in [t.id for t in ctx.rise_tables] + ["table-wbl"]:
         labels = [row[0] for row in doc.tables[tid][1:]]
-        assert labels == [f"Status quo {XSS}", f"Isolation {XSS}"], tid  # shown as text
+        assert labels == [f"Status quo {XSS}", "Isolation"], tid  # shown as text (conftest's labels)
         start = html.index(f'id="{tid}"')
         assert esc in html[start : html.index("</table>", start)]
     sent = re.search(r'id="rise-sentence">(.*?)</p>', html, re.S)

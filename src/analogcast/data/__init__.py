@@ -6,7 +6,7 @@ Public API
 ----------
 - :func:`load_panel`, :func:`load_events`, :func:`code_events`, :func:`compute_cutpoint`
 - :data:`SPACES`, :data:`DIRECTIONS`, :data:`BAROMETER_SPACES` (the six the Barometer forecasts), :data:`CUTPOINTS`
-- :func:`resolve_country`, :func:`crosswalk`, :func:`unmatched_countries`
+- :func:`resolve_country`, :func:`country_name`, :func:`crosswalk`, :func:`unmatched_countries`
 - :func:`data_sha256`, :func:`citations`, :func:`check_files`, :func:`coverage`
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 from analogcast.data._spaces import BAROMETER_SPACES, CUTPOINTS, DIRECTIONS, REGION_NAMES, SPACES
 from analogcast.data.coder import code_events, compute_cutpoint, feasible_events, next2
 from analogcast.data.crosswalk import (
+    country_name,
     country_table,
     crosswalk,
     gwcode_to_text_id,
@@ -55,6 +56,7 @@ __all__ = [
     "resolve_countries",
     "crosswalk",
     "country_table",
+    "country_name",
     "gwcode_to_text_id",
     "text_id_to_gwcode",
     "text_id_to_wb",

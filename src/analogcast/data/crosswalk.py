@@ -19,6 +19,7 @@ from analogcast.errors import UnknownCountryError, did_you_mean
 __all__ = [
     "crosswalk",
     "country_table",
+    "country_name",
     "resolve_country",
     "resolve_countries",
     "text_id_to_gwcode",
@@ -75,6 +76,31 @@ def country_table(directory: Path | str | None = None) -> pd.DataFrame:
     ``country_text_id``.
     """
     return _country_table(*cache_key(directory)).copy()
+
+
+def country_name(text_id: str) -> str:
+    """The display name of a panel country, e.g. ``country_name("AFG") == "Afghanistan"``.
+
+    Parameters
+    ----------
+    text_id
+        A V-Dem text id (a run's ``target``).
+
+    Returns
+    -------
+    str
+        The crosswalk's ``country_name`` of the country's latest Gleditsch-Ward spell.
+
+    Raises
+    ------
+    UnknownCountryError
+        If ``text_id`` is not a panel country (with suggestions, as :func:`resolve_country`).
+    """
+    tbl = _country_table(*cache_key(None))
+    if text_id in tbl.index:
+        return str(tbl.at[text_id, "country_name"])
+    resolve_country(text_id)  # raises with suggestions unless text_id is a name or another code
+    raise UnknownCountryError(f"{text_id!r} is not a V-Dem text id; give one, e.g. 'AFG'.")
 
 
 @lru_cache(maxsize=1)

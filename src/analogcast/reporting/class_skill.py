@@ -25,13 +25,16 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from analogcast._display import TableBlock, fmt_pct, space_label
 from analogcast.errors import AnalogcastError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from analogcast.runs.run import Run
 
 __all__ = ["ClassSkill", "CLASS_LABELS", "target_classes", "class_rows", "class_skill_section",
            "backtest_dir"]
@@ -70,14 +73,14 @@ class ClassSkill:
     note: str = ""
 
 
-def backtest_dir(run: Any, backtest: Any = None) -> Path | None:
+def backtest_dir(run: Run, backtest: Any = None) -> Path | None:
     """The backtest's output directory: ``backtest`` (a directory or a file in it), else the
     run's ``<run dir>/backtest``; ``None`` when neither holds a ``forecasts.csv``."""
     cands: list[Path] = []
     if isinstance(backtest, str | Path):
         p = Path(backtest)
         cands.append(p if p.is_dir() else p.parent)
-    elif backtest is None and getattr(run, "path", None) is not None:
+    elif backtest is None and run.path is not None:
         cands.append(Path(run.path) / "backtest")
     for c in cands:
         if (c / "forecasts.csv").is_file():

@@ -1,20 +1,20 @@
 """The report model: every number, sentence, table and figure of a report, as plain data.
 
-:func:`build_report_context` turns a run (anything shaped like ``analogcast.runs.Run``) into a
+:func:`build_report_context` turns a run (an ``analogcast.runs.Run``) into a
 :class:`ReportContext`. The templates only lay it out; they compute nothing. The scenario table,
 the figures and the narrative all read one forecasts table (:mod:`analogcast.reporting.tables`).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import xarray as xr
 
+from analogcast.data import country_name
 from analogcast.reporting import run_inputs
 from analogcast.reporting.analogs import analogs_section, prior_rebuilder
 from analogcast.reporting.associations import Associations, policy_associations
@@ -42,12 +42,7 @@ from analogcast.reporting.outcomes import (
     rise_section,
     wbl_section,
 )
-from analogcast.reporting.provenance import (
-    citations_and_sources,
-    country_name,
-    provenance_section,
-    string_list,
-)
+from analogcast.reporting.provenance import citations_and_sources, provenance_section
 from analogcast.reporting.readings import (
     Readings,
     event_model_skill,
@@ -71,6 +66,9 @@ from analogcast.reporting.tables import (
     space_label,
 )
 
+if TYPE_CHECKING:  # pragma: no cover
+    from analogcast.runs.run import Run
+
 __all__ = ["FigureItem", "TableBlock", "ReportContext", "build_report_context"]
 
 
@@ -83,7 +81,6 @@ class ReportContext:
     target: str
     origin: int | None
     created: str
-    synthetic: bool
     level: float
     horizons: list[int]
     headline_horizon: int
@@ -215,10 +212,10 @@ def _full_table(rows: pd.DataFrame, labels: dict[str, str]) -> TableBlock:
     )
 
 
-def _class_skill(run: Any, backtest: Any, meta: Any, target: str, target_name: str,
+def _class_skill(run: Run, backtest: Any, target: str, target_name: str,
                  origin: int | None, spaces: Sequence[str], data_hash: str | None) -> ClassSkill:
     """The "cases like this one" subsection, or an empty one saying why."""
-    if bool(meta.get("synthetic", False)) or not target or origin is None:
+    if not target or origin is None:
         return ClassSkill(None, note="Not computed: the run has no real target and origin.")
     from analogcast.data import load_panel
 
@@ -227,7 +224,7 @@ def _class_skill(run: Any, backtest: Any, meta: Any, target: str, target_name: s
 
 
 def build_report_context(
-    run: Any,
+    run: Run,
     *,
     horizons: Sequence[int] | None = None,
     reference: str | None = None,
@@ -240,9 +237,8 @@ def build_report_context(
     Parameters
     ----------
     run
-        An ``analogcast.runs.Run`` or any object with ``forecasts`` (xr.Dataset), ``metadata`` and
-        ``result`` (``spec``, ``prior``, ``tree``, ``diagnostics``); ``table`` and ``contrasts``
-        are used when present.
+        The run (``Run.from_result``, ``load_run``): its forecasts, stored tables, fit result
+        (spec, prior, posterior tree, diagnostics, model data) and ``metadata.json``.
     horizons
         Headline horizons (default 2, 5 and 10 years where forecast).
     reference
@@ -264,23 +260,19 @@ def build_report_context(
     fc: xr.Dataset = run.forecasts
     meta = run_inputs.metadata(run)
     spec = run_inputs.spec_dict(run)
-    level = run_inputs.as_float(getattr(run, "level", None))
-    if not math.isfinite(level):
-        level = run_inputs.as_float(spec.get("level", meta.get("level", 0.89)))
-    if not math.isfinite(level):
-        level = 0.89
+    level = run.level
     scen = run_inputs.run_scenarios(run, fc)
     labels = {s["name"]: s["label"] for s in scen}
     names = [s["name"] for s in scen]
     spaces = [str(s) for s in fc["space"].values]
-    rows = forecast_rows(fc, level, getattr(run, "table", None))
+    rows = forecast_rows(fc, level, run.table)
     avail = sorted(set(rows["horizon"]))
     hz = [h for h in (horizons or []) if h in avail] or main_horizons(avail)
     head = 5 if 5 in hz else hz[len(hz) // 2]
     ranking = scenario_ranking(rows, head)
     ref = reference if reference in names else ("status_quo" if "status_quo" in names else names[0])
     picks = pick_contrasts(rows, head, ranking, ref)
-    stored_c = getattr(run, "contrasts", None)
+    stored_c = run.contrasts
     cr_parts = [
         contrast_rows(fc, level, [(a, b)], [head], table=stored_c if isinstance(stored_c, pd.DataFrame) else None)
         .query("space == @sp")
@@ -291,9 +283,7 @@ def build_report_context(
         columns=["scenario_a", "scenario_b", "space", "horizon", "diff_mean", "diff_low", "diff_high", "p_a_gt_b"]
     )
 
-    result = getattr(run, "result", None)
-    tree = getattr(result, "tree", None) if result is not None else getattr(run, "tree", None)
-    diag = getattr(result, "diagnostics", None) if result is not None else getattr(run, "diagnostics", None)
+    tree, diag = run.tree, run.diagnostics
     if not diag and tree is not None:
         diag = diagnostics_from_tree(tree)
     checks = evaluate_diagnostics(diag)
@@ -305,9 +295,7 @@ def build_report_context(
     rebuilder = prior_rebuilder(prior, spaces, (analogs or {}).get("shares")) if theta is not None else None
     conflict_spaces = analogs["conflict_spaces"] if analogs else []
 
-    target = str(getattr(run, "target", None) or spec.get("target") or fc.attrs.get("target", ""))
-    origin_raw = getattr(run, "origin", None) or spec.get("origin") or fc.attrs.get("origin")
-    origin = int(origin_raw) if origin_raw is not None else None
+    target, origin = run.target, run.origin
     target_name = country_name(target)
     narrative = build_narrative(
         rows,
@@ -401,12 +389,12 @@ def build_report_context(
         caution = history_caution(readings, head, target_name)
         if caution:
             narrative.cautions.append(Sentence([caution], kind="caution"))
-    cls_skill = _class_skill(run, backtest, meta, target, target_name, origin, spaces,
+    cls_skill = _class_skill(run, backtest, target, target_name, origin, spaces,
                              provenance["hashes"].get("data"))
     if cls_skill.caution:
         narrative.cautions.append(Sentence([cls_skill.caution], kind="caution"))
     refs, sources = citations_and_sources()
-    assumptions = string_list(fc.attrs.get("assumptions"))
+    assumptions = run_inputs.attr_list(fc, "assumptions")
     aid_checks = aid_check_sentences(provenance["hashes"].get("data"))
     associations = policy_associations(tree, level)
     if analogs is not None:
@@ -416,11 +404,10 @@ def build_report_context(
     title = str(spec.get("title") or meta.get("title") or f"{target_name}: scenario forecasts")
     ctx = ReportContext(
         title=title,
-        name=str(getattr(run, "name", None) or meta.get("name") or spec.get("name") or "report"),
+        name=run.name,
         target=target,
         origin=origin,
         created=str(meta.get("created", "")),
-        synthetic=bool(meta.get("synthetic", False)),
         level=level,
         horizons=hz,
         headline_horizon=head,
@@ -462,7 +449,7 @@ def build_report_context(
     if warnings_sens:
         ctx.warnings.append(warnings_sens)
     # scenario values outside the training data's range (analogcast.models.covariates.range_notes)
-    ctx.warnings.extend(string_list(fc.attrs.get("scenario_warnings")))
+    ctx.warnings.extend(run_inputs.attr_list(fc, "scenario_warnings"))
     return ctx
 
 

@@ -144,17 +144,13 @@ def run_view(run: Any) -> RunView:
             f"{type(run).__name__} has no forecasts: the plots take a Run "
             "(analogcast.Run.from_result(result), analogcast.load_run(path))"
         )
-    level = run_inputs.as_float(getattr(run, "level", None))
-    if not math.isfinite(level):
-        level = run_inputs.as_float(run_inputs.spec_dict(run).get("level", run_inputs.metadata(run).get("level", 0.89)))
-    if not math.isfinite(level):
-        level = 0.89
+    level = run.level
     scen = run_inputs.run_scenarios(run, fc)
     spaces = [str(s) for s in fc["space"].values]
-    name = str(getattr(run, "name", None) or run_inputs.spec_dict(run).get("name") or "run")
+    name = run.name
     return RunView(
         forecasts=fc,
-        rows=forecast_rows(fc, level, getattr(run, "table", None)),
+        rows=forecast_rows(fc, level, run.table),
         names=[s["name"] for s in scen],
         labels={s["name"]: s["label"] for s in scen},
         spaces=spaces,

@@ -248,7 +248,7 @@ def contrast(
     avail = sorted({int(h) for h in v.rows["horizon"]})
     hz = main_horizons(avail) if horizons is None else [pick_horizon(v, h, "contrast") for h in horizons]
     sps = pick_spaces(v, spaces, "contrast")
-    stored = getattr(run, "contrasts", None)
+    stored = run.contrasts
     import pandas as pd
 
     cr = contrast_rows(

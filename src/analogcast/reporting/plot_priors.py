@@ -64,8 +64,7 @@ def prior_posterior(run: Any, space: str | Sequence[str] | None, direction: str 
     check_direction(direction, "prior_posterior")
     v = run_view(run)
     spaces = pick_spaces(v, space, "prior_posterior")
-    result = getattr(run, "result", None)
-    theta = run_inputs.find_theta(getattr(result, "tree", None) if result is not None else getattr(run, "tree", None))
+    theta = run_inputs.find_theta(run.tree)
     if theta is None:
         raise UserInputError(
             f"prior_posterior: run {v.name!r} has no posterior draws of theta: it needs the "

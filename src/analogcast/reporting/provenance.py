@@ -1,110 +1,39 @@
 """The report's provenance and sources: the spec, hashes, versions and seeds of a run, the
-data producers' licences and the references, and the target's display name."""
+data producers' licences and the references."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["citations_and_sources", "country_name", "provenance_section", "string_list"]
+if TYPE_CHECKING:  # pragma: no cover
+    from analogcast.runs.run import Run
+
+__all__ = ["citations_and_sources", "provenance_section"]
 
 
 def citations_and_sources() -> tuple[list[str], list[dict[str, str]]]:
-    """References (``analogcast.data.citations()``) and one licence line per data producer."""
-    refs: list[str] = []
-    try:
-        from analogcast.data import citations
+    """References (``analogcast.data.citations()``) and one licence line per data producer of
+    the shipped data's manifest (``analogcast.data.manifest()``)."""
+    from analogcast.data import citations, manifest
 
-        refs = [str(c) for c in citations()]
-    except Exception:  # noqa: BLE001 - provenance falls back to the manifest / static list
-        refs = []
-    try:
-        from importlib import resources
-
-        text = resources.files("analogcast.data").joinpath("files/MANIFEST.json").read_text(encoding="utf-8")
-        files = json.loads(text).get("files", {})
-    except Exception:  # noqa: BLE001
-        files = {}
     sources: dict[str, dict[str, str]] = {}
-    for name, f in files.items():
+    for name, f in manifest()["files"].items():
         prod = str(f.get("producer", "")).strip()
         if not prod:
             continue
         entry = sources.setdefault(prod, {"producer": prod, "license": str(f.get("license", "")), "files": ""})
         entry["files"] = ", ".join(x for x in (entry["files"], str(name)) if x)
-        if not refs:
-            for c in [f.get("citation", "")] + list(f.get("citations", []) or []):
-                if c and str(c) not in refs:
-                    refs.append(str(c))
-    if not refs:
-        refs = [
-            "Coppedge, Michael et al. 2024. V-Dem Dataset v14. Varieties of Democracy (V-Dem) Project. https://doi.org/10.23696/mcwt-fr58",
-            "Beger, Andreas, Richard K. Morgan and Laura Maxwell. 2020. The Democratic Spaces Barometer. V-Dem Institute.",
-            "World Bank. World Development Indicators.",
-            "Felbermayr, Gabriel et al. 2020. The Global Sanctions Data Base. European Economic Review 129.",
-        ]
-    return refs, list(sources.values())
+    return [str(c) for c in citations()], list(sources.values())
 
 
-def country_name(code: str) -> str:
-    try:
-        from analogcast.data import country_table
-
-        tbl = country_table()
-        for col in ("country_text_id", "text_id", "code"):
-            if col in tbl.columns:
-                hit = tbl[tbl[col] == code]
-                for name_col in ("country_name", "name"):
-                    if not hit.empty and name_col in hit.columns:
-                        return str(hit.iloc[0][name_col])
-    except Exception:  # noqa: BLE001 - fall back to the code
-        pass
-    return {"AFG": "Afghanistan"}.get(code, code)
-
-
-def string_list(value: Any) -> list[str]:
-    """A list of strings from an attribute that may be a list, an array, a JSON string or a string.
-
-    NetCDF stores list attributes of strings as JSON text (``'["a", "b"]'``) or arrays.
-    """
-    if value is None:
-        return []
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                got = json.loads(text)
-            except ValueError:
-                import ast
-
-                try:
-                    got = ast.literal_eval(text)
-                except (ValueError, SyntaxError):
-                    got = [text]
-            return [str(x) for x in got] if isinstance(got, list | tuple) else [str(got)]
-        return [text] if text else []
-    try:
-        return [str(x) for x in list(value)]
-    except TypeError:
-        return [str(value)]
-
-
-def provenance_section(run: Any, spec: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+def provenance_section(run: Run, spec: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
     """The provenance section: from the run's typed ``metadata.json``
     (:class:`analogcast.runs.metadata.RunMetadata`, ``run.info``) when the run was loaded from a
     directory, else from the fit's own provenance and the spec."""
-    info = getattr(run, "info", None)
-    prov = dict(getattr(run, "provenance", None) or getattr(getattr(run, "result", None), "provenance", None) or {})
-    spec_obj = getattr(run, "spec", None) or getattr(getattr(run, "result", None), "spec", None)
-    spec_text = ""
-    if spec_obj is not None and callable(getattr(spec_obj, "to_toml", None)):
-        try:
-            spec_text = spec_obj.to_toml()
-        except Exception:  # noqa: BLE001
-            spec_text = ""
-    if not spec_text:
-        spec_text = json.dumps(spec, indent=2, sort_keys=True, default=str)
-    timings = dict(getattr(run, "timings", None) or getattr(getattr(run, "result", None), "timings", None) or {})
+    info = run.info
+    prov = dict(run.provenance)
+    spec_text = run.spec.to_toml()
+    timings = dict(run.timings)
     if info is not None:
         hashes = info.hashes
         data_files, versions, seed, seeds = dict(info.data_files), dict(info.versions), info.seed, dict(info.seeds)
@@ -131,5 +60,5 @@ def provenance_section(run: Any, spec: dict[str, Any], meta: dict[str, Any]) -> 
         "models": ", ".join(map(str, spec.get("model", {}).get("names", []) if isinstance(spec.get("model"), dict) else [])) or str(run.forecasts.attrs.get("models", "")),
         "timings": {str(k): (f"{v:.1f} s" if isinstance(v, int | float) else str(v)) for k, v in timings.items()},
         "created": str(created),
-        "path": str(getattr(run, "path", "") or ""),
+        "path": str(run.path or ""),
     }

@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analogcast._io import atomic_path, atomic_write_text
 from analogcast._version import __version__
@@ -23,6 +23,9 @@ from analogcast.reporting.assumptions import IDENTIFICATION
 from analogcast.reporting.context import ReportContext, build_report_context
 from analogcast.reporting.narrative import Num
 from analogcast.reporting.tables import Cell
+
+if TYPE_CHECKING:  # pragma: no cover
+    from analogcast.runs.run import Run
 
 __all__ = ["FORMATS", "render_html", "render_pdf", "render_report", "parse_formats"]
 
@@ -104,7 +107,7 @@ def render_pdf(html: str, target: str | os.PathLike[str]) -> Path:
     return Path(target)
 
 
-def _load(run: Any) -> Any:
+def _load(run: Run | str | os.PathLike[str]) -> Run:
     if isinstance(run, str | os.PathLike):
         from analogcast.runs import load_run
 
@@ -112,17 +115,16 @@ def _load(run: Any) -> Any:
     return run
 
 
-def report_name(run: Any, ctx: ReportContext | None = None) -> str:
+def report_name(run: Run, ctx: ReportContext | None = None) -> str:
     """The default report file stem: the spec's run name, else its name, else ``report``."""
-    spec = getattr(run, "spec", None)
-    for cand in (getattr(spec, "run_name", None), getattr(spec, "name", None), getattr(ctx, "name", None)):
+    for cand in (run.spec.run_name, run.spec.name, ctx.name if ctx is not None else None):
         if cand:
             return str(cand)
     return "report"
 
 
 def render_report(
-    run: Any,
+    run: Run | str | os.PathLike[str],
     out_dir: str | os.PathLike[str] = "reports",
     formats: Sequence[str] | str = FORMATS,
     *,
@@ -135,7 +137,7 @@ def render_report(
     Parameters
     ----------
     run
-        A ``Run`` (or any run-shaped object), or the path of a saved run directory (loaded with
+        A ``Run``, or the path of a saved run directory (loaded with
         ``analogcast.runs.load_run``, which refuses a tampered run).
     out_dir
         Output directory (created if missing).

@@ -1,6 +1,6 @@
 """What the report reads from a run, through the run's types and the models' declarations.
 
-A run (``analogcast.runs.Run``) carries ``spec``, ``prior`` (an ``AnalogPrior`` or ``None``),
+The report takes an ``analogcast.runs.Run``; it carries ``spec``, ``prior`` (an ``AnalogPrior`` or ``None``),
 ``tree``, ``data``, ``forecasts``, ``metadata``; the prior is read through its own API only
 (``prior.meta``, ``prior.get(space, direction)`` -> ``SpacePrior`` with ``mixture``, ``ess``,
 ``ess_share``, ``conflict_p``, ``evidence``). Which model holds what is never written here: it
@@ -12,12 +12,13 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import xarray as xr
 
 from analogcast.data._spaces import SPACES
+from analogcast.errors import UserInputError
 from analogcast.models.registry import (
     available_models,
     in_registry_order,
@@ -25,9 +26,16 @@ from analogcast.models.registry import (
     model_outputs,
 )
 
+if TYPE_CHECKING:  # pragma: no cover
+    from analogcast.fitting.fitter import FitResult
+    from analogcast.priors import AnalogPrior
+    from analogcast.runs.run import Run
+
+
 __all__ = [
     "SPACE_VARIABLES",
     "as_float",
+    "attr_list",
     "metadata",
     "spec_dict",
     "run_scenarios",
@@ -60,32 +68,41 @@ def as_float(x: Any) -> float:
     return v if math.isfinite(v) else float("nan")
 
 
-def metadata(run: Any) -> dict[str, Any]:
+def attr_list(forecasts: xr.Dataset, key: str) -> list[str]:
+    """A list attribute of the forecasts (``assumptions``, ``scenario_warnings``) as strings.
+
+    The scenario engine writes lists and ``load_run`` decodes the JSON text ``forecasts.nc``
+    stores (:data:`analogcast.runs.run.LIST_ATTRS`); anything else is refused, not guessed at.
+
+    Raises
+    ------
+    UserInputError
+        If the attribute is present and not a list.
+    """
+    value = forecasts.attrs.get(key, [])
+    if not isinstance(value, list | tuple):
+        raise UserInputError(
+            f"the forecasts' attribute {key!r} is a {type(value).__name__}, not a list: "
+            "report runs made by analogcast.runs (Run.from_result, load_run), not datasets opened directly"
+        )
+    return [str(v) for v in value]
+
+
+def metadata(run: Run) -> dict[str, Any]:
     """The run's ``metadata.json`` contents (empty dict before saving)."""
-    return dict(getattr(run, "metadata", None) or {})
+    return dict(run.metadata)
 
 
-def _spec(run: Any) -> Any:
-    spec = getattr(run, "spec", None)
-    return spec if spec is not None else getattr(getattr(run, "result", None), "spec", None)
-
-
-def spec_dict(run: Any) -> dict[str, Any]:
+def spec_dict(run: Run) -> dict[str, Any]:
     """The spec as a plain dict (``FitSpec.to_dict()``), over the one recorded in the metadata."""
-    spec = _spec(run)
-    if spec is None:
-        out: dict[str, Any] = {}
-    elif isinstance(spec, Mapping):
-        out = dict(spec)
-    else:
-        out = dict(spec.to_dict())
+    out = dict(run.spec.to_dict())
     meta_spec = metadata(run).get("spec")
     if isinstance(meta_spec, Mapping):
         out = {**dict(meta_spec), **out}
     return out
 
 
-def run_scenarios(run: Any, forecasts: xr.Dataset) -> list[dict[str, str]]:
+def run_scenarios(run: Run, forecasts: xr.Dataset) -> list[dict[str, str]]:
     """``[{name, label, note}]`` in forecast order; labels from the forecasts, then the spec."""
     names = [str(s) for s in forecasts["scenario"].values]
     labels: dict[str, str] = {}
@@ -99,9 +116,9 @@ def run_scenarios(run: Any, forecasts: xr.Dataset) -> list[dict[str, str]]:
             labels[n] = str(s["label"])
         if s.get("note") or s.get("description"):
             notes[n] = str(s.get("note") or s.get("description"))
-    for sc in getattr(run, "scenarios", ()) or ():
-        n = str(getattr(sc, "name", ""))
-        if getattr(sc, "description", "") and n not in notes:
+    for sc in run.scenarios:
+        n = str(sc.name)
+        if sc.description and n not in notes:
             notes[n] = str(sc.description)
     return [
         {"name": n, "label": labels.get(n) or n.replace("_", " ").capitalize(), "note": notes.get(n, "")}
@@ -109,22 +126,14 @@ def run_scenarios(run: Any, forecasts: xr.Dataset) -> list[dict[str, str]]:
     ]
 
 
-def run_prior(run: Any) -> Any:
+def run_prior(run: Run | FitResult) -> AnalogPrior | None:
     """The run's ``AnalogPrior`` (``None`` for the weakly informative default)."""
-    p = getattr(run, "prior", None)
-    return p if p is not None else getattr(getattr(run, "result", None), "prior", None)
+    return run.prior
 
 
-def run_models(run: Any) -> list[str]:
-    """The run's fitted models, in registry order (from its posterior tree, else its forecasts)."""
-    tree = getattr(run, "tree", None)
-    if tree is None:
-        tree = getattr(getattr(run, "result", None), "tree", None)
-    names = list(getattr(tree, "children", {}) or {})
-    if not names:
-        fc = getattr(run, "forecasts", None)
-        names = [str(m) for m in (getattr(fc, "attrs", {}) or {}).get("models", [])]
-    return in_registry_order(names)
+def run_models(run: Run | FitResult) -> list[str]:
+    """The run's fitted models, in registry order (its posterior tree's children)."""
+    return in_registry_order(list(run.tree.children))
 
 
 def prior_meta(prior: Any) -> dict[str, Any]:
@@ -179,7 +188,7 @@ def theta_model_names() -> list[str]:
     return [n for n in available_models() if model_outputs(n).has_theta]
 
 
-def lead_model(run: Any) -> str | None:
+def lead_model(run: Run | FitResult) -> str | None:
     """The model the run's ``p_opening`` / ``p_closing`` come from."""
     return lead_event_model(run_models(run))
 
@@ -198,22 +207,16 @@ def find_theta(tree: Any) -> xr.DataArray | None:
     return None
 
 
-def _model_data(run: Any) -> Mapping[str, Any] | None:
-    data = getattr(run, "data", None)
-    if data is None:
-        data = getattr(getattr(run, "result", None), "data", None)
+def _model_data(run: Run | FitResult) -> Mapping[str, Any] | None:
+    data = run.data
     return data if isinstance(data, Mapping) else None
 
 
-def target_history(run: Any, spaces: Sequence[str]) -> xr.DataArray | None:
+def target_history(run: Run | FitResult, spaces: Sequence[str]) -> xr.DataArray | None:
     """The target's observed index per space and year (space, year), 0-1 scale, if available.
 
-    From ``run.history`` (the report tests' synthetic runs), else the first fitted model's
-    ``ModelData.target_history`` (V-Dem index columns).
+    From the first fitted model's ``ModelData.target_history`` (V-Dem index columns).
     """
-    hist = getattr(run, "history", None)
-    if isinstance(hist, xr.Dataset) and "index" in hist:
-        return hist["index"]
     data = _model_data(run)
     if data is None:
         return None
@@ -245,16 +248,13 @@ def _last_observed_year(da: Any) -> int | None:
     return int(da["year"].max()) if da.size else None
 
 
-def wbl_last_year(run: Any) -> int | None:
+def wbl_last_year(run: Run | FitResult) -> int | None:
     """The last year with an observed WBL index for the target in the run's data, or ``None``.
 
-    From ``run.history`` (``wbl_index``), else the ``ModelData.target_history`` of the fitted
-    model that declares the WBL output (the panel's ``wbl_index``, calendar years: the panel
-    stores a WBL report year's scores at report year - 1).
+    From the ``ModelData.target_history`` of the fitted model that declares the WBL output (the
+    panel's ``wbl_index``, calendar years: the panel stores a WBL report year's scores at report
+    year - 1).
     """
-    hist = getattr(run, "history", None)
-    if isinstance(hist, xr.Dataset) and "wbl_index" in hist:
-        return _last_observed_year(hist["wbl_index"])
     data = _model_data(run)
     if data is None:
         return None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from analogcast.reporting.run_inputs import attr_list
 from analogcast.reporting.tables import TableBlock, fmt_any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from analogcast.runs.run import Run
 
 __all__ = ["SCORE_COLS", "backtest_frame", "backtest_table"]
 
@@ -15,16 +18,15 @@ __all__ = ["SCORE_COLS", "backtest_frame", "backtest_table"]
 SCORE_COLS = ("n", "n_events", "brier", "log_loss", "roc_auc", "pr_auc", "ece")
 
 
-def backtest_frame(run: Any, backtest: Any = None) -> pd.DataFrame | None:
+def backtest_frame(run: Run, backtest: Any = None) -> pd.DataFrame | None:
     """``analogcast backtest``'s ``scores.csv`` as a frame, if available: ``backtest`` (a
-    DataFrame, a ``scores.csv`` path or its directory), then ``run.backtest``, then
-    ``<run dir>/backtest/scores.csv``."""
+    DataFrame, a ``scores.csv`` path or its directory), then ``<run dir>/backtest/scores.csv``."""
     from pathlib import Path
 
     from analogcast.evaluation.outputs import read_scores
 
-    bt = backtest if backtest is not None else getattr(run, "backtest", None)
-    if bt is None and getattr(run, "path", None) is not None:
+    bt = backtest
+    if bt is None and run.path is not None:
         bt = Path(run.path) / "backtest"
     if isinstance(bt, str | Path):
         p = Path(bt)
@@ -35,7 +37,7 @@ def backtest_frame(run: Any, backtest: Any = None) -> pd.DataFrame | None:
     return bt
 
 
-def backtest_table(run: Any, df: pd.DataFrame | None) -> TableBlock | None:
+def backtest_table(run: Run, df: pd.DataFrame | None) -> TableBlock | None:
     """Backtest skill from ``analogcast backtest``'s ``scores.csv`` (pooled rows of ``df``, from
     :func:`backtest_frame`), if available."""
     if df is None:
@@ -58,14 +60,7 @@ def backtest_table(run: Any, df: pd.DataFrame | None) -> TableBlock | None:
     note = ("Lower Brier score, log loss and ECE are better; higher ROC-AUC and PR-AUC are better. "
             "Compare the model rows with the climatology and persistence baselines. 'barometer6' "
             "pools the six Barometer spaces, 'all7' adds women's space.")
-    fc = getattr(run, "forecasts", None)
-    raw = fc.attrs.get("models", []) if fc is not None else []
-    if isinstance(raw, str):  # stored in forecasts.nc as JSON text
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raw = [raw]
-    run_models = [str(m) for m in ([raw] if isinstance(raw, str) else list(raw))]
+    run_models = attr_list(run.forecasts, "models")
     scored = {str(m) for m in df["model"]} if "model" in df.columns else set()
     unscored = [m for m in run_models if m not in scored]
     scored_run = [m for m in run_models if m in scored]

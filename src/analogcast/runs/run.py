@@ -9,6 +9,7 @@ can be used wherever a fit result is expected (e.g. ``analogcast.forecast(run, .
 from __future__ import annotations
 
 import io
+import json
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analogcast.errors import DataIntegrityError
 from analogcast.fitting.fitter import FitResult, derive_seed
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from analogcast.runs.metadata import RunMetadata
     from analogcast.scenarios import Scenario
 
-__all__ = ["Run", "spec_scenarios", "table_csv", "CSV_FLOAT_FORMAT"]
+__all__ = ["Run", "spec_scenarios", "decode_forecast_attrs", "LIST_ATTRS", "table_csv", "CSV_FLOAT_FORMAT"]
 
 _log = logging.getLogger(__name__)
 
@@ -45,6 +47,46 @@ def spec_scenarios(spec: FitSpec) -> list[Scenario]:
     from analogcast.scenarios.scenario import scenarios_from_spec
 
     return list(scenarios_from_spec([s.to_mapping() for s in spec.scenarios]))
+
+
+#: The forecast dataset's list attributes (``analogcast.scenarios.forecast``): stored as JSON text
+#: in ``forecasts.nc`` (NetCDF attributes hold no lists of mappings), decoded back by ``load_run`` (:func:`decode_forecast_attrs`).
+LIST_ATTRS = ("models", "assumptions", "scenarios", "scenario_warnings")
+
+
+def decode_forecast_attrs(forecasts: xr.Dataset, scenarios: Sequence[Scenario], where: Path) -> None:
+    """Decode the JSON text of :data:`LIST_ATTRS` in ``forecasts.attrs`` in place.
+
+    Runs saved before the scenario engine wrote JSON hold each scenario of ``attrs["scenarios"]``
+    as a Python repr (``str(dict)``); that text is not parsed: the entry is rebuilt from the
+    run's spec (``scenarios``, what the engine wrote it from) when the names agree, and the
+    load is refused otherwise.
+
+    Raises
+    ------
+    DataIntegrityError
+        An attribute that is not a JSON list, or old-style scenarios the spec does not name.
+    """
+    for key in LIST_ATTRS:
+        raw = forecasts.attrs.get(key)
+        if raw is None:
+            continue
+        try:
+            value = json.loads(raw) if isinstance(raw, str) else raw
+        except ValueError:
+            value = None
+        if not isinstance(value, list):
+            raise DataIntegrityError(f"run {where}: forecasts.nc attribute {key!r} is not a JSON list: {str(raw)[:80]!r}")
+        forecasts.attrs[key] = value
+    entries = forecasts.attrs.get("scenarios")
+    if entries and not all(isinstance(e, dict) for e in entries):
+        names = [str(n) for n in forecasts["scenario"].values] if "scenario" in forecasts.coords else []
+        if [s.name for s in scenarios] != names or len(entries) != len(names):
+            raise DataIntegrityError(
+                f"run {where}: forecasts.nc holds its scenarios in the pre-JSON form (Python reprs) and "
+                f"its spec's scenarios ({', '.join(s.name for s in scenarios) or 'none'}) are not the "
+                f"forecast's ({', '.join(names) or 'none'}); re-run the forecast to save it again")
+        forecasts.attrs["scenarios"] = [s.to_dict() for s in scenarios]
 
 
 def table_csv(df: pd.DataFrame) -> str:

@@ -578,11 +578,13 @@ def load_run(path: str | os.PathLike[str], *, verify: bool = True, allow_mismatc
         timings={k: (float("nan") if v is None else v) for k, v in info.timings.items()},
         provenance={k: getattr(info, k) for k in ("data_sha256", "data_files", "prior_source", "prior_sha256", "seeds", "model_options", "versions")},
     )
-    from analogcast.runs.run import spec_scenarios
+    from analogcast.runs.run import decode_forecast_attrs, spec_scenarios
 
+    scenarios = tuple(spec_scenarios(spec))
+    decode_forecast_attrs(forecasts, scenarios, root)
     return Run(
         result=result,
-        scenarios=tuple(spec_scenarios(spec)),
+        scenarios=scenarios,
         forecasts=forecasts,
         table=table,
         contrasts=contrasts,

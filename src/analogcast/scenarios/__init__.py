@@ -54,8 +54,11 @@ Public API (signatures are the contract; the fitting, runs and reporting stages 
     - the extras a model declares, e.g. ``index`` (scenario, space, year, chain, draw): simulated
       index paths, 0-1 scale, years T+1..T+10; ``p_rise`` (scenario, space, horizon, delta,
       chain, draw): P(x[T+H] - x[T] >= delta) per draw; ``wbl`` / ``p_wbl_rise``;
-    - coords ``scenario_label``; attrs ``target``, ``origin``, ``models``, ``assumptions``
-      (plain-language list of the identification and hold-at-origin assumptions for reports).
+    - coords ``scenario_label``; attrs ``target``, ``origin``, and the lists ``models``,
+      ``assumptions`` (plain-language identification and hold-at-origin assumptions for reports),
+      ``scenarios`` (each scenario's ``Scenario.to_dict()``, plain JSON types) and
+      ``scenario_warnings``. A saved run stores each list as JSON text in ``forecasts.nc``;
+      ``load_run`` decodes them back (``analogcast.runs.store.LIST_ATTRS``).
 
 ``contrasts(fc, *, level=0.89, outcome="p_opening", horizons=None) -> pd.DataFrame``
     Every ordered pair of scenarios (A != B): columns ``scenario_a, scenario_b, space, horizon,

@@ -161,7 +161,7 @@ def forecast(
     out.attrs.update(
         target=first.target, origin=int(first.origin), models=list(fitted),
         assumptions=list(ASSUMPTIONS),
-        scenarios=[str(s.to_dict()) for s in scen],
+        scenarios=[s.to_dict() for s in scen],
         scenario_warnings=notes,
     )
     return out
