@@ -29,7 +29,7 @@ def test_saved_list_attributes_are_json_and_load_back_as_lists(tiny_run, tiny_ru
     scen = json.loads(stored["scenarios"])
     # what TINY_SPEC says, written out by hand
     assert [s["name"] for s in scen] == ["status_quo", "isolation"]
-    assert scen[0]["label"] == f"Status quo {XSS}" and scen[0]["description"] == f"Aid as now {XSS}"
+    assert scen[0]["label"] == f"Status quo {XSS}" and scen[0]["note"] == f"Aid as now {XSS}"
     assert scen[1]["paths"]["oda_gni"] == 0.0 and scen[1]["paths"]["sanctions"] == 13
     assert json.loads(stored["models"]) == ["event_logit"]
 

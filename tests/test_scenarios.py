@@ -265,3 +265,15 @@ def test_models_with_different_draw_counts(result):
     assert out.sizes["draw"] == result.tree["event_logit/posterior"].sizes["draw"]
     assert out["index"].sizes["draw"] == out["p_opening"].sizes["draw"]
     assert np.isfinite(out["p_opening_traj"].values).all()
+
+
+def test_scenario_note_is_the_specs_field_and_description_an_alias() -> None:
+    """One field name across the spec and Scenario (issue 16): ``note``; ``description`` (the old
+    name of Scenario's field) is still read."""
+    from analogcast.fitting.spec import ScenarioSpec
+
+    spec_side = ScenarioSpec(name="a", note="aid as now", oda_gni=5.0)
+    sc = Scenario.from_mapping(spec_side.to_mapping())
+    assert sc.note == "aid as now" and sc.to_dict()["note"] == "aid as now"
+    assert "description" not in sc.to_dict()
+    assert Scenario.from_mapping({"name": "b", "description": "old runs"}).note == "old runs"

@@ -411,8 +411,8 @@ class ScenarioSpec(_Strict):
         return v
 
     def to_mapping(self) -> dict[str, Any]:
-        """The ``Scenario.from_mapping`` form: name, label, description, paths."""
-        return {"name": self.name, "label": self.label or self.name.replace("_", " "), "description": self.note, "paths": dict(self.paths)}
+        """The ``Scenario.from_mapping`` form: name, label, note, paths."""
+        return {"name": self.name, "label": self.label or self.name.replace("_", " "), "note": self.note, "paths": dict(self.paths)}
 
 
 class FitSpec(_Strict):

@@ -118,8 +118,8 @@ def run_scenarios(run: Run, forecasts: xr.Dataset) -> list[dict[str, str]]:
             notes[n] = str(s.get("note") or s.get("description"))
     for sc in run.scenarios:
         n = str(sc.name)
-        if sc.description and n not in notes:
-            notes[n] = str(sc.description)
+        if sc.note and n not in notes:
+            notes[n] = str(sc.note)
     return [
         {"name": n, "label": labels.get(n) or n.replace("_", " ").capitalize(), "note": notes.get(n, "")}
         for n in names

@@ -5,7 +5,7 @@ Stage ``scenarios`` (after ``fitting``): imports ``analogcast.models`` and earli
 Public API (signatures are the contract; the fitting, runs and reporting stages code against them)
 ---------------------------------------------------------------------------------------------------
 ``Scenario`` (frozen dataclass)
-    ``Scenario(name: str, label: str = "", paths: Mapping[str, PathSpec] = {}, description: str = "")``
+    ``Scenario(name: str, label: str = "", paths: Mapping[str, PathSpec] = {}, note: str = "")``
     where ``PathSpec = float | int | Sequence[float] | Literal["hold"]``:
 
     - a number: that value in every year from the origin year T through T+H-1 (the years whose
@@ -27,7 +27,7 @@ Public API (signatures are the contract; the fitting, runs and reporting stages 
     outside the training data's range are warned about at forecast time
     (``scenario_notes``; ``forecast(...).attrs["scenario_warnings"]``). Scenarios set covariate
     values only, never missing-data indicators.
-    ``Scenario.from_mapping(d: Mapping) -> Scenario`` accepts ``{"name", "label", "description",
+    ``Scenario.from_mapping(d: Mapping) -> Scenario`` accepts ``{"name", "label", "note" (or "description"),
     "paths": {...}}`` or the flat TOML form ``{"name": ..., "oda_gni": 5.0, "sanctions": 0}``.
 
 ``scenarios_from_spec(items: Sequence[Mapping | Scenario] | Mapping[str, Mapping]) -> list[Scenario]``

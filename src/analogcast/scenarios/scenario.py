@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 MAX_STEPS = 10
 
 _HOLD = "hold"
-_META_KEYS = {"name", "label", "description", "paths"}
+_META_KEYS = {"name", "label", "note", "description", "paths"}
 #: The switch a scenario may set instead of the measured patron covariates.
 ALT_PATRONS = "alt_patrons"
 #: Panel variables ``alt_patrons`` sets (unless the scenario names them itself).
@@ -73,14 +73,14 @@ class Scenario:
         (% of GNI, >= 0), ``alt_patrons`` (0/1, mapped to measured patron covariates), ``sanctions``
         (active cases, whole numbers), or any ``analogcast.models.SCENARIO_COVARIATES`` alias or
         panel variable name; bounds in ``analogcast.models.covariates.CATALOGUE``.
-    description
-        Free text for reports.
+    note
+        Free text for reports (the spec's ``note``; ``description`` is read as an alias).
     """
 
     name: str
     label: str = ""
     paths: Mapping[str, Any] = field(default_factory=dict)
-    description: str = ""
+    note: str = ""
 
     def __post_init__(self) -> None:
         name = scenario_name(self.name)  # the spec's rule too (models.covariates)
@@ -117,7 +117,7 @@ class Scenario:
 
     @classmethod
     def from_mapping(cls, d: Mapping[str, Any]) -> Scenario:
-        """From ``{"name", "label", "description", "paths": {...}}`` or the flat form where
+        """From ``{"name", "label", "note", "paths": {...}}`` (``description`` for ``note``) or the flat form where
         covariates sit beside ``name`` (both may be combined)."""
         if isinstance(d, Scenario):
             return d
@@ -132,13 +132,13 @@ class Scenario:
                     raise UserInputError(f"scenario '{d['name']}' sets '{k}' twice.")
                 paths[k] = v
         return cls(name=d["name"], label=d.get("label", ""), paths=paths,
-                   description=d.get("description", ""))
+                   note=d.get("note") or d.get("description", ""))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON/TOML-ready form (panel names as keys, tuples as lists)."""
         inv = {v: k for k, v in SCENARIO_COVARIATES.items()}
         return {
-            "name": self.name, "label": self.label, "description": self.description,
+            "name": self.name, "label": self.label, "note": self.note,
             "paths": {inv.get(k, k): (list(v) if isinstance(v, tuple) else v) for k, v in self.paths.items()},
         }
 
