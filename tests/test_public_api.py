@@ -42,3 +42,8 @@ def test_python_dash_m_runs_the_cli() -> None:
                          text=True, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("usage: analogcast") and "COMMAND" in out.stdout
+    from analogcast.cli.main import COMMANDS
+
+    # every command is listed: a missing command module is an error, never skipped silently
+    listed = {line.split()[0] for line in out.stdout.splitlines() if line.startswith("    ") and line.split()}
+    assert set(COMMANDS) <= listed, set(COMMANDS) - listed

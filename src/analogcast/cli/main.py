@@ -37,13 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="analogcast", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"analogcast {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
-        try:
-            mod = importlib.import_module(f"analogcast.cli.cmd_{name}")
-        except ModuleNotFoundError as exc:  # a stage not built yet
-            if exc.name != f"analogcast.cli.cmd_{name}":
-                raise
-            continue
+    for name in COMMANDS:  # every command exists: a missing module is a packaging error, not skipped
+        mod = importlib.import_module(f"analogcast.cli.cmd_{name}")
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP)
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
