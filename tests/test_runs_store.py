@@ -315,21 +315,13 @@ def test_run_tables_are_at_the_specs_level(tmp_path: Path) -> None:
     here with numpy. Forecast from SIMULATED data and a numpy-drawn posterior."""
     from dataclasses import replace
 
-    from analogcast.models import get_model
-    from analogcast.models.simulate import fake_posterior, simulate_panel
 
     level = 0.8
     base = synthetic_run()
     spec = base.spec.replace(level=level, deltas=[0.05])
     assert spec.level == level
-    panel, events, _ = simulate_panel(n_countries=10, years=(1966, 2020), spaces=tuple(spec.spaces), seed=5)
-    tree, data = {}, {}
-    for name, opts in (("event_logit", {}), ("trajectory", {"n_paths": 4})):
-        m = get_model(name, **opts)
-        d = m.prepare(panel, events, target="C000", origin=2020, spaces=tuple(spec.spaces))
-        tree[f"{name}/posterior"] = fake_posterior(name, d, draws=15, seed=2)
-        data[name] = d
-    result = replace(base.result, spec=spec, tree=xr.DataTree.from_dict(tree), data=data)
+    tree, data = _simulated_fit(tuple(spec.spaces))
+    result = replace(base.result, spec=spec, tree=tree, data=data)
     run = Run.from_result(result)
     fc = run.forecasts
     q = [(1 - level) / 2, (1 + level) / 2]
@@ -382,8 +374,6 @@ def test_trajectory_outputs_are_saved_as_tables(tmp_path: Path) -> None:
     from dataclasses import replace
     from types import SimpleNamespace
 
-    from analogcast.models import get_model
-    from analogcast.models.simulate import fake_posterior, simulate_panel
     from analogcast.runs.run import spec_scenarios
     from analogcast.scenarios import forecast
     from analogcast.scenarios.compare import contrasts
@@ -391,14 +381,8 @@ def test_trajectory_outputs_are_saved_as_tables(tmp_path: Path) -> None:
 
     base = synthetic_run()
     spec = base.spec.with_overrides().replace(deltas=[0.02, 0.1])
-    panel, events, _ = simulate_panel(n_countries=10, years=(1966, 2020), spaces=tuple(spec.spaces), seed=5)
-    tree, data = {}, {}
-    for name, opts in (("event_logit", {}), ("trajectory", {"n_paths": 4})):
-        m = get_model(name, **opts)
-        d = m.prepare(panel, events, target="C000", origin=2020, spaces=tuple(spec.spaces))
-        tree[f"{name}/posterior"] = fake_posterior(name, d, draws=15, seed=2)
-        data[name] = d
-    fc = forecast(SimpleNamespace(tree=xr.DataTree.from_dict(tree), data=data),
+    tree, data = _simulated_fit(tuple(spec.spaces))
+    fc = forecast(SimpleNamespace(tree=tree, data=data),
                   spec_scenarios(spec), horizons=list(spec.horizons), deltas=spec.deltas, seed=3)
     run = Run(result=replace(base.result, spec=spec), scenarios=base.scenarios, forecasts=fc,
               table=forecasts_table(fc, level=spec.level), contrasts=contrasts(fc, level=spec.level))
@@ -420,6 +404,22 @@ def test_trajectory_outputs_are_saved_as_tables(tmp_path: Path) -> None:
 
 
 # -- typed metadata.json (analogcast.runs.metadata.RunMetadata) ------------------------------------
+
+
+def _simulated_fit(spaces: tuple[str, ...]) -> tuple[xr.DataTree, dict]:
+    """Both registry models prepared on a SIMULATED 10-country panel (origin 2020, target C000),
+    each with a numpy-drawn posterior (15 draws): the fit the two table tests forecast from."""
+    from analogcast.models import get_model
+    from analogcast.models.simulate import fake_posterior, simulate_panel
+
+    panel, events, _ = simulate_panel(n_countries=10, years=(1966, 2020), spaces=spaces, seed=5)
+    tree, data = {}, {}
+    for name, opts in (("event_logit", {}), ("trajectory", {"n_paths": 4})):
+        m = get_model(name, **opts)
+        d = m.prepare(panel, events, target="C000", origin=2020, spaces=spaces)
+        tree[f"{name}/posterior"] = fake_posterior(name, d, draws=15, seed=2)
+        data[name] = d
+    return xr.DataTree.from_dict(tree), data
 
 
 def _rewrite_metadata(path: Path, change) -> None:
