@@ -53,16 +53,22 @@ def test_sigint_during_sampling_exits_130_and_saves_nothing(tmp_path: Path) -> N
             proc.wait()
 
 
-def _interrupt_while_sampling(proc: subprocess.Popen, out: Path, tmp_path: Path) -> None:
+def _read_until(proc: subprocess.Popen, marker: str, what: str) -> list[str]:
+    """The child's stderr lines up to and including the one with ``marker``; the test fails
+    (naming ``what``) if the child ends without printing it."""
     lines = []
     assert proc.stderr is not None
-    for line in proc.stderr:  # the model is compiled and nutpie.sample was called
+    for line in proc.stderr:
         lines.append(line)
-        if "SAMPLING-STARTED" in line:
-            break
-    else:
-        proc.wait(timeout=10)
-        pytest.fail("sampling never started: " + "".join(lines[-5:]))
+        if marker in line:
+            return lines
+    proc.wait(timeout=10)
+    pytest.fail(f"{what} never started: " + "".join(lines[-5:]))
+
+
+def _interrupt_while_sampling(proc: subprocess.Popen, out: Path, tmp_path: Path) -> None:
+    # the model is compiled and nutpie.sample was called
+    lines = _read_until(proc, "SAMPLING-STARTED", "sampling")
     time.sleep(2.0)  # the chains are running (100,000 draws each: minutes)
     proc.send_signal(signal.SIGINT)
     _, rest = proc.communicate(timeout=300)  # 100,000 draws per chain would take far longer
@@ -111,15 +117,7 @@ def test_sigint_during_compilation_stops_at_once_and_saves_nothing(tmp_path: Pat
     cmd = [sys.executable, "-c", _COMPILE_WRAPPER, "fit", str(spec), "--draws", "100000", "--tune", "200", "--out-dir", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
     try:
-        lines = []
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            lines.append(line)
-            if "COMPILE-STARTED" in line:
-                break
-        else:
-            proc.wait(timeout=10)
-            pytest.fail("compilation never started: " + "".join(lines[-5:]))
+        lines = _read_until(proc, "COMPILE-STARTED", "compilation")
         proc.send_signal(signal.SIGINT)
         _, rest = proc.communicate(timeout=120)
     finally:
