@@ -114,8 +114,8 @@ def run_scenarios(run: Run, forecasts: xr.Dataset) -> list[dict[str, str]]:
         n = str(s.get("name", ""))
         if s.get("label") and not labels.get(n):
             labels[n] = str(s["label"])
-        if s.get("note") or s.get("description"):
-            notes[n] = str(s.get("note") or s.get("description"))
+        if s.get("note"):  # the spec's field and, since they share it, Scenario.to_mapping's
+            notes[n] = str(s["note"])
     for sc in run.scenarios:
         n = str(sc.name)
         if sc.note and n not in notes:
