@@ -6,8 +6,8 @@ analog's evidence from its event counts at rate ``logistic(theta / kappa)`` (the
 route, :mod:`analogcast.priors.calibration`). This script reads a saved run that fitted
 ``event_logit`` with the analog countries in its training data and computes, for every analog
 country (not spells of the target: in a run with the target its rows carry theta), the same
-quantity from the fit: ``alpha + region + country effect + mean over its rows of (X beta + Z gamma)
-+ mean year effect over its years``, posterior mean and sd. It prints and writes, per space and
+quantity from the fit (``EventLogit.unit_intercepts``: the mean over its rows of the model's
+log-odds), posterior mean and sd. It prints and writes, per space and
 direction: that model-scale intercept, the count route's point value ``kappa * logit((x + 1/2) /
 (n + 1))``, the prior's mean, and the target's theta prior and posterior (how much the prior can
 move the forecast at all).
@@ -47,16 +47,10 @@ def main(argv: list[str]) -> int:
     target, origin = str(spec["target"]), int(spec["origin"])
     spaces = [str(s) for s in post["space"].values]
     data = model.prepare(load_panel(), load_events(), target=target, origin=origin, spaces=spaces)
-    a = data.arrays
-    countries = [str(c) for c in data.meta["countries"]]
-    sigma_region = float(model.options["sigma_region_scale"])
-    coef = xr.concat([post["beta"].rename(covariate="k"), post["gamma"].rename(dynamic="k")], "k")
-    coef = coef.transpose("chain", "draw", "k", "space", "direction").values  # (C, D, K, S, 2)
-    n_sm = a["XZ"].shape[1] - coef.shape[2]
-    if n_sm:
-        raise SystemExit("smooth terms are not supported here")
     labels = [str(x) for x in prior["meta"]["analogs"]]
     analogs = [lab for lab in labels if ":" not in lab and lab != target]
+    # each analog's mean log-odds over its rows, the quantity theta is for the target
+    fitted = model.unit_intercepts(post, data, analogs)
     meta = json.loads((run_dir / "metadata.json").read_text())
     hashes = {k: meta.get(k) for k in ("fit_id", "data_sha256", "spec_sha256", "prior_sha256", "seed")}
     out: dict[str, object] = {"run": str(run_dir), "run_hashes": hashes, "date": date.today().isoformat(),
@@ -64,9 +58,8 @@ def main(argv: list[str]) -> int:
                               "skipped": [lab for lab in labels if lab not in analogs],
                               "cells": []}
     dirs = [str(d) for d in post["direction"].values]
-    for si, s in enumerate(spaces):
-        for di, d in enumerate(dirs):
-            sd_code = si * 2 + di
+    for s in spaces:
+        for d in dirs:
             cell = prior["spaces"][s][d]
             th = post["theta"].sel(space=s, direction=d).values.ravel()
             row: dict[str, object] = {
@@ -74,27 +67,17 @@ def main(argv: list[str]) -> int:
                 "prior_mean_logit": cell["mean_logit"], "prior_sd_logit": cell["sd_logit"],
                 "target_theta_posterior": [round(float(th.mean()), 3), round(float(th.std()), 3)],
             }
+            est = {lab: (m, sd) for lab, m, sd in fitted[(s, d)]}
             for lab in analogs:
-                ci = countries.index(lab)
-                m = (a["obs_c"] == ci) & (a["obs_sd"] == sd_code)
-                if not m.any():  # the analog has no coded rows in this space (e.g. SAU electoral)
+                if lab not in est:  # the analog has no coded rows in this space (e.g. SAU electoral)
                     row[lab] = None
                     continue
-                lin = np.einsum("rk,cdk->cdr", a["XZ"][m], coef[:, :, :, si, di]).mean(-1)
-                ybar = post["year_effect"].sel(direction=d).isel(
-                    year=np.unique(a["obs_t"][m])).mean("year").values
-                base = (post["alpha"].sel(space=s, direction=d).values
-                        + sigma_region * post["z_region"].sel(space=s, direction=d).isel(
-                            region=int(a["country_region"][ci])).values
-                        + (post["z_country"].sel(direction=d, country=lab)
-                           * post["sigma_country"].sel(direction=d)).values)
-                theta_c = (base + lin + ybar).ravel()
                 ev = next(e for e in cell["evidence"] if e["label"] == lab)
                 count = kappa_for(s, d) * float(logit((ev["events"] + 0.5) / (ev["years"] + 1.0)))
                 row[lab] = {"events": ev["events"], "years": ev["years"],
-                            "model_theta": [round(float(theta_c.mean()), 3), round(float(theta_c.std()), 3)],
+                            "model_theta": [round(est[lab][0], 3), round(est[lab][1], 3)],
                             "count_route": round(count, 3),
-                            "count_minus_model": round(count - float(theta_c.mean()), 3)}
+                            "count_minus_model": round(count - est[lab][0], 3)}
             out["cells"].append(row)  # type: ignore[union-attr]
             print(json.dumps(row))
     gaps = [r[lab]["count_minus_model"] for r in out["cells"] for lab in analogs  # type: ignore[index,union-attr]

@@ -95,6 +95,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="count every event year as an independent trial (default: per episode)",
     )
     b.add_argument(
+        "--evidence",
+        default="counts",
+        help="where each analog's evidence comes from: 'counts' (default; its event counts at the "
+        "calibrated scale, seconds) or 'model' (its intercept in the lead event model fitted without the "
+        "target's current spell, on the scale of the model's theta; a few minutes)",
+    )
+    b.add_argument("--origin", type=int, default=None,
+                   help="--evidence model: last data year of the fit (default the data's last year)")
+    b.add_argument("--evidence-draws", type=int, default=1000,
+                   help="--evidence model: draws per chain (2 chains; default 1000)")
+    b.add_argument("--evidence-tune", type=int, default=500,
+                   help="--evidence model: tuning steps per chain (default 500)")
+    b.add_argument("--seed", type=int, default=20240601,
+                   help="--evidence model: sampler seed (default 20240601)")
+    b.add_argument(
         "--method", default="robust_map", help="map, power, robust_map (default) or none"
     )
     b.add_argument(
@@ -206,6 +221,54 @@ def format_table(prior) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(lines)
 
 
+_ROUTES = ("counts", "model")
+
+
+def _evidence_route(args: argparse.Namespace) -> str:
+    """``--evidence`` checked against the other flags (one line on a bad combination)."""
+    from analogcast.errors import did_you_mean
+
+    route = str(args.evidence).strip().lower()
+    if route not in _ROUTES:
+        raise UserInputError(f"--evidence = {args.evidence!r} is not one of {', '.join(_ROUTES)}."
+                             f"{did_you_mean(route, _ROUTES)}")
+    if route == "counts":
+        return route
+    if args.kappa is not None or args.no_episodes:
+        flag = "--kappa" if args.kappa is not None else "--no-episodes"
+        raise UserInputError(f"{flag} applies to --evidence counts only; the model route is on the model's scale")
+    if args.window:
+        raise UserInputError("--window applies to --evidence counts only; the model route uses every coded year")
+    if args.method == "none":
+        raise UserInputError("--method none uses no analog evidence; drop --evidence model")
+    for flag, value, low in (("--evidence-draws", args.evidence_draws, 100),
+                             ("--evidence-tune", args.evidence_tune, 100)):
+        if value < low or value > 100_000:
+            raise UserInputError(f"{flag} = {value} must be between {low} and 100000")
+    if not 0 <= args.seed < 2**32:
+        raise UserInputError(f"--seed = {args.seed} must be between 0 and 2**32 - 1")
+    return route
+
+
+def _model_evidence(args: argparse.Namespace, specs: Sequence[object]):  # type: ignore[no-untyped-def]
+    """Fit the lead event model without the target's current spell (:mod:`analogcast.fitting.analog_evidence`)."""
+    from analogcast.data import load_panel, resolve_country
+    from analogcast.fitting.analog_evidence import fit_analog_evidence
+
+    target = resolve_country(args.target)
+    resolved = [a.with_country(resolve_country(a.country)) for a in specs]  # type: ignore[attr-defined]
+    last = int(load_panel()["year"].values.max())
+    origin = last if args.origin is None else int(args.origin)
+    if not 1970 < origin <= last:
+        raise UserInputError(f"--origin = {origin} must be between 1971 and the data's last year {last}")
+    if args.current_from is not None and args.current_from > origin:
+        raise UserInputError(f"--current-from = {args.current_from} is after --origin {origin}")
+    fit = fit_analog_evidence(target, resolved, origin=origin, current_from=args.current_from,
+                              spaces=_list(args.spaces) or None, draws=args.evidence_draws,
+                              tune=args.evidence_tune, seed=args.seed)
+    return fit.evidence
+
+
 def run(args: argparse.Namespace) -> int:
     """Dispatch ``build`` / ``show`` / ``similar``."""
     from analogcast._io import check_output_file
@@ -243,6 +306,15 @@ def run(args: argparse.Namespace) -> int:
             weights, _ = suggest_weights(args.target, analogs)
         else:
             weights = _weights(args.weights, analogs)
+        evidence = None
+        if _evidence_route(args) == "model":
+            from analogcast.priors.build import check_request
+
+            # every other input is refused before the minutes of sampling
+            check_request(args.target, analogs, args.method, args.discount, args.robust_weight,
+                          weights, args.window, tau_prior=args.tau_prior,
+                          conflict_years=args.conflict_years, current_from=args.current_from)
+            evidence = _model_evidence(args, specs)
         prior = build_prior(
             args.target,
             analogs,
@@ -257,6 +329,7 @@ def run(args: argparse.Namespace) -> int:
             current_from=args.current_from,
             kappa=args.kappa,
             episodes=not args.no_episodes,
+            evidence=evidence,
         )
         if args.notes:
             notes = f"{args.notes} | {prior.meta.notes}" if prior.meta.notes else args.notes

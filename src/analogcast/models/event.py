@@ -109,6 +109,7 @@ from analogcast.models.design import (
     validate_target_origin,
 )
 from analogcast.models.event_forecast import no_event_moves
+from analogcast.models.event_rows import case_control, spell_masks
 from analogcast.models.target_prior import theta_prior_arrays
 from analogcast.models.year_effects import year_effects
 
@@ -146,6 +147,8 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "subsample_seed": 20240601,
     "n_paths": 4,
     "target_since": None,
+    "spell_units": [],
+    "drop_spells": [],
 }
 
 
@@ -306,6 +309,16 @@ class EventLogit:
                 dyn_grids[s] = np.concatenate([dyn_grids[s], xgrid], axis=-1)
                 for d in DIRECTIONS:
                     valid[(s, d)] = valid[(s, d)] & ok_x
+        units = spell_masks(self.options.get("spell_units", ()), countries, grid_years, "spell_units")
+        drops = spell_masks(self.options.get("drop_spells", ()), countries, grid_years, "drop_spells")
+        for ci, mask in drops.values():
+            # a spell_units spell inside a dropped spell keeps its rows
+            keep_rows = np.zeros_like(mask)
+            for cu, mu in units.values():
+                if cu == ci:
+                    keep_rows |= mu
+            for key in valid:
+                valid[key][ci, mask & ~keep_rows] = False
         train = np.zeros((len(countries), len(grid_years)), dtype=bool)
         for s in spaces_t:
             for d in DIRECTIONS:
@@ -315,6 +328,18 @@ class EventLogit:
                 f"target '{target}' has no coded country-years between {start} and {last_label}."
             )
         keep_c = np.flatnonzero(train.any(axis=1))
+        unit_labels = list(units)
+        for lab, (ci, mask) in units.items():
+            if not (train[ci] & mask).any():
+                raise UserInputError(
+                    f"option spell_units: {lab} has no coded country-year between {start} and "
+                    f"{last_label}; choose years the event data code."
+                )
+            if target is not None and ci == t_idx:
+                raise UserInputError(
+                    f"option spell_units: {lab} is a spell of the target; fit it without a target "
+                    "(the analog evidence fit) or use target_since"
+                )
         since = self.options.get("target_since")
         # the target's current spell: its years from ``target_since`` on carry theta (and the
         # analogy prior); earlier years are an ordinary country's rows (see the module docstring)
@@ -342,7 +367,8 @@ class EventLogit:
 
         c_map = -np.ones(len(countries), dtype=np.int64)
         c_map[keep_c] = np.arange(keep_c.size)
-        n_keep = int(keep_c.size)
+        # spell units are indexed after the fitted countries, the target's spell after them
+        n_keep = int(keep_c.size) + len(unit_labels)
         win_years = grid_years[in_window]
         y_pos = np.searchsorted(win_years, grid_years)
         n_sd = len(spaces_t) * 2
@@ -383,6 +409,8 @@ class EventLogit:
                 rows["cy"].append(cy_grid[c, t])
                 rows["sd"].append(np.full(c.size, sd))
                 cc = c_map[c]
+                for k, (cu, mu) in enumerate(units.values()):
+                    cc = np.where((c == cu) & mu[t], keep_c.size + k, cc)
                 if target is not None:  # the spell's rows go to the target's own index (below)
                     cc = np.where((c == t_idx) & spell[t], n_keep, cc)
                 rows["c"].append(cc)
@@ -402,7 +430,9 @@ class EventLogit:
         fit_mask, offset = case_control(arr["y"], float(self.options["control_fraction"]),
                                         is_target, int(self.options["subsample_seed"]))
         regions_all = np.asarray(panel["region"].values, dtype=np.int64)
-        region_codes, region_idx = np.unique(regions_all[keep_c], return_inverse=True)
+        unit_c = np.array([ci for ci, _ in units.values()], dtype=np.int64)
+        region_codes, region_idx = np.unique(
+            np.concatenate([regions_all[keep_c], regions_all[unit_c]]), return_inverse=True)
         XZ = np.concatenate([Xc[arr["cy"]], arr["Z"], arr["S"]], axis=1)
         arrays = {
             "Xc": np.ascontiguousarray(Xc, dtype=np.float64),
@@ -445,7 +475,8 @@ class EventLogit:
             target_history=th,
             observed=observed,
             meta={
-                "countries": countries[keep_c].tolist(),
+                "countries": [*countries[keep_c].tolist(), *unit_labels],
+                "spell_units": unit_labels,
                 "all_countries": countries.tolist(),
                 "all_regions": regions_all.tolist(),
                 "regions": region_codes.tolist(),
@@ -622,6 +653,14 @@ class EventLogit:
         return all_country_event_probs(posterior, data, horizon, rng,
                                        n_paths=int(self.options["n_paths"]))
 
+    def unit_intercepts(self, posterior: xr.Dataset, data: ModelData, labels: Sequence[str],
+                        max_draws: int | None = None) -> dict[tuple[str, str], list[tuple[str, float, float]]]:
+        """Fitted units' intercepts on the scale of ``theta`` (mean and sd per space and
+        direction); see :func:`analogcast.models.event_forecast.unit_intercepts`."""
+        from analogcast.models.event_forecast import unit_intercepts
+
+        return unit_intercepts(posterior, data, labels, max_draws)
+
     # ------------------------------------------------------------------ PPC
     def posterior_predictive(self, posterior: xr.Dataset, data: ModelData,
                              rng: np.random.Generator, max_draws: int = 400) -> xr.Dataset:
@@ -644,18 +683,3 @@ def _space_effects(name: str, mean: Any, sigma: Any, dim: str, centred: bool) ->
         return pm.Normal(name, mu=mean[:, None, :], sigma=sigma, dims=dims)
     z = pm.Normal(f"z_{name}", 0.0, 1.0, dims=dims)
     return pm.Deterministic(name, mean[:, None, :] + sigma * z, dims=dims)
-
-
-def case_control(y: np.ndarray, fraction: float, protected: np.ndarray,
-                 seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Case-control thinning: keep every event, every ``protected`` row (the target's) and each
-    other non-event row with probability ``fraction``.
-
-    Returns ``(keep, offset)``: the kept rows, and the per-row logit offset ``-log(fraction)``
-    for rows that were subject to thinning (0 for protected rows), so that
-    ``logit P(y = 1 | kept) = eta + offset`` (Prentice and Pyke 1979; King and Zeng 2001).
-    """
-    u01 = np.random.default_rng(np.random.SeedSequence(int(seed))).random(np.asarray(y).size)
-    keep = (np.asarray(y) == 1) | (u01 < fraction) | np.asarray(protected, bool)
-    offset = np.where(np.asarray(protected, bool) | (fraction >= 1.0), 0.0, -np.log(fraction))
-    return keep, offset

@@ -136,6 +136,59 @@ def linear_predictor(posterior: xr.Dataset, data: ModelData,
     return out
 
 
+def unit_intercepts(posterior: xr.Dataset, data: ModelData, labels: Sequence[str],
+                    max_draws: int | None = None) -> dict[tuple[str, str], list[tuple[str, float, float]]]:
+    """Each fitted unit's intercept on the model's scale: posterior mean and sd of the mean over its
+    training rows of ``logit h`` (its log-odds at its own mean covariates and mean year effect, the
+    quantity ``theta`` is for the target).
+
+    Parameters
+    ----------
+    posterior
+        The event model's posterior.
+    data
+        Its prepared data (``labels`` are ``meta["countries"]`` entries: countries or option
+        ``spell_units`` spells such as ``"AFG:1996-2000"``).
+    labels
+        Units to report; a unit with no row in a space and direction is left out of that cell.
+    max_draws
+        Thin the posterior to at most this many draws.
+
+    Returns
+    -------
+    dict
+        ``(space, direction) -> [(label, mean, sd), ...]``.
+    """
+    a = data.arrays
+    units = [str(c) for c in data.meta["countries"]]
+    missing = [lab for lab in labels if lab not in units]
+    if missing:
+        raise UserInputError(f"{', '.join(missing)} not among the fitted units of {data.model} "
+                             "(a country with coded years, or an option spell_units spell)")
+    p = _post_arrays(posterior, max_draws)
+    base = _base(p, data)  # (sample, unit, space, direction)
+    n = base.shape[0]
+    n_sd = len(data.spaces) * 2
+    coef = [p["beta"], p["gamma"]] + ([p["w"]] if "w" in p else [])
+    C = np.concatenate(coef, axis=1).reshape(n, -1, n_sd)  # (sample, column, block)
+    out: dict[tuple[str, str], list[tuple[str, float, float]]] = {}
+    for si, s in enumerate(data.spaces):
+        for di, d in enumerate(DIRECTIONS):
+            b = si * 2 + di
+            cell: list[tuple[str, float, float]] = []
+            for lab in labels:
+                ci = units.index(lab)
+                rows = np.flatnonzero((a["obs_c"] == ci) & (a["obs_sd"] == b))
+                if rows.size == 0:
+                    continue
+                lin = np.einsum("rk,nk->nr", a["XZ"][rows], C[:, :, b])
+                yr = p["year"][:, a["obs_t"][rows], di]
+                eta = (base[:, ci, si, di][:, None] + lin + yr).mean(axis=1)
+                cell.append((lab, float(eta.mean()), float(eta.std())))
+            out[(s, d)] = cell
+    return out
+
+
 def simulate_quiet_paths(moves: np.ndarray, x_last: np.ndarray, n_steps: int,
                          rng: np.random.Generator, k: int = K_NEIGHBOURS) -> np.ndarray:
     """Index paths between events: ``n_steps`` level-matched moves from ``x_last``.

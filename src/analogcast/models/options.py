@@ -122,6 +122,13 @@ class EventLogitOptions(ModelOptions):
     regime two years old inherits the whole country's history. The main job sets it to the
     prior's ``current_from``.
 
+    ``spell_units`` (e.g. ``["AFG:1996-2000"]``) gives each listed country-spell its own unit:
+    the spell's rows get their own country effect (in the country's region) instead of the
+    country's, so the fit has an intercept for the spell (the analogy prior's model-scale evidence,
+    :mod:`analogcast.fitting.analog_evidence`). ``drop_spells`` leaves the listed country-spells'
+    rows out of the fit (the target's current spell, when analog evidence must be fitted without
+    it); rows of a ``spell_units`` spell are kept.
+
     ``year_noise`` splits the year effect into a random-walk level and a transient yearly shock
     (a local-level model): forecasts continue the level and draw new shocks, so one unusual year
     of events is not carried forward as a new level.
@@ -151,6 +158,31 @@ class EventLogitOptions(ModelOptions):
     subsample_seed: Seed = 20240601
     n_paths: Annotated[int, Field(ge=1, le=64, strict=True)] = 4
     target_since: Year | None = None
+    spell_units: list[str] = Field(default_factory=list)
+    drop_spells: list[str] = Field(default_factory=list)
+
+    @field_validator("spell_units", "drop_spells", mode="before")
+    @classmethod
+    def _spells(cls, value: Any, info: Any) -> Any:
+        """Country-spells ``AFG:1996-2000`` (each once; a whole country is not a spell)."""
+        from analogcast.priors.spells import parse_analog
+
+        if not isinstance(value, list | tuple):
+            raise _fail(f'must be a list of spells like ["AFG:1996-2000"], got {value!r}')
+        out: list[str] = []
+        for item in value:
+            if not isinstance(item, str):
+                raise _fail(f"must list spells as text like \"AFG:1996-2000\", got {item!r}")
+            try:
+                a = parse_analog(item, info.field_name)
+            except UserInputError as exc:
+                raise _fail(str(exc)) from None
+            if not a.is_spell:
+                raise _fail(f"{item!r} is a whole country; give a spell like {item.strip()}:1996-2000")
+            if a.label in out:
+                raise _fail(f"lists {a.label} twice")
+            out.append(a.label)
+        return out
 
     @field_validator("aid_prior_mean", "aid_prior_sd", mode="before")
     @classmethod

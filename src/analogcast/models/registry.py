@@ -24,6 +24,7 @@ __all__ = [
     "REGISTRY",
     "DEFAULT_MODELS",
     "BACKTEST_MODELS",
+    "EVIDENCE_MODEL",
     "register",
     "model_class",
     "model_outputs",
@@ -45,6 +46,10 @@ DEFAULT_MODELS: tuple[str, ...] = ("event_logit",)
 #: the registry models ``analogcast backtest`` fits and scores (each declares ``outputs.scored``
 #: and provides ``predict_all``); a registry-level list, so the CLI reads it without importing models
 BACKTEST_MODELS: tuple[str, ...] = ("event_logit",)
+
+#: the registry model whose fit without the target gives the analogy prior's model-scale evidence
+#: (it declares ``outputs.has_theta`` and provides ``unit_intercepts``; ``priors build --evidence model``)
+EVIDENCE_MODEL: str = "event_logit"
 
 
 def available_models() -> tuple[str, ...]:

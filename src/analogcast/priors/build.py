@@ -61,7 +61,7 @@ from analogcast.priors.prior import AnalogPrior, _summaries, rate_scale
 from analogcast.priors.records import PriorMeta, SpacePrior, _r, _rmix
 from analogcast.priors.spells import Analog, parse_analog
 
-__all__ = ["build_prior", "ModelScaleEvidence"]
+__all__ = ["build_prior", "check_request", "ModelScaleEvidence"]
 
 GRID = Grid()
 
@@ -269,6 +269,76 @@ def _target_counts(
     )
 
 
+@dataclass(frozen=True)
+class _Request:
+    target: str
+    specs: tuple[Analog, ...]
+    labels: tuple[str, ...]
+    weights: tuple[float, ...]
+    window: Window
+    tau: TauPrior
+
+
+def check_request(
+    target: str,
+    analogs: Sequence[str | Analog] | str,
+    method: str = "robust_map",
+    discount: float = 1.0,
+    robust_weight: float = 0.2,
+    weights: Mapping[str, float] | Sequence[float] | None = None,
+    window: str | tuple[int | None, int | None] | Window | None = None,
+    tau_scale: float = DEFAULT_TAU_SCALE,
+    tau_prior: TauPrior | str | None = None,
+    conflict_years: int = 10,
+    events: xr.Dataset | None = None,
+    *,
+    current_from: int | None = None,
+) -> _Request:
+    """Resolve and check a :func:`build_prior` request (names, spells, weights, method, tau prior)
+    without building anything: one line on the first problem. Lets a caller refuse bad input
+    before long work (the model-scale evidence fit)."""
+    _check_inputs(method, discount, robust_weight, conflict_years)
+    base_resolve = _resolver(events)
+
+    def resolve_field(field_name: str, text: str) -> str:
+        try:
+            return base_resolve(text)
+        except UnknownCountryError as exc:
+            raise UnknownCountryError(f"{field_name} = {text!r}: {exc}") from None
+
+    tgt = resolve_field("target", target)
+    specs = [parse_analog(a) for a in ([a for a in analogs.split(",") if a.strip()] if isinstance(analogs, str) else analogs)]
+    specs = [a.with_country(resolve_field("analogs", a.country)) for a in specs]
+    an = [a.label for a in specs]
+    for a in specs:
+        if a.country == tgt and not a.is_spell:
+            raise UserInputError(
+                f"analogs = {','.join(an)} include the target {tgt}; an analog must be another "
+                f"country or an earlier spell of the target (e.g. {tgt}:1996-2000)"
+            )
+        if a.country == tgt and current_from is not None and int(a.last) >= current_from:  # type: ignore[arg-type]
+            raise UserInputError(
+                f"analogs = {a.label!r} overlaps the target's current spell (from {current_from}); "
+                "an own spell must end before it"
+            )
+    dup = sorted({a for a in an if an.count(a) > 1})
+    if dup:
+        raise UserInputError(f"analogs = {','.join(an)} list {', '.join(dup)} more than once")
+    if not an and method != "none":
+        raise UserInputError(f"method = {method!r} needs at least one analog (--analogs SAU,IRN)")
+
+    def resolve_label(text: str) -> str:
+        return parse_analog(text, "weights").with_country(resolve_field("weights", parse_analog(text).country)).label
+
+    w = _analog_weights(an, weights, resolve_label)
+    win = parse_window(window)
+    if tau_prior is None:
+        tau = TauPrior("halfnormal", tau_scale)
+    else:
+        tau = tau_prior if isinstance(tau_prior, TauPrior) else TauPrior.parse(tau_prior)
+    return _Request(tgt, tuple(specs), tuple(an), w, win, tau)
+
+
 def build_prior(
     target: str,
     analogs: Sequence[str | Analog] | str,
@@ -348,48 +418,12 @@ def build_prior(
     AnalogPrior
         Deterministic (grid and quadrature; no seed involved).
     """
-    _check_inputs(method, discount, robust_weight, conflict_years)
     if not 1 <= n_components <= 4:
         raise UserInputError(f"n_components = {n_components} must be between 1 and 4")
-    base_resolve = _resolver(events)
-
-    def resolve_field(field_name: str, text: str) -> str:
-        try:
-            return base_resolve(text)
-        except UnknownCountryError as exc:
-            raise UnknownCountryError(f"{field_name} = {text!r}: {exc}") from None
-
-    tgt = resolve_field("target", target)
-    specs = [parse_analog(a) for a in ([a for a in analogs.split(",") if a.strip()] if isinstance(analogs, str) else analogs)]
-    specs = [a.with_country(resolve_field("analogs", a.country)) for a in specs]
-    an = [a.label for a in specs]
-    for a in specs:
-        if a.country == tgt and not a.is_spell:
-            raise UserInputError(
-                f"analogs = {','.join(an)} include the target {tgt}; an analog must be another "
-                f"country or an earlier spell of the target (e.g. {tgt}:1996-2000)"
-            )
-        if a.country == tgt and current_from is not None and int(a.last) >= current_from:  # type: ignore[arg-type]
-            raise UserInputError(
-                f"analogs = {a.label!r} overlaps the target's current spell (from {current_from}); "
-                "an own spell must end before it"
-            )
-    dup = sorted({a for a in an if an.count(a) > 1})
-    if dup:
-        raise UserInputError(f"analogs = {','.join(an)} list {', '.join(dup)} more than once")
-    if not an and method != "none":
-        raise UserInputError(f"method = {method!r} needs at least one analog (--analogs SAU,IRN)")
-
-    def resolve_label(text: str) -> str:
-        return parse_analog(text, "weights").with_country(resolve_field("weights", parse_analog(text).country)).label
-
-    w = _analog_weights(an, weights, resolve_label)
-    win = parse_window(window)
-    if tau_prior is None:
-        tau = TauPrior("halfnormal", tau_scale)
-    else:
-        tau = tau_prior if isinstance(tau_prior, TauPrior) else TauPrior.parse(tau_prior)
-
+    req = check_request(target, analogs, method, discount, robust_weight, weights, window, tau_scale,
+                        tau_prior, conflict_years, events, current_from=current_from)
+    tgt, specs, an, w, win, tau = (req.target, list(req.specs), list(req.labels), req.weights,
+                                   req.window, req.tau)
     events_shipped = events is None
     if events is None:
         from analogcast.data import data_sha256 as _sha
