@@ -173,12 +173,36 @@ def test_main_job_prior_has_the_three_analogs_of_the_founding_argument() -> None
     assert p.meta.analogs == ("SAU", "IRN", "AFG:1996-2000") and p.meta.current_from == 2022
     for word in ("SAU", "IRN", "first emirate", "selection on the outcome"):
         assert word in p.meta.notes
+    # built on the model's scale: each analog's intercept in event_logit fitted without 2022-
+    assert p.meta.evidence_source.startswith("event_logit fitted without AFG's rows from 2022")
     for s in SPACES:
         for d in ("opening", "closing"):
             sp = p.get(s, d)
             assert [e.label for e in sp.evidence] == list(p.meta.analogs)
-            assert set(sp.ess_share) == set(p.meta.analogs) and all(v > 0 for v in sp.ess_share.values())
+            fitted = {lab for lab, _, _ in sp.model_evidence}
+            assert {"SAU", "IRN"} & fitted  # at least one whole-country analog in every cell
+            assert set(sp.ess_share) == set(p.meta.analogs)
+            # an analog shares the ESS exactly when it has a fitted intercept in this cell
+            assert {a for a, v in sp.ess_share.items() if v > 0} == fitted
             assert sp.evidence[2].first_year == 1996 and sp.evidence[2].last_year == 2000
+            assert sp.kappa == 1.0
     assert set(p.drift) >= set(SPACES)
     spec = (REPO / "fits" / "afghanistan.toml").read_text(encoding="utf-8")
     assert 'file = "priors/afghanistan_saudi_iran_taliban1996.toml"' in spec
+
+
+def test_main_job_prior_is_built_from_the_evidence_it_records() -> None:
+    """The committed file equals build_prior on its own recorded model-scale evidence and the
+    shipped data (conflict counts, drift part): no refit needed to check that it is current."""
+    from analogcast.priors import ModelScaleEvidence
+
+    p = load_prior(REPO / "priors" / "afghanistan_saudi_iran_taliban1996.toml")
+    m = p.meta
+    assert m.data_sha256 == data.data_sha256()
+    est = {(s, d): list(p.get(s, d).model_evidence) for s in SPACES for d in ("opening", "closing")}
+    rebuilt = build_prior(
+        "AFG", list(m.analogs), method=m.method, discount=m.discount, robust_weight=m.robust_weight,
+        current_from=m.current_from, conflict_years=m.conflict_years,
+        evidence=ModelScaleEvidence(est, m.evidence_source), panel=data.load_panel(),
+    ).with_meta(created=m.created, analogcast_version=m.analogcast_version, notes=m.notes)
+    assert rebuilt == p

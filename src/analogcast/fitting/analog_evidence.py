@@ -154,12 +154,39 @@ def fit_analog_evidence(
         if bad:
             _log.warning("analog evidence fit: %s = %.3f (threshold %s); consider more --evidence-draws",
                          key, val, limit)
-    est = model.unit_intercepts(tree["posterior"].to_dataset(), data, labels)
-    keep = {k: [(lab, round(m, 6), round(s, 6)) for lab, m, s in v] for k, v in est.items()}
+    post = tree["posterior"].to_dataset()
+    draws_by_cell = model.unit_intercept_draws(post, data, labels)
+    keep = {k: [(lab, round(float(v.mean()), 6), round(float(v.std()), 6)) for lab, v in cell.items()]
+            for k, cell in draws_by_cell.items()}
+    diag.update(_intercept_diagnostics(draws_by_cell, post.sizes["chain"], post.sizes["draw"]))
     source = (f"{MODEL} fitted without {target}'s rows from "
               f"{current_from if current_from is not None else 'its first year'} "
               f"(origin {origin}, {chains} x {draws} draws, seed {seed}; max R-hat "
               f"{diag.get('max_rhat', float('nan')):.3f}, min bulk ESS "
-              f"{diag.get('min_ess_bulk', float('nan')):.0f}, divergences {diag.get('divergences', 0)}): "
+              f"{diag.get('min_ess_bulk', float('nan')):.0f}, divergences {diag.get('divergences', 0)}; "
+              f"the analogs' intercepts: max R-hat {diag['intercepts_max_rhat']:.3f}, min bulk / tail ESS "
+              f"{diag['intercepts_min_ess_bulk']:.0f} / {diag['intercepts_min_ess_tail']:.0f}): "
               "each analog's mean log-odds over its coded rows")
     return EvidenceFit(ModelScaleEvidence(keep, source), opts, diag, draws, chains, seed)
+
+
+def _intercept_diagnostics(cells: dict[tuple[str, str], dict[str, np.ndarray]], chains: int,
+                           draws: int) -> dict[str, float]:
+    """R-hat and bulk / tail ESS (arviz-stats) of the analogs' intercepts themselves."""
+    import warnings
+
+    import arviz_stats as azs
+    import xarray as xr
+
+    ds = xr.Dataset({f"{s}.{d}.{lab}": (("chain", "draw"), v.reshape(chains, draws))
+                     for (s, d), cell in cells.items() for lab, v in cell.items()})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        rhat, bulk, tail = azs.rhat(ds), azs.ess(ds, method="bulk"), azs.ess(ds, method="tail")
+
+    def pick(res: xr.Dataset, how: str) -> float:
+        vals = np.array([float(res[v]) for v in res.data_vars])
+        return float(np.nanmax(vals) if how == "max" else np.nanmin(vals))
+
+    return {"intercepts_max_rhat": pick(rhat, "max"), "intercepts_min_ess_bulk": pick(bulk, "min"),
+            "intercepts_min_ess_tail": pick(tail, "min")}

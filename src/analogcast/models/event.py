@@ -661,6 +661,13 @@ class EventLogit:
 
         return unit_intercepts(posterior, data, labels, max_draws)
 
+    def unit_intercept_draws(self, posterior: xr.Dataset, data: ModelData, labels: Sequence[str]
+                             ) -> dict[tuple[str, str], dict[str, np.ndarray]]:
+        """The draws behind :meth:`unit_intercepts` (chain-major), for their convergence checks."""
+        from analogcast.models.event_forecast import unit_intercept_draws
+
+        return unit_intercept_draws(posterior, data, labels)
+
     # ------------------------------------------------------------------ PPC
     def posterior_predictive(self, posterior: xr.Dataset, data: ModelData,
                              rng: np.random.Generator, max_draws: int = 400) -> xr.Dataset:

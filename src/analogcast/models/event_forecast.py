@@ -136,11 +136,11 @@ def linear_predictor(posterior: xr.Dataset, data: ModelData,
     return out
 
 
-def unit_intercepts(posterior: xr.Dataset, data: ModelData, labels: Sequence[str],
-                    max_draws: int | None = None) -> dict[tuple[str, str], list[tuple[str, float, float]]]:
-    """Each fitted unit's intercept on the model's scale: posterior mean and sd of the mean over its
-    training rows of ``logit h`` (its log-odds at its own mean covariates and mean year effect, the
-    quantity ``theta`` is for the target).
+def unit_intercept_draws(posterior: xr.Dataset, data: ModelData, labels: Sequence[str],
+                         max_draws: int | None = None) -> dict[tuple[str, str], dict[str, np.ndarray]]:
+    """Draws of each fitted unit's intercept on the model's scale: the mean over its training rows
+    of ``logit h`` (its log-odds at its own mean covariates and mean year effect, the quantity
+    ``theta`` is for the target).
 
     Parameters
     ----------
@@ -157,7 +157,7 @@ def unit_intercepts(posterior: xr.Dataset, data: ModelData, labels: Sequence[str
     Returns
     -------
     dict
-        ``(space, direction) -> [(label, mean, sd), ...]``.
+        ``(space, direction) -> {label: draws}``, draws in the posterior's (chain, draw) order.
     """
     a = data.arrays
     units = [str(c) for c in data.meta["countries"]]
@@ -171,11 +171,11 @@ def unit_intercepts(posterior: xr.Dataset, data: ModelData, labels: Sequence[str
     n_sd = len(data.spaces) * 2
     coef = [p["beta"], p["gamma"]] + ([p["w"]] if "w" in p else [])
     C = np.concatenate(coef, axis=1).reshape(n, -1, n_sd)  # (sample, column, block)
-    out: dict[tuple[str, str], list[tuple[str, float, float]]] = {}
+    out: dict[tuple[str, str], dict[str, np.ndarray]] = {}
     for si, s in enumerate(data.spaces):
         for di, d in enumerate(DIRECTIONS):
             b = si * 2 + di
-            cell: list[tuple[str, float, float]] = []
+            cell: dict[str, np.ndarray] = {}
             for lab in labels:
                 ci = units.index(lab)
                 rows = np.flatnonzero((a["obs_c"] == ci) & (a["obs_sd"] == b))
@@ -183,10 +183,17 @@ def unit_intercepts(posterior: xr.Dataset, data: ModelData, labels: Sequence[str
                     continue
                 lin = np.einsum("rk,nk->nr", a["XZ"][rows], C[:, :, b])
                 yr = p["year"][:, a["obs_t"][rows], di]
-                eta = (base[:, ci, si, di][:, None] + lin + yr).mean(axis=1)
-                cell.append((lab, float(eta.mean()), float(eta.std())))
+                cell[lab] = (base[:, ci, si, di][:, None] + lin + yr).mean(axis=1)
             out[(s, d)] = cell
     return out
+
+
+def unit_intercepts(posterior: xr.Dataset, data: ModelData, labels: Sequence[str],
+                    max_draws: int | None = None) -> dict[tuple[str, str], list[tuple[str, float, float]]]:
+    """Posterior mean and sd of :func:`unit_intercept_draws`: ``(space, direction) -> [(label,
+    mean, sd), ...]``."""
+    return {k: [(lab, float(v.mean()), float(v.std())) for lab, v in cell.items()]
+            for k, cell in unit_intercept_draws(posterior, data, labels, max_draws).items()}
 
 
 def simulate_quiet_paths(moves: np.ndarray, x_last: np.ndarray, n_steps: int,
