@@ -92,8 +92,7 @@ def test_bad_spells_are_refused_in_one_line(prepared, options, target, message) 
 
 
 def _fake_posterior(data, rng: np.random.Generator, n: int = 7) -> xr.Dataset:
-    """Draws of every variable the forecast code reads; slopes zero, so a unit's intercept is
-    alpha + region + country effect + its mean year effect, in closed form."""
+    """Random draws of every variable the forecast code reads."""
     S, C = len(data.spaces), len(data.meta["countries"])
     R, T, K, G = len(data.meta["regions"]), len(data.meta["years"]), len(data.covariates), len(data.dynamic)
 
@@ -108,12 +107,13 @@ def _fake_posterior(data, rng: np.random.Generator, n: int = 7) -> xr.Dataset:
         "z_region": ((*dims, "region", "space", "direction"), v(R, S, 2)),
         "sigma_country": ((*dims, "direction"), np.abs(v(2))),
         "z_country": ((*dims, "country", "direction"), v(C, 2)),
-        "beta": ((*dims, "covariate", "space", "direction"), np.zeros((1, n, K, S, 2))),
-        "gamma": ((*dims, "dynamic", "space", "direction"), np.zeros((1, n, G, S, 2))),
+        "beta": ((*dims, "covariate", "space", "direction"), 0.3 * v(K, S, 2)),
+        "gamma": ((*dims, "dynamic", "space", "direction"), 0.3 * v(G, S, 2)),
     })
 
 
 def test_unit_intercepts_in_closed_form(prepared) -> None:
+    """alpha + region + country effect + slopes at the unit's mean row + its mean year effect."""
     _, _, _, split = prepared
     post = _fake_posterior(split, np.random.default_rng(5))
     model = get_model("event_logit")
@@ -132,7 +132,11 @@ def test_unit_intercepts_in_closed_form(prepared) -> None:
                     assert lab not in rows
                     continue
                 yrs = a["obs_t"][sel]
+                # slopes: covariates then dynamic columns, at the unit's mean row of the design
+                coef = np.concatenate([post["beta"].values[0, :, :, si, di],
+                                       post["gamma"].values[0, :, :, si, di]], axis=1)
                 draws = (post["alpha"].values[0, :, si, di]
+                         + coef @ a["XZ"][sel].mean(axis=0)
                          + sr * post["z_region"].values[0, :, a["country_region"][ci], si, di]
                          + post["z_country"].values[0, :, ci, di] * post["sigma_country"].values[0, :, di]
                          + post["year_effect"].values[0][:, yrs, di].mean(axis=1))
@@ -227,26 +231,29 @@ def test_a_zero_count_analog_moves_the_model_scale_prior(built) -> None:
 
 @pytest.mark.slow
 def test_a_units_intercept_is_on_thetas_scale(prepared) -> None:
-    """The same country's intercept two ways: as the target's theta (its own free intercept, vague
-    prior) and as a unit of a fit with no target. They estimate one quantity (log-odds at its own
-    mean covariates and mean year effect), so they agree up to the hierarchy's pooling of the unit.
-    The count route differed from the fitted intercepts by up to 2.9 logit
-    (bench/results/prior_scale.json); here both directions must agree within 0.3."""
+    """The same country's intercept two ways: as the target's theta (its own free intercept per
+    space, vague prior) and as a unit of a fit with no target. Both are its mean log-odds over its
+    rows, so they estimate one quantity; they differ by the hierarchy's pooling of the unit (its
+    country effect is shared over spaces and shrunk towards its region), which is within the
+    posterior uncertainty. Tolerance: twice the sd of the difference. Leaving the year effects,
+    the slopes or the centring shift out of the unit's intercept moves it by more (the count route
+    differed from the fitted intercepts by up to 2.9 logit, bench/results/prior_scale.json)."""
     from analogcast.models import sample_model
 
     panel, events, _, _ = prepared
     model = get_model("event_logit")
-    space = ["women"]
     out = {}
     for target in ("IRN", None):
-        data = model.prepare(panel, events, target=target, origin=2023, spaces=space)
+        data = model.prepare(panel, events, target=target, origin=2023, spaces=["women"])
         tree = sample_model(model.build(data, None), draws=400, tune=400, chains=2, seed=11)
         post = tree["posterior"].to_dataset()
         if target is None:
             est = model.unit_intercepts(post, data, ["IRN"])
-            out["unit"] = {d: est[("women", d)][0][1] for d in ("opening", "closing")}
+            out["unit"] = {d: est[("women", d)][0][1:] for d in ("opening", "closing")}
         else:
-            out["theta"] = {d: float(post["theta"].sel(space="women", direction=d).mean())
+            th = post["theta"].sel(space="women")
+            out["theta"] = {d: (float(th.sel(direction=d).mean()), float(th.sel(direction=d).std()))
                             for d in ("opening", "closing")}
     for d in ("opening", "closing"):
-        assert out["unit"][d] == pytest.approx(out["theta"][d], abs=0.3), (d, out)
+        (mu, su), (mt, st) = out["unit"][d], out["theta"][d]
+        assert abs(mu - mt) < 2 * math.hypot(su, st), (d, out)
