@@ -257,3 +257,50 @@ def test_a_units_intercept_is_on_thetas_scale(prepared) -> None:
     for d in ("opening", "closing"):
         (mu, su), (mt, st) = out["unit"][d], out["theta"][d]
         assert abs(mu - mt) < 2 * math.hypot(su, st), (d, out)
+
+
+def test_the_reports_rebuilt_priors_use_the_fitted_intercepts() -> None:
+    """The sensitivity section's alternative priors of a model-scale prior are rebuilt from its
+    recorded intercepts: at the file's own settings the rebuild is the file's prior (built from
+    counts it would sit on another scale), and leaving an analog out drops its intercept."""
+    from pathlib import Path
+
+    from analogcast.reporting.analogs import prior_rebuilder
+
+    prior = load_prior(Path(__file__).resolve().parents[1] / "priors" / "afghanistan_saudi_iran_taliban1996.toml")
+    spaces = ["associational", "women"]
+    rebuild = prior_rebuilder(prior, spaces)
+    assert rebuild is not None
+    same = rebuild(discount=prior.meta.discount)
+    for s in spaces:
+        got, want = same(s, "opening"), prior.mixture(s, "opening")
+        assert got.mean() == pytest.approx(want.mean(), abs=1e-5)
+        assert got.sd() == pytest.approx(want.sd(), abs=1e-5)
+    without = rebuild(analogs=("SAU", "IRN"))("women", "opening")
+    est = {(s, d): [e for e in prior.get(s, d).model_evidence if e[0] != "AFG:1996-2000"]
+           for s in spaces for d in ("opening", "closing")}
+    direct = build_prior("AFG", ["SAU", "IRN"], method=prior.meta.method, discount=prior.meta.discount,
+                         robust_weight=prior.meta.robust_weight, current_from=2022, spaces=spaces,
+                         evidence=ModelScaleEvidence(est), drift=False).mixture("women", "opening")
+    assert without.mean() == pytest.approx(direct.mean(), abs=1e-5)
+
+
+def test_the_report_shows_the_fitted_intercepts_the_prior_is_built_from() -> None:
+    from pathlib import Path
+
+    from analogcast.reporting.analogs import analogs_section
+
+    prior = load_prior(Path(__file__).resolve().parents[1] / "priors" / "afghanistan_saudi_iran_taliban1996.toml")
+    sec = analogs_section(prior, ["women", "electoral"], None)
+    block = sec["model_evidence"]
+    assert block is not None and "fitted intercept" in block.caption
+    assert "for reference" in sec["evidence"].caption
+    rows = {r[0]: r[1:] for r in block.rows}
+    for col, space in enumerate(["women", "electoral"]):
+        for a in prior.meta.analogs:
+            want = []
+            for d in ("opening", "closing"):
+                hit = [e for e in prior.get(space, d).model_evidence if e[0] == a]
+                want.append(f"{hit[0][1]:.2f} ± {hit[0][2]:.2f}" if hit else "—")
+            assert rows[a][col] == " · ".join(want)
+    assert rows["SAU"][1].endswith("—")  # Saudi Arabia has no electoral closing rows

@@ -84,7 +84,8 @@ def analogs_section(prior: Any, spaces: list[str], theta: xr.DataArray | None) -
     shares = {a: v / n_share for a, v in shares_total.items()} if n_share else {}
     sim_block = _similarity_block(prior, meta, analogs, wmap)
     tension = _tension(meta, analogs)
-    evidence_block = _evidence_block(prior, spaces, analogs)
+    model_block = _model_evidence_block(prior, spaces, analogs, str(meta.get("evidence_source") or ""))
+    evidence_block = _evidence_block(prior, spaces, analogs, fitted=model_block is not None)
     meta_rows = [
         [k.replace("_", " "), fmt_any(meta[k])]
         for k in ("target", "method", "discount", "robust_weight", "window", "tau_prior", "version", "created")
@@ -99,6 +100,7 @@ def analogs_section(prior: Any, spaces: list[str], theta: xr.DataArray | None) -
         "tension": tension,
         "track_record": [],  # filled by the report context (needs the run's data hash)
         "evidence": evidence_block,
+        "model_evidence": model_block,
         "ess": TableBlock(
             id="table-ess",
             caption="Analogy prior per space and direction: yearly hazard (prior mean, posterior mean), prior ESS in country-years, the analog with the largest ESS share, prior-data conflict p-value",
@@ -188,7 +190,38 @@ def _region(v: Any) -> str:
         return str(v)
 
 
-def _evidence_block(prior: Any, spaces: list[str], analogs: list[str]) -> TableBlock | None:
+def _model_evidence_block(prior: Any, spaces: list[str], analogs: list[str], source: str) -> TableBlock | None:
+    """Each analog's fitted intercept per space (the model-scale evidence), if the prior has it."""
+    rows, found = [], False
+    for a in analogs:
+        row: list[Any] = [a]
+        for sp in spaces:
+            parts = []
+            for d in DIRECTIONS:
+                sp_prior = run_inputs.space_prior(prior, sp, d)
+                hit = next((e for e in (sp_prior.model_evidence if sp_prior is not None else ())
+                            if str(e[0]) == a), None)
+                found = found or hit is not None
+                parts.append("—" if hit is None else f"{float(hit[1]):.2f} ± {float(hit[2]):.2f}")
+            row.append(" · ".join(parts))
+        rows.append(row)
+    if not found:
+        return None
+    return TableBlock(
+        id="table-model-evidence",
+        caption="The evidence the prior is built from: each analog's fitted intercept (log-odds of an "
+                "event in a year, at its own mean covariates), opening · closing, posterior mean ± sd",
+        header=["Analog", *[_space_label(sp) for sp in spaces]],
+        rows=rows,
+        note=("Fit: " + source + ". " if source else "") + "The intercepts come from the event model "
+             "fitted on every country without the target's current spell, so they are on the scale of "
+             "the target's own intercept. A dash: the analog has no coded year there (no elections, or "
+             "an event the index level makes impossible). Each is pooled towards its region, which "
+             "matters most for a short spell.",
+    )
+
+
+def _evidence_block(prior: Any, spaces: list[str], analogs: list[str], fitted: bool = False) -> TableBlock | None:
     """Each analog's events / coded country-years per space (the evidence the prior summarises)."""
     if not analogs:
         return None
@@ -213,7 +246,9 @@ def _evidence_block(prior: Any, spaces: list[str], analogs: list[str]) -> TableB
         return None
     return TableBlock(
         id="table-evidence",
-        caption="The analogs' evidence: openings · closings / coded country-years, per space",
+        caption=("The analogs' event counts, for reference (the prior is built from the fitted intercepts "
+                 "above): openings · closings / coded country-years, per space") if fitted else
+                "The analogs' evidence: openings · closings / coded country-years, per space",
         header=["Analog", *[_space_label(sp) for sp in spaces]],
         rows=rows,
     )
@@ -231,9 +266,18 @@ def _build_kwargs(meta: dict[str, Any], over: dict[str, Any], spaces: list[str])
     }
     if meta["method"] == "robust_map":
         kw["robust_weight"] = float(meta.get("robust_weight", 0.2))
-    for k in ("window", "tau_prior", "conflict_years"):
+    for k in ("window", "tau_prior", "conflict_years", "current_from"):
         if meta.get(k) not in (None, ""):
             kw[k] = meta[k]
+    if meta.get("model_evidence"):
+        # a prior built on the model's scale is rebuilt from the same fitted intercepts (the
+        # analogs left out dropped), never from counts, which are on another scale
+        from analogcast.priors import ModelScaleEvidence
+
+        kw.pop("window", None)
+        est = {tuple(key.split("|")): [tuple(e) for e in rows if str(e[0]) in use]
+               for key, rows in meta["model_evidence"].items()}
+        kw["evidence"] = ModelScaleEvidence(est, str(meta.get("evidence_source", "")))  # type: ignore[arg-type]
     return use, kw
 
 
@@ -311,4 +355,9 @@ def prior_rebuilder(prior: Any, spaces: list[str], shares: dict[str, float] | No
     meta = run_inputs.prior_meta(prior)
     if not meta or meta.get("method") not in ("map", "robust_map", "power") or not meta.get("analogs") or not meta.get("target"):
         return None
+    evidence = {f"{s}|{d}": [[lab, m, sd] for lab, m, sd in cell.model_evidence]
+                for s in spaces for d in DIRECTIONS
+                if (cell := run_inputs.space_prior(prior, s, d)) is not None and cell.model_evidence}
+    if evidence:
+        meta["model_evidence"] = evidence
     return PriorRebuilder(meta, spaces, shares)
