@@ -11,7 +11,9 @@ fields) or a missing required one itself, and every validator writes its own mes
 pydantic error into the one line only adds where it happened (location, scenarios by name) and,
 for pydantic's own type and range messages, the value given
 (:mod:`analogcast.models.validation`). Model options (``[model.options.<name>]``) are validated
-by that model's schema in :mod:`analogcast.models.options`.
+by that model's schema in :mod:`analogcast.models.options`. Each ``[[scenarios]]`` table is an
+:class:`analogcast.models.scenario_type.Scenario` (``analogcast.scenarios.Scenario``): the very
+objects the scenario engine forecasts, validated by the same code.
 
 Example
 -------
@@ -67,6 +69,7 @@ from pydantic import (
 from analogcast.data._spaces import SPACES
 from analogcast.errors import AnalogcastError, UserInputError, did_you_mean
 from analogcast.models.registry import DEFAULT_MODELS
+from analogcast.models.scenario_type import Scenario
 from analogcast.models.validation import fail, first_problem, missing_key, one_line, unknown_key
 
 __all__ = [
@@ -74,7 +77,6 @@ __all__ = [
     "SamplerSpec",
     "ModelSpec",
     "PriorSpec",
-    "ScenarioSpec",
     "load_spec",
     "parse_spec",
     "spec_from_mapping",
@@ -84,8 +86,6 @@ __all__ = [
 SPEC_VERSION = 1
 #: The seven spaces, in ARCHITECTURE.md order.
 _SPACES: tuple[str, ...] = tuple(SPACES)
-#: Scenario covariates every model understands (see ``analogcast.scenarios.Scenario``).
-_BASE_COVARIATES = ("oda_gni", "alt_patrons", "sanctions")
 _PRIOR_METHODS = ("map", "power", "robust_map", "none")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -102,12 +102,6 @@ def _resolve_country(text: str) -> str:
         return resolve_country(text)
     except AnalogcastError as exc:
         raise fail(str(exc)) from None
-
-
-def _scenario_covariates() -> tuple[str, ...]:
-    from analogcast.models import SCENARIO_COVARIATES
-
-    return tuple(dict.fromkeys([*_BASE_COVARIATES, *SCENARIO_COVARIATES]))
 
 
 def _model_names() -> tuple[str, ...]:
@@ -308,99 +302,6 @@ class PriorSpec(_Strict):
         return self.file is not None
 
 
-class ScenarioSpec(_Strict):
-    """One ``[[scenarios]]`` entry: a name, a plain-language note, covariate paths.
-
-    Covariates may be written flat (``oda_gni = 5.0``) or under ``paths``. A number holds in
-    every forecast year, a list gives one value per year from the origin (last carried forward),
-    ``"hold"`` keeps the target's last observed value (the default for unnamed covariates).
-    ``description`` is accepted for ``note``.
-    """
-
-    name: str
-    label: str = ""
-    note: str = ""
-    paths: dict[str, Any] = Field(default_factory=dict)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_keys(cls, data: Any) -> Any:
-        """Fields, ``description`` and the scenario covariates are its keys; covariates written
-        flat are moved under ``paths``."""
-        fields = [*cls.model_fields, "description"]
-        known = _scenario_covariates()
-        if isinstance(data, Mapping):
-            for key, value in data.items():
-                if key not in fields and key not in known:
-                    raise unknown_key(key, value, [*fields, *known], note=" (neither a field nor a scenario covariate)")
-        data = dict(cls._check_keys(data, [*fields, *known]))
-        if "description" in data:
-            data.setdefault("note", data.pop("description"))
-            data.pop("description", None)
-        flat = {k: data.pop(k) for k in list(data) if k in known}
-        if flat or "paths" in data:
-            given = data.get("paths", {})
-            if not isinstance(given, Mapping):
-                raise fail(f"paths must be a table of covariate = value, got {type(given).__name__}")
-            data["paths"] = {**dict(given), **flat}
-        return data
-
-    @field_validator("paths", mode="before")
-    @classmethod
-    def _path_values(cls, v: Any) -> Any:
-        if not isinstance(v, Mapping):
-            return v  # pydantic's own "valid dictionary" error
-        out: dict[str, Any] = {}
-        for key, value in v.items():
-            def number(x: Any) -> bool:
-                return isinstance(x, int | float) and not isinstance(x, bool)
-
-            if isinstance(value, list) and all(number(x) for x in value):
-                out[key] = [float(x) for x in value]
-            elif value == "hold" or number(value):
-                out[key] = value if value == "hold" else float(value)
-            else:
-                raise fail(f'must be a number, a list of numbers or "hold", got {value!r}', at=(key,))
-        return out
-
-    @field_validator("name")
-    @classmethod
-    def _valid_name(cls, v: str) -> str:
-        from analogcast.models.covariates import scenario_name
-
-        try:
-            return scenario_name(v)  # one rule with analogcast.scenarios.Scenario
-        except UserInputError as exc:
-            raise fail(str(exc).rstrip(".")) from None
-
-    @field_validator("paths", mode="before")
-    @classmethod
-    def _catalogue_values(cls, v: Any) -> Any:
-        # bounds, whole numbers and no booleans, from the covariate catalogue (before pydantic turns true into 1.0)
-        if isinstance(v, Mapping):
-            from analogcast.models.covariates import check_paths
-
-            check_paths(v)
-        return v
-
-    @field_validator("paths")
-    @classmethod
-    def _valid_paths(cls, v: dict[str, Any]) -> dict[str, Any]:
-        known = _scenario_covariates()
-        # the values' finiteness, bounds, whole numbers and alt_patrons in {0, 1} are checked once,
-        # by the covariate catalogue (_catalogue_values above), which Scenario applies too
-        for key, value in v.items():
-            if key not in known:
-                raise fail(f"unknown covariate '{key}'.{did_you_mean(key, known)} Known: {', '.join(known)}")
-            if isinstance(value, list) and not value:
-                raise fail(f"{key}: an empty list; give at least one value")
-        return v
-
-    def to_mapping(self) -> dict[str, Any]:
-        """The ``Scenario.from_mapping`` form: name, label, note, paths."""
-        return {"name": self.name, "label": self.label or self.name.replace("_", " "), "note": self.note, "paths": dict(self.paths)}
-
-
 class FitSpec(_Strict):
     """A validated fit specification (immutable). Build it with :func:`load_spec`.
 
@@ -427,8 +328,11 @@ class FitSpec(_Strict):
         Interval level for tables and reports (equal-tailed).
     seed
         Master seed; per-model sampler seeds and forecast seeds derive from it.
-    model, prior, scenarios, sampler
+    model, prior, sampler
         The sections described in the module docstring.
+    scenarios
+        The ``[[scenarios]]`` tables as :class:`analogcast.scenarios.Scenario` objects (the
+        scenario engine's own type), in the order written; names unique.
     """
 
     spec_version: Literal[1] = SPEC_VERSION
@@ -443,7 +347,7 @@ class FitSpec(_Strict):
     seed: Annotated[int, Field(ge=0, lt=2**32, strict=True)] = 0
     model: ModelSpec = Field(default_factory=ModelSpec)
     prior: PriorSpec | None = None
-    scenarios: Annotated[tuple[ScenarioSpec, ...], Field(min_length=1)]
+    scenarios: Annotated[tuple[Scenario, ...], Field(min_length=1)]
     sampler: SamplerSpec = Field(default_factory=SamplerSpec)
 
     _base_dir: Path | None = PrivateAttr(default=None)
@@ -527,7 +431,7 @@ class FitSpec(_Strict):
 
     @field_validator("scenarios")
     @classmethod
-    def _unique_scenarios(cls, v: tuple[ScenarioSpec, ...]) -> tuple[ScenarioSpec, ...]:
+    def _unique_scenarios(cls, v: tuple[Scenario, ...]) -> tuple[Scenario, ...]:
         names = [s.name for s in v]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
