@@ -104,7 +104,7 @@ paths = {oda_gni = [2.0, 4.0, 6.0], alt_patrons = 0}
 """
     spec = parse_spec(text, source="t.toml")
     assert [s.name for s in spec.scenarios] == ["status_quo", "engagement"]
-    assert spec.scenarios[1].paths["oda_gni"] == [2.0, 4.0, 6.0]
+    assert spec.scenarios[1].paths["oda_gni"] == (2.0, 4.0, 6.0)  # read-only: lists are stored as tuples
     assert spec.prior is not None and spec.prior.method == "none"
     assert spec.model.names == ("event_logit",)
     assert spec.spaces[0] == "associational" and len(spec.spaces) == 7

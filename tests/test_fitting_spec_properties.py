@@ -113,7 +113,8 @@ def _assert_as_written(spec: Any, d: dict[str, Any]) -> None:
     assert [s.name for s in spec.scenarios] == [s["name"] for s in d["scenarios"]]
     for got, want in zip(spec.scenarios, d["scenarios"], strict=True):
         assert got.label == want.get("label", "") and got.note == want.get("note", "")
-        assert got.paths == {k: want[k] for k in ("oda_gni", "alt_patrons", "sanctions") if k in want}
+        assert got.paths == {k: tuple(want[k]) if isinstance(want[k], list) else want[k]
+                             for k in ("oda_gni", "alt_patrons", "sanctions") if k in want}
 
 
 @given(valid_specs())

@@ -270,10 +270,97 @@ def test_models_with_different_draw_counts(result):
 def test_scenario_note_is_the_specs_field_and_description_an_alias() -> None:
     """One field name across the spec and Scenario (issue 16): ``note``; ``description`` (the old
     name of Scenario's field) is still read."""
-    from analogcast.fitting.spec import ScenarioSpec
-
-    spec_side = ScenarioSpec(name="a", note="aid as now", oda_gni=5.0)
-    sc = Scenario.from_mapping(spec_side.to_mapping())
+    sc = Scenario(name="a", note="aid as now", oda_gni=5.0)  # a spec table's flat form, as keywords
     assert sc.note == "aid as now" and sc.to_dict()["note"] == "aid as now"
-    assert "description" not in sc.to_dict()
+    assert "description" not in sc.to_dict() and "description" not in sc.model_dump()
     assert Scenario.from_mapping({"name": "b", "description": "old runs"}).note == "old runs"
+
+
+# ---------------------------------------------------------------- one scenario type (issue 16 item 2)
+_SPEC_HEAD = 'title = "t"\ntarget = "AFG"\norigin = 2023\nspaces = ["women"]\n[model]\nnames = ["event_logit"]\n'
+
+
+def test_the_spec_holds_the_engines_scenario_type() -> None:
+    """The spec's ``[[scenarios]]`` tables ARE ``analogcast.scenarios.Scenario`` objects: the engine,
+    the run store and the report receive them as they are, not a copy converted from another class."""
+    import analogcast.fitting
+    import analogcast.fitting.spec
+    import analogcast.scenarios
+    from analogcast.fitting import parse_spec
+    from analogcast.runs.run import spec_scenarios
+
+    spec = parse_spec(_SPEC_HEAD + '[[scenarios]]\nname = "a"\noda_gni = 5.0\n'
+                      '[[scenarios]]\nname = "b"\nlabel = "B"\npaths = {sanctions = [1, 2]}\n')
+    assert all(type(s) is analogcast.scenarios.Scenario for s in spec.scenarios)
+    assert analogcast.scenarios.Scenario is Scenario
+    assert all(a is b for a, b in zip(spec_scenarios(spec), spec.scenarios, strict=True))
+    assert all(a is b for a, b in zip(scenarios_from_spec(spec.scenarios), spec.scenarios, strict=True))
+    assert spec.scenarios[1] == Scenario("b", "B", {"sanctions": [1, 2]})
+    assert not hasattr(analogcast.fitting.spec, "ScenarioSpec") and "ScenarioSpec" not in analogcast.fitting.__all__
+
+
+@pytest.mark.parametrize("written", [
+    "oda_gni = -1.0", "oda_gni = [2.0, -0.5]", "sanctions = 2.5", "alt_patrons = 2", 'oda_gni = "lots"',
+    "oda_gni = true", "oda_gni = inf", "oda_gni = []", f"oda_gni = {list(range(11))}",
+    "paths = {oda_gdp = 1.0}", "paths = [1, 2]", 'label = 3',
+])
+def test_a_value_the_spec_refuses_is_refused_alike_by_scenario(written: str) -> None:
+    """The same check, the same words: only where it happened differs (``t.toml: scenarios.s.`` in a
+    spec, ``scenario 's': `` when built directly)."""
+    import tomllib
+
+    from analogcast.fitting import parse_spec
+
+    with pytest.raises(UserInputError) as by_spec:
+        parse_spec(_SPEC_HEAD + f'[[scenarios]]\nname = "s"\n{written}\n', source="t.toml")
+    table = {"name": "s", **tomllib.loads(written)}
+    with pytest.raises(UserInputError) as direct:
+        Scenario(**table)
+    with pytest.raises(UserInputError) as mapped:
+        Scenario.from_mapping(table)
+    spec_msg, direct_msg = str(by_spec.value), str(direct.value)
+    assert direct_msg.startswith("scenario 's': ") and str(mapped.value) == direct_msg
+    problem = direct_msg.removeprefix("scenario 's': ")
+    assert spec_msg == f"t.toml: scenarios.s.{problem}", (spec_msg, direct_msg)
+    assert "\n" not in spec_msg
+
+
+def test_a_name_the_spec_refuses_is_refused_alike_by_scenario() -> None:
+    from analogcast.fitting import parse_spec
+
+    with pytest.raises(UserInputError) as by_spec:
+        parse_spec(_SPEC_HEAD + '[[scenarios]]\nname = "bad name!"\n', source="t.toml")
+    with pytest.raises(UserInputError) as direct:
+        Scenario("bad name!")
+    assert str(by_spec.value) == f"t.toml: scenarios.bad name!.{direct.value}"
+
+
+def test_scenario_forms_round_trip_and_old_spec_tables_load() -> None:
+    """Positional and keyword construction agree; the spec's form (``model_dump``) and the forecast's
+    record (``to_dict``) read back; a table as the old ``ScenarioSpec`` wrote it (``label = ""``,
+    ``[scenarios.paths]``) in a saved run's ``spec.toml`` still loads."""
+    import pickle
+    import tomllib
+
+    from analogcast.fitting import parse_spec
+
+    a = Scenario("a_b", "", {"oda_gni": [1, 2], "NY.GDP.PCAP.KD.ZG": 3}, "n")
+    assert a == Scenario(name="a_b", paths={"oda_gni": (1.0, 2.0), "gdp_growth": 3.0}, note="n")
+    assert dict(a.paths) == {"oda_gni": (1.0, 2.0), "gdp_growth": 3.0}
+    assert dict(a.variables) == {"DT.ODA.ODAT.GN.ZS": (1.0, 2.0), "NY.GDP.PCAP.KD.ZG": 3.0}
+    assert a.label == "" and a.display_label == "a b" and a.to_dict()["label"] == "a b"
+    assert Scenario.from_mapping(a.model_dump()) == a
+    assert Scenario.from_mapping(a.to_dict()).paths == a.paths
+    assert pickle.loads(pickle.dumps(a)) == a and hash(a) == hash(Scenario.from_mapping(a.model_dump()))
+    with pytest.raises(TypeError):
+        a.paths["oda_gni"] = 1.0  # type: ignore[index]
+    with pytest.raises(Exception):  # noqa: B017 - frozen
+        a.name = "c"  # type: ignore[misc]
+    with pytest.raises(TypeError, match="multiple values"):
+        Scenario("a", name="b")
+    old = tomllib.loads(_SPEC_HEAD + '[[scenarios]]\nname = "status_quo"\nlabel = ""\nnote = "x"\n'
+                        '[scenarios.paths]\noda_gni = 15.0\nalt_patrons = 1.0\nsanctions = [13.0, 12.0]\n')
+    spec = parse_spec(_SPEC_HEAD + '[[scenarios]]\nname = "status_quo"\nlabel = ""\nnote = "x"\n'
+                      '[scenarios.paths]\noda_gni = 15.0\nalt_patrons = 1.0\nsanctions = [13.0, 12.0]\n')
+    assert spec.to_dict()["scenarios"] == old["scenarios"]  # written back as it was read
+    assert parse_spec(spec.to_toml()) == spec

@@ -188,7 +188,7 @@ def run_html(run: Any) -> str:
     """The headline table: P(opening) by scenario and space at each headline horizon."""
     tbl = run.table
     spaces = [str(s) for s in run.forecasts["space"].values]
-    labels = {str(s.name): str(s.label or s.name) for s in run.scenarios}
+    labels = {str(s.name): s.display_label for s in run.scenarios}
     names = [str(s) for s in run.forecasts["scenario"].values]
     avail = sorted({int(h) for h in tbl["horizon"]})
     hz = avail if len(avail) <= 3 else main_horizons(avail)

@@ -7,7 +7,9 @@ Public API
 ----------
 ``FitSpec``, ``load_spec(path) -> FitSpec``, ``parse_spec(text, source=...) -> FitSpec``
     Fit specifications (``fits/*.toml``), validated before any sampling; every problem is one
-    ``UserInputError`` line naming the file and field.
+    ``UserInputError`` line naming the file and field. ``FitSpec.scenarios`` holds
+    ``analogcast.scenarios.Scenario`` objects (one scenario type, defined in
+    ``analogcast.models.scenario_type``).
 ``fit(spec, *, draws=None, tune=None, chains=None, backend=None, prior=None, progress=True) -> FitResult``
     Resolve the prior, prepare data, build and sample every model of the spec.
 ``FitResult``
@@ -25,7 +27,6 @@ _LAZY: dict[str, str] = {
     "SamplerSpec": "analogcast.fitting.spec",
     "ModelSpec": "analogcast.fitting.spec",
     "PriorSpec": "analogcast.fitting.spec",
-    "ScenarioSpec": "analogcast.fitting.spec",
     "load_spec": "analogcast.fitting.spec",
     "parse_spec": "analogcast.fitting.spec",
     "spec_from_mapping": "analogcast.fitting.spec",

@@ -9,9 +9,11 @@ becomes ONE :class:`analogcast.errors.UserInputError` line naming the file and t
 Each section knows its own keys: it refuses an unknown key (with the did-you-mean from its own
 fields) or a missing required one itself, and every validator writes its own message. Turning a
 pydantic error into the one line only adds where it happened (location, scenarios by name) and,
-for pydantic's own type and range messages, the value given. Model options
-(``[model.options.<name>]``) are validated by that model's schema in
-:mod:`analogcast.models.options`.
+for pydantic's own type and range messages, the value given
+(:mod:`analogcast.models.validation`). Model options (``[model.options.<name>]``) are validated
+by that model's schema in :mod:`analogcast.models.options`. Each ``[[scenarios]]`` table is an
+:class:`analogcast.models.scenario_type.Scenario` (``analogcast.scenarios.Scenario``): the very
+objects the scenario engine forecasts, validated by the same code.
 
 Example
 -------
@@ -49,7 +51,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -63,18 +65,18 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from analogcast.data._spaces import SPACES
 from analogcast.errors import AnalogcastError, UserInputError, did_you_mean
 from analogcast.models.registry import DEFAULT_MODELS
+from analogcast.models.scenario_type import Scenario
+from analogcast.models.validation import fail, first_problem, missing_key, one_line, unknown_key
 
 __all__ = [
     "FitSpec",
     "SamplerSpec",
     "ModelSpec",
     "PriorSpec",
-    "ScenarioSpec",
     "load_spec",
     "parse_spec",
     "spec_from_mapping",
@@ -84,19 +86,12 @@ __all__ = [
 SPEC_VERSION = 1
 #: The seven spaces, in ARCHITECTURE.md order.
 _SPACES: tuple[str, ...] = tuple(SPACES)
-#: Scenario covariates every model understands (see ``analogcast.scenarios.Scenario``).
-_BASE_COVARIATES = ("oda_gni", "alt_patrons", "sanctions")
 _PRIOR_METHODS = ("map", "power", "robust_map", "none")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def _spaces() -> tuple[str, ...]:
     return _SPACES
-
-
-def _fail(message: str, *, at: Sequence[str | int] = ()) -> PydanticCustomError:
-    """A validation error whose text is ``message`` exactly; ``at`` extends its location."""
-    return PydanticCustomError("analogcast", "{message}", {"message": message, "at": tuple(at)})
 
 
 def _resolve_country(text: str) -> str:
@@ -106,28 +101,13 @@ def _resolve_country(text: str) -> str:
     try:
         return resolve_country(text)
     except AnalogcastError as exc:
-        raise _fail(str(exc)) from None
-
-
-def _scenario_covariates() -> tuple[str, ...]:
-    from analogcast.models import SCENARIO_COVARIATES
-
-    return tuple(dict.fromkeys([*_BASE_COVARIATES, *SCENARIO_COVARIATES]))
+        raise fail(str(exc)) from None
 
 
 def _model_names() -> tuple[str, ...]:
     from analogcast.models import available_models
 
     return tuple(available_models())
-
-
-def _unknown_key(key: Any, value: Any, accepted: Iterable[str], *, note: str = "") -> PydanticCustomError:
-    """The error of an unknown key; the section's location is added when the message is formatted."""
-    accepted = list(accepted)
-    hint = did_you_mean(str(key), accepted)
-    tail = f"{note}.{hint}" if hint else f"{note}. Accepted: {', '.join(accepted)}"
-    what = "section" if isinstance(value, Mapping) else "key"
-    return PydanticCustomError("unknown_key", "unknown {what} '{key}'{tail}", {"what": what, "key": str(key), "tail": tail})
 
 
 class _Strict(BaseModel):
@@ -142,14 +122,14 @@ class _Strict(BaseModel):
     @classmethod
     def _check_keys(cls, data: Any, accepted: Sequence[str] | None = None) -> Mapping[str, Any]:
         if not isinstance(data, Mapping):
-            raise _fail(f"must be a table of keys, got {type(data).__name__}")
+            raise fail(f"must be a table of keys, got {type(data).__name__}")
         accepted = list(accepted if accepted is not None else cls.model_fields)
         for key, value in data.items():
             if key not in accepted:
-                raise _unknown_key(key, value, accepted)
+                raise unknown_key(key, value, accepted)
         for name, info in cls.model_fields.items():
             if info.is_required() and name not in data:
-                raise PydanticCustomError("missing_key", "missing required key '{key}'", {"key": name})
+                raise missing_key(name)
         return data
 
     @model_validator(mode="before")
@@ -210,9 +190,9 @@ class ModelSpec(_Strict):
         known = _model_names()
         for name in v:
             if name not in known:
-                raise _fail(f"unknown model '{name}'.{did_you_mean(name, known)} Known: {', '.join(known)}")
+                raise fail(f"unknown model '{name}'.{did_you_mean(name, known)} Known: {', '.join(known)}")
         if len(set(v)) != len(v):
-            raise _fail(f"model names repeat: {list(v)}")
+            raise fail(f"model names repeat: {list(v)}")
         return v
 
     @field_validator("options")
@@ -226,7 +206,7 @@ class ModelSpec(_Strict):
         out: dict[str, dict[str, Any]] = {}
         for key, given in v.items():
             if names is not None and key not in names:
-                raise _fail(f"options given for model '{key}', which is not in names {list(names)}."
+                raise fail(f"options given for model '{key}', which is not in names {list(names)}."
                             + did_you_mean(key, names), at=(key,))
             schema = OPTION_SCHEMAS.get(key)
             if schema is None:  # an unknown model: reported by names
@@ -235,7 +215,7 @@ class ModelSpec(_Strict):
                 out[key] = schema.model_validate(given).model_dump(exclude_unset=True)
             except ValidationError as exc:
                 at, message = option_problem(exc)
-                raise _fail(message, at=(key, *at)) from None
+                raise fail(message, at=(key, *at)) from None
         return out
 
 
@@ -258,7 +238,7 @@ class PriorSpec(_Strict):
     @classmethod
     def _known_method(cls, v: str | None) -> str | None:
         if v is not None and v not in _PRIOR_METHODS:
-            raise _fail(f"unknown prior method '{v}'.{did_you_mean(v, _PRIOR_METHODS)} Known: {', '.join(_PRIOR_METHODS)}")
+            raise fail(f"unknown prior method '{v}'.{did_you_mean(v, _PRIOR_METHODS)} Known: {', '.join(_PRIOR_METHODS)}")
         return v
 
     @field_validator("analogs")
@@ -267,10 +247,10 @@ class PriorSpec(_Strict):
         if v is None:
             return v
         if not v:
-            raise _fail("analogs is empty; name at least one analog country or use method = \"none\"")
+            raise fail("analogs is empty; name at least one analog country or use method = \"none\"")
         out = tuple(_resolve_country(a) for a in v)
         if len(set(out)) != len(out):
-            raise _fail(f"analogs repeat: {list(out)}")
+            raise fail(f"analogs repeat: {list(out)}")
         return out
 
     @field_validator("weights")
@@ -280,7 +260,7 @@ class PriorSpec(_Strict):
             return v
         out = {_resolve_country(k): float(w) for k, w in v.items()}
         if not any(w > 0 for w in out.values()):
-            raise _fail("weights must have at least one positive value")
+            raise fail("weights must have at least one positive value")
         return out
 
     @field_validator("window", mode="before")
@@ -296,123 +276,30 @@ class PriorSpec(_Strict):
         else:
             v = None
         if v is None:
-            raise _fail("must be [first_year, last_year], \"YYYY-YYYY\" or \"all\"")
+            raise fail("must be [first_year, last_year], \"YYYY-YYYY\" or \"all\"")
         if not (1900 <= v[0] <= v[1] <= 2100):
-            raise _fail(f"must be [first_year, last_year] with 1900 <= first <= last <= 2100, got {list(v)}")
+            raise fail(f"must be [first_year, last_year] with 1900 <= first <= last <= 2100, got {list(v)}")
         return v
 
     @model_validator(mode="after")
     def _file_or_inline(self) -> PriorSpec:
         inline = [k for k in ("method", "analogs", "discount", "robust_weight", "weights", "window") if getattr(self, k) is not None]
         if self.file is not None and inline:
-            raise _fail(f"give either a prior file or inline settings, not both (file and {', '.join(inline)})")
+            raise fail(f"give either a prior file or inline settings, not both (file and {', '.join(inline)})")
         if self.file is None and self.method is None:
-            raise _fail("give a prior file (prior = \"priors/x.toml\") or an inline method (map, power, robust_map or none)")
+            raise fail("give a prior file (prior = \"priors/x.toml\") or an inline method (map, power, robust_map or none)")
         if self.method not in (None, "none") and not self.analogs:
-            raise _fail(f"method '{self.method}' needs analogs = [\"IRN\", ...]")
+            raise fail(f"method '{self.method}' needs analogs = [\"IRN\", ...]")
         if self.weights is not None and self.analogs is not None:
             extra = sorted(set(self.weights) - set(self.analogs))
             if extra:
-                raise _fail(f"weights name countries that are not analogs: {extra}")
+                raise fail(f"weights name countries that are not analogs: {extra}")
         return self
 
     @property
     def is_file(self) -> bool:
         """True when the prior comes from a file."""
         return self.file is not None
-
-
-class ScenarioSpec(_Strict):
-    """One ``[[scenarios]]`` entry: a name, a plain-language note, covariate paths.
-
-    Covariates may be written flat (``oda_gni = 5.0``) or under ``paths``. A number holds in
-    every forecast year, a list gives one value per year from the origin (last carried forward),
-    ``"hold"`` keeps the target's last observed value (the default for unnamed covariates).
-    ``description`` is accepted for ``note``.
-    """
-
-    name: str
-    label: str = ""
-    note: str = ""
-    paths: dict[str, Any] = Field(default_factory=dict)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_keys(cls, data: Any) -> Any:
-        """Fields, ``description`` and the scenario covariates are its keys; covariates written
-        flat are moved under ``paths``."""
-        fields = [*cls.model_fields, "description"]
-        known = _scenario_covariates()
-        if isinstance(data, Mapping):
-            for key, value in data.items():
-                if key not in fields and key not in known:
-                    raise _unknown_key(key, value, [*fields, *known], note=" (neither a field nor a scenario covariate)")
-        data = dict(cls._check_keys(data, [*fields, *known]))
-        if "description" in data:
-            data.setdefault("note", data.pop("description"))
-            data.pop("description", None)
-        flat = {k: data.pop(k) for k in list(data) if k in known}
-        if flat or "paths" in data:
-            given = data.get("paths", {})
-            if not isinstance(given, Mapping):
-                raise _fail(f"paths must be a table of covariate = value, got {type(given).__name__}")
-            data["paths"] = {**dict(given), **flat}
-        return data
-
-    @field_validator("paths", mode="before")
-    @classmethod
-    def _path_values(cls, v: Any) -> Any:
-        if not isinstance(v, Mapping):
-            return v  # pydantic's own "valid dictionary" error
-        out: dict[str, Any] = {}
-        for key, value in v.items():
-            def number(x: Any) -> bool:
-                return isinstance(x, int | float) and not isinstance(x, bool)
-
-            if isinstance(value, list) and all(number(x) for x in value):
-                out[key] = [float(x) for x in value]
-            elif value == "hold" or number(value):
-                out[key] = value if value == "hold" else float(value)
-            else:
-                raise _fail(f'must be a number, a list of numbers or "hold", got {value!r}', at=(key,))
-        return out
-
-    @field_validator("name")
-    @classmethod
-    def _valid_name(cls, v: str) -> str:
-        from analogcast.models.covariates import scenario_name
-
-        try:
-            return scenario_name(v)  # one rule with analogcast.scenarios.Scenario
-        except UserInputError as exc:
-            raise _fail(str(exc).rstrip(".")) from None
-
-    @field_validator("paths", mode="before")
-    @classmethod
-    def _catalogue_values(cls, v: Any) -> Any:
-        # bounds, whole numbers and no booleans, from the covariate catalogue (before pydantic turns true into 1.0)
-        if isinstance(v, Mapping):
-            from analogcast.models.covariates import check_paths
-
-            check_paths(v)
-        return v
-
-    @field_validator("paths")
-    @classmethod
-    def _valid_paths(cls, v: dict[str, Any]) -> dict[str, Any]:
-        known = _scenario_covariates()
-        # the values' finiteness, bounds, whole numbers and alt_patrons in {0, 1} are checked once,
-        # by the covariate catalogue (_catalogue_values above), which Scenario applies too
-        for key, value in v.items():
-            if key not in known:
-                raise _fail(f"unknown covariate '{key}'.{did_you_mean(key, known)} Known: {', '.join(known)}")
-            if isinstance(value, list) and not value:
-                raise _fail(f"{key}: an empty list; give at least one value")
-        return v
-
-    def to_mapping(self) -> dict[str, Any]:
-        """The ``Scenario.from_mapping`` form: name, label, note, paths."""
-        return {"name": self.name, "label": self.label or self.name.replace("_", " "), "note": self.note, "paths": dict(self.paths)}
 
 
 class FitSpec(_Strict):
@@ -441,8 +328,11 @@ class FitSpec(_Strict):
         Interval level for tables and reports (equal-tailed).
     seed
         Master seed; per-model sampler seeds and forecast seeds derive from it.
-    model, prior, scenarios, sampler
+    model, prior, sampler
         The sections described in the module docstring.
+    scenarios
+        The ``[[scenarios]]`` tables as :class:`analogcast.scenarios.Scenario` objects (the
+        scenario engine's own type), in the order written; names unique.
     """
 
     spec_version: Literal[1] = SPEC_VERSION
@@ -457,7 +347,7 @@ class FitSpec(_Strict):
     seed: Annotated[int, Field(ge=0, lt=2**32, strict=True)] = 0
     model: ModelSpec = Field(default_factory=ModelSpec)
     prior: PriorSpec | None = None
-    scenarios: Annotated[tuple[ScenarioSpec, ...], Field(min_length=1)]
+    scenarios: Annotated[tuple[Scenario, ...], Field(min_length=1)]
     sampler: SamplerSpec = Field(default_factory=SamplerSpec)
 
     _base_dir: Path | None = PrivateAttr(default=None)
@@ -467,7 +357,7 @@ class FitSpec(_Strict):
     @classmethod
     def _valid_run_name(cls, v: str | None) -> str | None:
         if v is not None and not _NAME_RE.match(v):
-            raise _fail(f"name '{v}' must be 1-64 letters, digits, '_', '-' or '.' (it names the run directory)")
+            raise fail(f"name '{v}' must be 1-64 letters, digits, '_', '-' or '.' (it names the run directory)")
         return v
 
     @field_validator("target")
@@ -487,26 +377,26 @@ class FitSpec(_Strict):
     def _known_spaces(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         known = _spaces()
         if not v:
-            raise _fail("spaces is empty; give at least one space or \"all\"")
+            raise fail("spaces is empty; give at least one space or \"all\"")
         for s in v:
             if s not in known:
-                raise _fail(f"unknown space '{s}'.{did_you_mean(s, known)} Known: {', '.join(known)}")
+                raise fail(f"unknown space '{s}'.{did_you_mean(s, known)} Known: {', '.join(known)}")
         if len(set(v)) != len(v):
-            raise _fail(f"spaces repeat: {list(v)}")
+            raise fail(f"spaces repeat: {list(v)}")
         return tuple(s for s in known if s in v)
 
     @field_validator("horizons")
     @classmethod
     def _increasing(cls, v: tuple[int, ...]) -> tuple[int, ...]:
         if list(v) != sorted(set(v)):
-            raise _fail(f"horizons must be increasing without repeats, got {list(v)}")
+            raise fail(f"horizons must be increasing without repeats, got {list(v)}")
         return v
 
     @field_validator("deltas")
     @classmethod
     def _deltas_increasing(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
         if v is not None and list(v) != sorted(set(v)):
-            raise _fail(f"deltas must be increasing without repeats, got {list(v)}")
+            raise fail(f"deltas must be increasing without repeats, got {list(v)}")
         return v
 
     @field_validator("prior", mode="before")
@@ -527,32 +417,32 @@ class FitSpec(_Strict):
     @classmethod
     def _scenario_tables(cls, v: Any) -> Any:
         if isinstance(v, list | tuple) and not v:
-            raise _fail("scenarios is empty; define at least one [[scenarios]] table (e.g. name = \"status_quo\")")
+            raise fail("scenarios is empty; define at least one [[scenarios]] table (e.g. name = \"status_quo\")")
         if isinstance(v, Mapping):  # [scenarios.<name>] form
             out = []
             for key, table in v.items():
                 if not isinstance(table, Mapping):
-                    raise _fail(f"[scenarios.{key}] must be a table of covariates")
+                    raise fail(f"[scenarios.{key}] must be a table of covariates")
                 if "name" in table and table["name"] != key:
-                    raise _fail(f"[scenarios.{key}] has name = '{table['name']}'; drop it or make it match")
+                    raise fail(f"[scenarios.{key}] has name = '{table['name']}'; drop it or make it match")
                 out.append({"name": key, **table})
             return out
         return v
 
     @field_validator("scenarios")
     @classmethod
-    def _unique_scenarios(cls, v: tuple[ScenarioSpec, ...]) -> tuple[ScenarioSpec, ...]:
+    def _unique_scenarios(cls, v: tuple[Scenario, ...]) -> tuple[Scenario, ...]:
         names = [s.name for s in v]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            raise _fail(f"scenario names repeat: {dup}")
+            raise fail(f"scenario names repeat: {dup}")
         return v
 
     @model_validator(mode="after")
     def _sampler_models_fitted(self) -> FitSpec:
         for key in self.sampler.models:
             if key not in self.model.names:
-                raise _fail(
+                raise fail(
                     f"sampler.models.{key}: model '{key}' is not in model.names {list(self.model.names)}."
                     + did_you_mean(key, self.model.names)
                 )
@@ -561,7 +451,7 @@ class FitSpec(_Strict):
     @model_validator(mode="after")
     def _target_not_analog(self) -> FitSpec:
         if self.prior is not None and self.prior.analogs and self.target in self.prior.analogs:
-            raise _fail(f"the target {self.target} is also listed in prior.analogs")
+            raise fail(f"the target {self.target} is also listed in prior.analogs")
         return self
 
     # -- helpers -------------------------------------------------------------------------
@@ -647,59 +537,6 @@ class FitSpec(_Strict):
 # -- loading ----------------------------------------------------------------------------
 
 
-def _loc_text(loc: Sequence[str | int], data: Any) -> str:
-    """Human path of an error location, naming scenarios by name: ``scenarios.isolation.oda_gni``."""
-    parts: list[str] = []
-    node: Any = data
-    for part in loc:
-        if isinstance(part, int):
-            item = node[part] if isinstance(node, Sequence) and not isinstance(node, str) and 0 <= part < len(node) else None
-            name = item.get("name") if isinstance(item, Mapping) else None
-            parts.append(name if isinstance(name, str) else f"[{part}]")
-            node = item
-        else:
-            parts.append(str(part))
-            node = node.get(part) if isinstance(node, Mapping) else None
-    return ".".join(parts).replace(".[", "[")
-
-
-def _format_error(err: Mapping[str, Any], data: Any) -> str:
-    """One problem as text, from the public parts of a pydantic error (location, message,
-    input, context). The validators wrote the words; this adds where."""
-    ctx = err.get("ctx") or {}
-    loc = (*err.get("loc", ()), *ctx.get("at", ()))
-    where = _loc_text(loc, data)
-    kind = err.get("type")
-    if kind == "unknown_key":
-        inside = f"in [{where}]" if where else "at the top level"
-        return f"unknown {ctx['what']} '{ctx['key']}' {inside}{ctx['tail']}"
-    if kind == "missing_key":
-        return f"missing required key '{where + '.' if where else ''}{ctx['key']}'"
-    msg = str(err.get("msg", "invalid value"))
-    if kind != "analogcast":  # pydantic's own words: say what was given
-        shown = repr(err.get("input"))
-        msg += f" (got {shown if len(shown) <= 60 else shown[:57] + '...'})"
-    return f"{where}: {msg}" if where else msg
-
-
-def _validation_message(exc: ValidationError, data: Any) -> str:
-    """The first problem (an unknown key first; a deeper problem before what it caused) and a count."""
-    errors = exc.errors(include_url=False)
-    locs = [tuple(e.get("loc", ())) for e in errors]
-    # a list whose item failed also reports its (now shorter) length: keep the item's error
-    kept = [e for e, loc in zip(errors, locs, strict=True)
-            if not any(len(o) > len(loc) and o[: len(loc)] == loc for o in locs)]
-    kept.sort(key=lambda e: e.get("type") != "unknown_key")
-    head = _format_error(kept[0], data)
-    more = len(kept) - 1
-    return head + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
-
-
-def _one_line(text: str) -> str:
-    """Escape control characters (newlines in user keys and values) so a message stays one line."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
 def spec_from_mapping(data: Mapping[str, Any], *, base_dir: Path | None = None, source: str = "spec") -> FitSpec:
     """Validate a parsed TOML mapping into a :class:`FitSpec`.
 
@@ -713,11 +550,11 @@ def spec_from_mapping(data: Mapping[str, Any], *, base_dir: Path | None = None, 
     try:
         spec = FitSpec.model_validate(dict(data))
     except ValidationError as exc:
-        raise UserInputError(_one_line(f"{source}: {_validation_message(exc, data)}")) from None
+        raise UserInputError(one_line(f"{source}: {first_problem(exc, data)}")) from None
     except AnalogcastError as exc:  # raised outside a pydantic validator context
-        raise UserInputError(_one_line(f"{source}: {exc}")) from None
+        raise UserInputError(one_line(f"{source}: {exc}")) from None
     except (TypeError, KeyError, AttributeError) as exc:  # a validator surprised by a wrong type
-        raise UserInputError(_one_line(f"{source}: invalid spec ({type(exc).__name__}: {exc})")) from None
+        raise UserInputError(one_line(f"{source}: invalid spec ({type(exc).__name__}: {exc})")) from None
     spec._base_dir = base_dir
     return spec
 
@@ -739,7 +576,7 @@ def parse_spec(text: str, *, source: str = "spec", base_dir: Path | None = None,
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UserInputError(_one_line(f"{source}: TOML syntax error: {exc}")) from None
+        raise UserInputError(one_line(f"{source}: TOML syntax error: {exc}")) from None
     if name is not None and "name" not in data and _NAME_RE.match(name):
         data["name"] = name
     return spec_from_mapping(data, base_dir=base_dir, source=source)

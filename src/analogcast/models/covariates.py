@@ -2,10 +2,11 @@
 
 Every entry says what the value means (label, unit), how the design transforms it, and the bounds
 its meaning allows (a share of GNI cannot be negative, a count of sanction cases is a whole number
-no larger than the number of cases the GSDB records). The spec's scenario validation
-(:func:`validate_value`), :class:`analogcast.scenarios.Scenario`, the design
+no larger than the number of cases the GSDB records). The scenario type
+(:class:`analogcast.models.scenario_type.Scenario`: a spec's ``[[scenarios]]`` tables and the scenario
+engine's input alike) checks every value with :func:`validate_value`; the design
 (:data:`analogcast.models.design.COMMON_COVARIATES`, checked against this catalogue at import) and the
-report all read the same entry. Values inside the bounds but outside the range seen in the training
+report read the same entry. Values inside the bounds but outside the range seen in the training
 data are accepted with a warning (:func:`range_notes`).
 
 ``alt_patrons`` is not a variable. It is a switch (0/1) that a scenario maps to reference values of
@@ -39,7 +40,6 @@ __all__ = [
     "by_key",
     "by_variable",
     "validate_value",
-    "check_paths",
     "alt_patrons_levels",
     "range_notes",
     "scenario_mapping",
@@ -128,8 +128,8 @@ _BY_KEY = {c.key: c for c in CATALOGUE}
 _BY_VAR = {c.variable: c for c in CATALOGUE if c.variable}
 
 
-#: The one rule for scenario names (the spec and :class:`analogcast.scenarios.Scenario` both apply
-#: it): they become table keys, CSV values and parts of file names, and a dot would clash with
+#: The one rule for scenario names (:class:`analogcast.models.scenario_type.Scenario` applies it): they
+#: become table keys, CSV values and parts of file names, and a dot would clash with
 #: ``analogcast grid``'s dotted ``--set`` keys.
 SCENARIO_NAME_RULE = "1-64 letters, digits, '_' or '-', starting with a letter or digit"
 _SCENARIO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -198,18 +198,6 @@ def validate_value(key: str, value: Any, where: str = "") -> float:
     return v
 
 
-def check_paths(paths: Mapping[str, Any]) -> None:
-    """Validate every value of a spec's scenario paths (``"hold"`` and unknown keys are skipped:
-    the caller reports unknown keys with a did-you-mean hint). Raises :class:`UserInputError`."""
-    for key, value in paths.items():
-        if by_key(key) is None and by_variable(key) is None:
-            continue
-        for x in value if isinstance(value, (list, tuple)) else [value]:
-            if isinstance(x, str) and x == "hold":
-                continue
-            validate_value(key, x)
-
-
 def _patron_align(panel: Any) -> np.ndarray:
     from analogcast.models.design import derived_variable
 
@@ -251,7 +239,7 @@ def range_notes(paths: Mapping[str, Any], scaling: Mapping[str, Mapping[str, flo
     ----------
     paths
         Panel variable -> a value or tuple of values (a :class:`~analogcast.scenarios.Scenario`'s
-        ``paths`` after ``alt_patrons`` was mapped).
+        ``variables`` after ``alt_patrons`` was mapped).
     scaling
         The model's common scaling (``ModelData.scaling["common"]``) with ``train_min`` /
         ``train_max`` of each covariate's raw source.
@@ -293,16 +281,16 @@ def scenario_mapping(scenarios: Any) -> list[dict[str, Any]]:
     Returns
     -------
     list of dict
-        Per scenario: ``name``, ``label``, ``given`` (keys as written), ``covariates`` (panel
-        variable -> value(s) the design uses, with ``alt_patrons`` resolved) and ``notes`` (what each
-        key sets, with units and the ``alt_patrons`` anchors).
+        Per scenario: ``name``, ``label`` (as reports show it), ``given`` (catalogue keys),
+        ``covariates`` (panel variable -> value(s) the design uses, with ``alt_patrons`` resolved)
+        and ``notes`` (what each key sets, with units and the ``alt_patrons`` anchors).
     """
     levels = alt_patrons_levels()
     out = []
     for s in scenarios:
         given = dict(s.to_dict()["paths"])
         cov: dict[str, Any] = {k: (list(v) if isinstance(v, tuple) else v)
-                               for k, v in s.paths.items() if k != "alt_patrons"}
+                               for k, v in s.variables.items() if k != "alt_patrons"}
         notes = []
         for k, v in given.items():
             e = by_key(k) or by_variable(k)
@@ -321,7 +309,7 @@ def scenario_mapping(scenarios: Any) -> list[dict[str, Any]]:
                              + " (unless set directly)")
             else:
                 notes.append(f"{e.key} = {v} sets {e.label} ({e.unit}); design: {e.transform}")
-        out.append({"name": s.name, "label": s.label, "given": given, "covariates": cov, "notes": notes})
+        out.append({"name": s.name, "label": s.display_label, "given": given, "covariates": cov, "notes": notes})
     return out
 
 

@@ -103,21 +103,21 @@ def spec_dict(run: Run) -> dict[str, Any]:
 
 
 def run_scenarios(run: Run, forecasts: xr.Dataset) -> list[dict[str, str]]:
-    """``[{name, label, note}]`` in forecast order; labels from the forecasts, then the spec."""
+    """``[{name, label, note}]`` in forecast order; labels from the forecasts, then the scenarios.
+
+    The spec's scenarios and the run's are the same type (:class:`analogcast.scenarios.Scenario`):
+    the spec's entry is read first, then the run's (a run forecast for other scenarios than its
+    spec's).
+    """
     names = [str(s) for s in forecasts["scenario"].values]
     labels: dict[str, str] = {}
     if "scenario_label" in forecasts.coords:
         labels = {str(n): str(lab) for n, lab in zip(names, forecasts["scenario_label"].values, strict=True)}
     notes: dict[str, str] = {}
-    for s in spec_dict(run).get("scenarios", []) or []:
-        s = dict(s) if isinstance(s, Mapping) else dict(s.to_mapping())
-        n = str(s.get("name", ""))
-        if s.get("label") and not labels.get(n):
-            labels[n] = str(s["label"])
-        if s.get("note"):  # the spec's field and, since they share it, Scenario.to_mapping's
-            notes[n] = str(s["note"])
-    for sc in run.scenarios:
+    for sc in (*run.spec.scenarios, *run.scenarios):
         n = str(sc.name)
+        if sc.label and not labels.get(n):
+            labels[n] = str(sc.label)
         if sc.note and n not in notes:
             notes[n] = str(sc.note)
     return [

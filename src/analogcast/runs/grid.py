@@ -56,7 +56,6 @@ from analogcast._version import __version__
 from analogcast.data import DIRECTIONS
 from analogcast.errors import AnalogcastError, UserInputError, did_you_mean
 from analogcast.fitting.spec import FitSpec, spec_from_mapping
-from analogcast.runs.run import spec_scenarios
 
 __all__ = ["GridCell", "GridResult", "parse_set", "cell_seed", "expand_grid", "run_grid"]
 
@@ -250,8 +249,8 @@ def expand_grid(
         data["seed"] = seed
         name = _cell_name(overrides)
         label = ", ".join(f"{k}={v}" for k, v in overrides)
+        # the spec's scenarios are the scenario engine's own objects: validated here, before any sampling
         cell_spec = spec_from_mapping(data, base_dir=spec.base_dir, source=f"{source} [{label}]")
-        spec_scenarios(cell_spec)  # the scenario engine's checks, before any sampling
         if cell_spec.prior is not None and cell_spec.prior.file is not None:
             prior_path = Path(cell_spec.resolve_path(cell_spec.prior.file))
             if prior_path not in checked_priors:  # read and validated now, not after other cells were fitted

@@ -24,10 +24,10 @@ def run_spec(
 ) -> Run:
     """Fit ``spec`` and forecast its scenarios.
 
-    The scenarios are validated by the scenario engine before any sampling, so a bad scenario
-    fails in a second, not after the fit. Parameters are those of
+    The scenarios were validated with the spec (they are the scenario engine's own objects), so
+    a bad scenario fails in a second, not after the fit. Parameters are those of
     :func:`analogcast.fitting.fit`.
     """
-    scenarios = spec_scenarios(spec)  # fail fast, before sampling
+    scenarios = spec_scenarios(spec)
     result = fit(spec, draws=draws, tune=tune, chains=chains, backend=backend, seed=seed, prior=prior, progress=progress)
     return Run.from_result(result, scenarios=scenarios, progress=progress)

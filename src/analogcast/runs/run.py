@@ -37,16 +37,9 @@ CSV_FLOAT_FORMAT = "%.4f"
 
 
 def spec_scenarios(spec: FitSpec) -> list[Scenario]:
-    """The spec's scenarios as validated :class:`analogcast.scenarios.Scenario` objects.
-
-    Raises
-    ------
-    UserInputError
-        A scenario the scenario engine rejects (named).
-    """
-    from analogcast.scenarios.scenario import scenarios_from_spec
-
-    return list(scenarios_from_spec([s.to_mapping() for s in spec.scenarios]))
+    """The spec's scenarios, in spec order: ``spec.scenarios`` already holds
+    :class:`analogcast.scenarios.Scenario` objects, validated when the spec was."""
+    return list(spec.scenarios)
 
 
 #: The forecast dataset's list attributes (``analogcast.scenarios.forecast``): stored as JSON text

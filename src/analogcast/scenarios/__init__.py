@@ -4,9 +4,11 @@ Stage ``scenarios`` (after ``fitting``): imports ``analogcast.models`` and earli
 
 Public API (signatures are the contract; the fitting, runs and reporting stages code against them)
 ---------------------------------------------------------------------------------------------------
-``Scenario`` (frozen dataclass)
+``Scenario`` (frozen pydantic model, hashable; defined once in ``analogcast.models.scenario_type``)
     ``Scenario(name: str, label: str = "", paths: Mapping[str, PathSpec] = {}, note: str = "")``
-    where ``PathSpec = float | int | Sequence[float] | Literal["hold"]``:
+    (positionally or by keyword). It is the one scenario type: a spec's ``[[scenarios]]`` tables
+    (``FitSpec.scenarios``) are these objects, and the engine, the run store and the report read
+    them as they are. ``PathSpec = float | int | Sequence[float] | Literal["hold"]``:
 
     - a number: that value in every year from the origin year T through T+H-1 (the years whose
       covariates drive the hazards of T+1..T+H);
@@ -23,16 +25,23 @@ Public API (signatures are the contract; the fitting, runs and reporting stages 
     ``"NY.GDP.PCAP.KD.ZG"``). Construction validates against the catalogue and raises
     ``analogcast.errors.UserInputError`` naming the scenario and key: unknown covariate (with a
     did-you-mean), a value outside the bounds of its meaning, a fraction where a count is needed,
-    a boolean, ``alt_patrons`` not 0/1, non-finite values, empty name. Values inside the bounds but
-    outside the training data's range are warned about at forecast time
+    a boolean, ``alt_patrons`` not 0/1, non-finite values, a path longer than 10 years, an
+    invalid name; a spec refuses the same values with the same words. Values inside the bounds
+    but outside the training data's range are warned about at forecast time
     (``scenario_notes``; ``forecast(...).attrs["scenario_warnings"]``). Scenarios set covariate
     values only, never missing-data indicators.
+    ``paths`` is read-only, keyed by catalogue key (``oda_gni``; a panel name given is stored
+    under its key), lists stored as tuples; ``variables`` is the same keyed by panel variable
+    (what the design reads); ``label`` is as written and ``display_label`` is what reports show
+    (``label``, else the name with spaces).
     ``Scenario.from_mapping(d: Mapping) -> Scenario`` accepts ``{"name", "label", "note" (or "description"),
-    "paths": {...}}`` or the flat TOML form ``{"name": ..., "oda_gni": 5.0, "sanctions": 0}``.
+    "paths": {...}}`` or the flat TOML form ``{"name": ..., "oda_gni": 5.0, "sanctions": 0}``
+    (a covariate written flat replaces the same key under ``paths``). ``to_dict()`` is the
+    forecast's JSON record (``display_label`` as ``label``); ``model_dump()`` the spec's form.
 
 ``scenarios_from_spec(items: Sequence[Mapping | Scenario] | Mapping[str, Mapping]) -> list[Scenario]``
-    Validates a list of TABLEs (``[[scenarios]]`` in TOML) or a name -> table mapping; duplicate
-    names raise ``UserInputError``.
+    Validates a list of tables (``[[scenarios]]`` in TOML) or ``Scenario`` objects (kept as they
+    are), or a name -> table mapping; duplicate names raise ``UserInputError``.
 
 ``default_scenarios() -> list[Scenario]``
     status_quo, conditional_engagement, unconditional_aid, isolation, isolation_alt_patrons

@@ -155,7 +155,7 @@ def forecast(
     for note in notes:  # shown by the CLI as "analogcast: warning: ..."
         warnings.warn(note, UserWarning, stacklevel=2)
     out = out.assign_coords({k: v for k, v in coords.items() if k in out.dims})
-    out = out.assign_coords(scenario_label=("scenario", [s.label for s in scen]))
+    out = out.assign_coords(scenario_label=("scenario", [s.display_label for s in scen]))
     order = ["scenario", "space", "horizon", "delta", "year", "chain", "draw"]
     out = out.transpose(*[d for d in order if d in out.dims])
     out.attrs.update(
