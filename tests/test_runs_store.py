@@ -372,7 +372,6 @@ def test_trajectory_outputs_are_saved_as_tables(tmp_path: Path) -> None:
     """A run whose forecast holds index paths (trajectory model) also writes rise.csv, index.csv and
     wbl.csv, covered by the hashes. Forecast from SIMULATED data and a numpy-drawn posterior."""
     from dataclasses import replace
-    from types import SimpleNamespace
 
     from analogcast.runs.run import spec_scenarios
     from analogcast.scenarios import forecast
@@ -382,7 +381,7 @@ def test_trajectory_outputs_are_saved_as_tables(tmp_path: Path) -> None:
     base = synthetic_run()
     spec = base.spec.with_overrides().replace(deltas=[0.02, 0.1])
     tree, data = _simulated_fit(tuple(spec.spaces))
-    fc = forecast(SimpleNamespace(tree=tree, data=data),
+    fc = forecast(replace(base.result, spec=spec, tree=tree, data=data),
                   spec_scenarios(spec), horizons=list(spec.horizons), deltas=spec.deltas, seed=3)
     run = Run(result=replace(base.result, spec=spec), scenarios=base.scenarios, forecasts=fc,
               table=forecasts_table(fc, level=spec.level), contrasts=contrasts(fc, level=spec.level))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,6 +22,7 @@ from analogcast.scenarios import (
     scenarios_from_spec,
 )
 from analogcast.scenarios.table import FORECAST_COLUMNS
+from fit_results import fit_result
 
 SPACES2 = ("associational", "electoral")
 
@@ -38,7 +37,7 @@ def result():
         d = m.prepare(panel, events, target="C000", origin=2004, spaces=SPACES2)
         tree[f"{name}/posterior"] = fake_posterior(name, d, draws=15, seed=2)
         data[name] = d
-    return SimpleNamespace(tree=xr.DataTree.from_dict(tree), data=data)
+    return fit_result(tree, data)
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +125,7 @@ def _with_aid_terms(result, aid: float, aid_cw: float):
     beta.loc[{"covariate": "aid"}] = aid
     beta.loc[{"covariate": "aid_cw"}] = aid_cw
     tree = xr.DataTree.from_dict({"event_logit/posterior": post.assign(beta=beta)})
-    return SimpleNamespace(tree=tree, data={"event_logit": result.data["event_logit"]})
+    return fit_result(tree, {"event_logit": result.data["event_logit"]})
 
 
 def _aid_diff(res, alt_patrons: int) -> np.ndarray:
@@ -260,7 +259,7 @@ def test_models_with_different_draw_counts(result):
     more = xr.concat([more, more.assign_coords(draw=more["draw"] + more.sizes["draw"])], dim="draw")
     tree = xr.DataTree.from_dict({"event_logit/posterior": result.tree["event_logit/posterior"].to_dataset(),
                                   "trajectory/posterior": more})
-    both = SimpleNamespace(tree=tree, data=result.data)
+    both = fit_result(tree, result.data)
     out = forecast(both, default_scenarios(), horizons=[2], seed=7)
     assert out.sizes["draw"] == result.tree["event_logit/posterior"].sizes["draw"]
     assert out["index"].sizes["draw"] == out["p_opening"].sizes["draw"]
@@ -364,3 +363,11 @@ def test_scenario_forms_round_trip_and_old_spec_tables_load() -> None:
                       '[scenarios.paths]\noda_gni = 15.0\nalt_patrons = 1.0\nsanctions = [13.0, 12.0]\n')
     assert spec.to_dict()["scenarios"] == old["scenarios"]  # written back as it was read
     assert parse_spec(spec.to_toml()) == spec
+
+
+def test_forecast_takes_a_fit_result_not_a_look_alike(result):
+    """The engine's input is a typed FitResult: an object that merely has .tree and .data is refused."""
+    from types import SimpleNamespace
+
+    with pytest.raises(TypeError, match="takes a FitResult"):
+        forecast(SimpleNamespace(tree=result.tree, data=result.data), default_scenarios()[:1], horizons=[2])

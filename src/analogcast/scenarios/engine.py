@@ -32,6 +32,7 @@ from analogcast.scenarios.scenario import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from analogcast.fitting.fitter import FitResult
     from analogcast.models.design import ModelData
 
 __all__ = ["forecast", "merge_bundles", "check_horizons", "check_deltas", "ASSUMPTIONS"]
@@ -91,7 +92,7 @@ def _thin(post: xr.Dataset, n_draw: int) -> xr.Dataset:
 
 
 def forecast(
-    result: Any,
+    result: FitResult,
     scenarios: Sequence[Scenario | dict] | dict | None = None,
     *,
     horizons: Iterable[int] = range(1, MAX_STEPS + 1),
@@ -103,8 +104,9 @@ def forecast(
     Parameters
     ----------
     result
-        Object with ``.tree`` (DataTree, one child per fitted model with a ``posterior`` group)
-        and ``.data`` (registry name -> ``ModelData``), e.g. a ``FitResult``.
+        The fit (:class:`analogcast.fitting.FitResult`, from ``analogcast.fit`` or a loaded run):
+        its ``tree`` (one child per fitted model with a ``posterior`` group) and ``data``
+        (registry name -> ``ModelData``) are read.
     scenarios
         Scenarios or their spec tables (``None``: ``result.spec.scenarios``).
     horizons
@@ -114,12 +116,16 @@ def forecast(
     seed
         Seed or ``SeedSequence`` for future year shocks and path simulations.
     """
+    from analogcast.fitting.fitter import FitResult
+
+    if not isinstance(result, FitResult):
+        raise TypeError(f"forecast() takes a FitResult (analogcast.fit or a loaded run's .result), "
+                        f"got {type(result).__name__}")
     hz = check_horizons(horizons)
     dl = check_deltas(deltas)
     if scenarios is None:
-        spec = getattr(result, "spec", None)
-        scenarios = getattr(spec, "scenarios", None)
-        if scenarios is None:
+        scenarios = result.spec.scenarios
+        if not scenarios:
             raise UserInputError("no scenarios given and the fit's spec has none.")
     scen = scenarios_from_spec(scenarios)
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
