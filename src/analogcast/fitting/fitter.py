@@ -276,10 +276,8 @@ def resolve_prior(spec: FitSpec) -> tuple[AnalogPrior | None, dict[str, Any]]:
         }
         prior = priors.build_prior(spec.target, list(spec.prior.analogs or ()), **kwargs)
         info = {"prior_source": "inline", "prior_sha256": None}
-    target = getattr(getattr(prior, "meta", None), "target", None)
-    if target is None and isinstance(getattr(prior, "meta", None), Mapping):
-        target = prior.meta.get("target")
-    if target is not None and target != spec.target:
+    target = prior.meta.target  # an AnalogPrior (load_prior_file / build_prior)
+    if target != spec.target:
         raise UserInputError(f"prior {info['prior_source']} was built for {target}, but the spec's target is {spec.target}")
     return prior, info
 
@@ -359,17 +357,20 @@ def fit(
     if isinstance(prior, str) and prior == "spec":
         prior_obj, prior_info = resolve_prior(spec)
     else:
+        from analogcast.priors import AnalogPrior
+
         prior_obj, prior_info = prior, {"prior_source": "given", "prior_sha256": None}
-        target = getattr(getattr(prior_obj, "meta", None), "target", None)
-        if target is not None and target != spec.target:
-            raise UserInputError(f"the given prior was built for {target}, but the spec's target is {spec.target}")
+        if prior_obj is not None and not isinstance(prior_obj, AnalogPrior):
+            raise TypeError(f"prior must be an AnalogPrior, None or 'spec', got {type(prior_obj).__name__}")
+        if prior_obj is not None and prior_obj.meta.target != spec.target:
+            raise UserInputError(f"the given prior was built for {prior_obj.meta.target}, but the spec's target is {spec.target}")
     timings["prior"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     _say(progress, f"preparing data for {spec.target}, origin {spec.origin}, {len(spec.spaces)} space(s)")
     data = prepare_data(spec)
     data_hash = acdata.data_sha256()
-    prior_data_hash = getattr(getattr(prior_obj, "meta", None), "data_sha256", None)
+    prior_data_hash = prior_obj.meta.data_sha256 if prior_obj is not None else None
     if prior_data_hash and prior_data_hash != data_hash:
         warnings.warn(
             f"prior {prior_info['prior_source']} was built on data {str(prior_data_hash)[:12]}, the installed data are {data_hash[:12]}; rebuild it with 'analogcast priors'",
