@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
     from matplotlib.figure import Figure
 
+    from analogcast.runs.run import Run
+
 __all__ = [
     "WIDTH_IN",
     "PALETTE",
@@ -130,7 +132,7 @@ class RunView:
         return f"{round(100 * self.level):d}%"
 
 
-def run_view(run: Any) -> RunView:
+def run_view(run: Run) -> RunView:
     """Read ``run``'s forecasts rows, scenario names and labels, spaces and interval level.
 
     Raises
@@ -138,12 +140,14 @@ def run_view(run: Any) -> RunView:
     UserInputError
         ``run`` has no forecasts (not a ``Run``: e.g. a ``FitResult``; use ``Run.from_result``).
     """
-    fc = getattr(run, "forecasts", None)
-    if fc is None or "p_opening" not in getattr(fc, "data_vars", {}):
+    from analogcast.runs.run import Run
+
+    if not isinstance(run, Run) or "p_opening" not in run.forecasts.data_vars:
         raise UserInputError(
             f"{type(run).__name__} has no forecasts: the plots take a Run "
             "(analogcast.Run.from_result(result), analogcast.load_run(path))"
         )
+    fc = run.forecasts
     level = run.level
     scen = run_inputs.run_scenarios(run, fc)
     spaces = [str(s) for s in fc["space"].values]

@@ -193,12 +193,12 @@ def lead_model(run: Run | FitResult) -> str | None:
     return lead_event_model(run_models(run))
 
 
-def find_theta(tree: Any) -> xr.DataArray | None:
+def find_theta(tree: xr.DataTree | None) -> xr.DataArray | None:
     """Posterior draws of the target's ``theta`` (chain, draw, space, direction) from the first
     fitted model that declares it (``ModelOutputs.has_theta``), or ``None``."""
     if tree is None:
         return None
-    for name in in_registry_order(getattr(tree, "children", {})):
+    for name in in_registry_order(tree.children):
         if not model_outputs(name).has_theta or "posterior" not in tree[name].children:
             continue
         post = tree[name]["posterior"].to_dataset()
