@@ -243,7 +243,11 @@ def _key(over: dict[str, Any]) -> tuple[Any, ...]:
 
 def rebuild_many(meta: dict[str, Any], jobs: list[dict[str, Any]], spaces: list[str]) -> dict[tuple[Any, ...], dict[str, tuple[Any, ...]]]:
     """Rebuild the prior once per override set; return plain ``(weights, means, sds, labels)``
-    of each space's opening mixture (or ``{"error": (message,)}``) keyed by the overrides."""
+    of each space's opening mixture (or ``{"error": (message,)}``) keyed by the overrides.
+
+    Only the opening direction is built, without the ESS shares (``build_prior(...,
+    directions=("opening",), ess_shares=False)``): the same mixtures as a full build for about
+    a seventh of its cost (the per-analog fits behind the shares are most of it)."""
     from analogcast.data import load_events
     from analogcast.priors import build_prior
 
@@ -252,7 +256,7 @@ def rebuild_many(meta: dict[str, Any], jobs: list[dict[str, Any]], spaces: list[
     for over in jobs:
         use, kw = _build_kwargs(meta, over, spaces)
         try:
-            p = build_prior(str(meta["target"]), use, events=events, **kw)
+            p = build_prior(str(meta["target"]), use, events=events, directions=("opening",), ess_shares=False, **kw)
         except Exception as exc:  # noqa: BLE001 - reported by the caller
             out[_key(over)] = {"error": (f"{type(exc).__name__}: {exc}",)}
             continue
@@ -268,7 +272,7 @@ class PriorRebuilder:
     """Alternative analogy priors for the sensitivity section, rebuilt on first use.
 
     Every rebuild of :func:`analogcast.reporting.sensitivity.rebuild_jobs` runs in one pass
-    (the event data loaded once); calling the object with the overrides (``discount=...`` or
+    (the event data loaded once, opening mixtures only); calling the object with the overrides (``discount=...`` or
     ``analogs=(...)``) returns ``(space, direction) -> mixture`` (opening direction only).
     (Rebuilding in a worker process while figures are drawn was measured and did not pay on
     this 2-CPU machine: the worker's start-up costs as much as it saves.)
