@@ -394,30 +394,6 @@ def test_sensitivity_with_the_shipped_prior(ctx) -> None:
     assert "Without analog SAU" in html and "Max k-hat" in html and "psense" in html
 
 
-def test_sensitivity_rebuilds_are_the_full_builds_mixtures(run: Run) -> None:
-    """The sensitivity section's quick rebuilds (opening only, no ESS shares) of the shipped
-    Afghanistan prior give, for every alternative, the opening mixture a full ``build_prior``
-    with the same overrides gives."""
-    from analogcast.data import load_events
-    from analogcast.priors import build_prior
-    from analogcast.reporting import run_inputs
-    from analogcast.reporting.analogs import _build_kwargs, _key, rebuild_many
-    from analogcast.reporting.sensitivity import rebuild_jobs
-
-    meta = run_inputs.prior_meta(run.prior)
-    spaces = ["women", "economic"]
-    jobs = [over for _, over in rebuild_jobs(meta)]
-    assert {"discount", "analogs"} <= {k for over in jobs for k in over}
-    quick = rebuild_many(meta, jobs, spaces)
-    events = load_events()
-    for over in jobs:
-        use, kw = _build_kwargs(meta, over, spaces)
-        full = build_prior(str(meta["target"]), use, events=events, **kw)
-        for sp in spaces:
-            m = full.mixture(sp, "opening")
-            assert quick[_key(over)][sp] == (m.weights, m.means, m.sds, m.labels), (over, sp)
-
-
 def test_backtest_section_reads_scores_csv(tmp_path: Path, tiny_run: Run) -> None:
     """A SYNTHETIC scores.csv in the format 'analogcast backtest' writes fills section 8."""
     import pandas as pd
