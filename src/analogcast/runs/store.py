@@ -220,7 +220,7 @@ def _read_tree(path: Path) -> Any:
     else:
         tree = xr.open_datatree(path, engine="h5netcdf")
     with contextlib.closing(tree):
-        return tree.load().copy(deep=True)
+        return tree.load()  # every array in memory: the tree outlives the closed file (no copy needed)
 
 
 def _read_dataset(path: Path) -> Any:
