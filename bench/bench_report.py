@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT_S = 10.0  # issue 15: the report render from a saved run, HTML and PDF
 #: headline numbers of a result kept in the next one's ``history``
-_HEADLINE = ("date", "commit", "source", "run_has_alternatives", "total_cold_s", "import_s", "load_run_s",
+_HEADLINE = ("date", "label", "commit", "source", "run_has_alternatives", "total_cold_s", "import_s", "load_run_s",
              "cold_cpu_s", "load_average_1_5_15", "passed")
 
 
@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("run_dir", nargs="?", type=Path, default=ROOT / "fits" / "runs" / "afghanistan")
     ap.add_argument("--repeat", type=int, default=1, help="timed renders after the first (warm) one")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "report.json")
+    ap.add_argument("--label", default="", help="what was measured, kept with the result (e.g. the code's commit when PYTHONPATH points elsewhere)")
     ap.add_argument("--backtest", type=Path, default=ROOT / "reports" / "backtest" / "strict",
                     help="backtest attached as by 'make demo' (the class and skill sections); 'none' for none")
     args = ap.parse_args(argv)
@@ -106,13 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     ru = resource.getrusage(resource.RUSAGE_SELF)
     cpu_s = round(ru.ru_utime + ru.ru_stime, 3)
     total_cold = round(t_import + t_load + first["render_s"], 3)
-    from analogcast.runs.store import ALTERNATIVES_FILE
-
     result = {
         "benchmark": "report",
+        "label": args.label,
         "commit": _commit(),
         "source": source, "backtest": str(args.backtest),
-        "run_has_alternatives": (args.run_dir / ALTERNATIVES_FILE).is_file(),
+        "run_has_alternatives": (args.run_dir / "alternative_priors.json").is_file(),  # runs.store.ALTERNATIVES_FILE
         "import_s": round(t_import, 3),
         "load_run_s": round(t_load, 3),
         "first_render": first,
