@@ -36,6 +36,31 @@ def test_long_unbroken_label_keeps_every_table_column_on_the_pdf_page(label: str
     assert overflow <= 0.5, f"a cell ends {overflow:.0f} pt beyond the page's right margin"
 
 
+def test_long_unbroken_scenario_labels_keep_the_real_reports_tables_on_the_page(tiny_run) -> None:  # type: ignore[no-untyped-def]
+    """The real tiny run's report with 200-character unbroken scenario labels: no table cell of
+    its PDF ends beyond the right margin (the print stylesheet wraps most cells by whole words and
+    keeps breaking anywhere only where user text can be: this checks every table the labels reach)."""
+    import dataclasses
+
+    from analogcast.reporting import build_report_context, render_html
+
+    weasyprint = pytest.importorskip("weasyprint")
+    labels = [c * 200 for c in "LM"][: tiny_run.forecasts.sizes["scenario"]]
+    fc = tiny_run.forecasts.assign_coords(scenario_label=("scenario", labels))
+    html = render_html(build_report_context(dataclasses.replace(tiny_run, forecasts=fc), with_figures=False))
+    assert labels[0] in html and labels[-1] in html
+    checked = 0
+    for page in weasyprint.HTML(string=html, media_type="print").render().pages:
+        pb = page._page_box
+        right = pb.content_box_x() + pb.width
+        cells = [b for b in _boxes(pb) if getattr(b, "element_tag", None) in ("td", "th")]
+        checked += len(cells)
+        if cells:
+            overflow = max(b.position_x + b.margin_width() for b in cells) - right
+            assert overflow <= 0.5, f"a table cell ends {overflow:.0f} pt beyond the page's right margin"
+    assert checked > 100
+
+
 def test_strip_invisible_removes_controls_and_bidi_overrides_only() -> None:
     hostile = "a\x00b\x0bc\u202ed\u2066e\x1bf\x7fg\x85h\ufeffi"
     assert strip_invisible(hostile) == "abcdefghi"

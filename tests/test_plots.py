@@ -249,3 +249,35 @@ def test_fan_on_a_real_trajectory_fit(tmp_path: Path) -> None:
         np.testing.assert_allclose(y[1:], want, rtol=1e-12)
     with pytest.raises(UserInputError, match="needs the 'event_logit' model"):
         P.prior_posterior(run, "women", "opening")
+
+
+@pytest.mark.parametrize("figsize", [(6.8, 8.2), (6.8, 6.24), (4.76, 1.94)])
+def test_data_uri_holds_the_pixels_savefig_writes(tiny_run, figsize: tuple[float, float]) -> None:
+    """The report's embedded PNG is pixel for pixel matplotlib's own, as RGB when the figure is
+    opaque (sizes whose pixel count is a float a hair below a whole number included); a
+    see-through figure keeps its alpha channel."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from analogcast.reporting.plot_base import to_data_uri
+
+    def decoded(uri: str) -> Image.Image:
+        return Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+
+    def figure(transparent: bool) -> Figure:
+        fig = P.horizons(tiny_run)
+        fig.set_size_inches(*figsize)
+        if transparent:
+            fig.patch.set_alpha(0.0)
+        return fig
+
+    for transparent in (False, True):
+        got = decoded(to_data_uri(figure(transparent)))
+        ref = io.BytesIO()
+        figure(transparent).savefig(ref, format="png", dpi=200, metadata={"Software": None})
+        want = Image.open(ref)
+        assert got.mode == ("RGBA" if transparent else "RGB")
+        assert got.size == want.size
+        assert np.array_equal(np.asarray(got.convert("RGBA")), np.asarray(want))

@@ -220,6 +220,23 @@ def test_third_analog_changes_the_file(events: xr.Dataset) -> None:
     assert hashlib.sha256(again.to_toml_string().encode()).hexdigest() == h2  # deterministic
 
 
+@pytest.mark.parametrize("method", ["robust_map", "map", "power"])
+def test_opening_only_build_without_shares_has_the_full_builds_mixtures(events: xr.Dataset, method: str) -> None:
+    """``directions=("opening",), ess_shares=False`` (the report's quick rebuilds) skips work, not
+    results: every opening mixture equals the full build's bit for bit."""
+    kw = {"method": method, "discount": 0.5, "events": events}
+    full = build_prior("TGT", ["AAA", "BBB", "CCC"], **kw)
+    quick = build_prior("TGT", ["AAA", "BBB", "CCC"], directions=("opening",), ess_shares=False, **kw)
+    for s in SPACES:
+        assert quick.mixture(s, "opening") == full.mixture(s, "opening"), s
+        assert dict(quick.get(s, "opening").ess_share) == {}
+        assert sum(full.get(s, "opening").ess_share.values()) == pytest.approx(1.0, abs=1e-5)
+        with pytest.raises(UserInputError, match="direction = 'closing'"):
+            quick.get(s, "closing")
+    with pytest.raises(UserInputError, match="direction = 'openings'.*opening"):
+        build_prior("TGT", ["AAA"], directions=("openings",), **kw)
+
+
 def test_conflict_flag_and_vague_weight_follow_the_target_data(events: xr.Dataset) -> None:
     ev = events.copy(deep=True)
     last = ev["year"] >= 2014

@@ -55,6 +55,30 @@ def test_episodes_and_design_effect_count_runs_of_event_years() -> None:
     assert design_effects(ev3)[("economic", "closing")] == pytest.approx(3.0)
 
 
+def test_pooled_design_effects_and_base_rates_are_the_per_country_counts() -> None:
+    """``design_effects`` and ``base_rates`` count all countries at once: the same numbers as
+    ``count_episodes`` country by country and the coded-years formula, with NaN years, a gap in
+    the years and a window."""
+    from analogcast.priors.evidence import Window, base_rates
+
+    rng = np.random.default_rng(7)
+    years = np.r_[1970:1990, 1995:2024]  # a gap: 1989 -> 1995 ends every run
+    rows = {c: (rng.random(years.size) < 0.3).astype(float) for c in ("TGT", "AAA", "BBB", "CCC")}
+    rows["BBB"][rng.random(years.size) < 0.2] = np.nan
+    arr = np.repeat(np.stack(list(rows.values()))[:, :, None], len(SPACES), axis=2)
+    ev = xr.Dataset({"opening": (("country", "year", "space"), arr), "closing": (("country", "year", "space"), 1.0 - arr)},
+                    coords={"country": list(rows), "year": years, "space": SPACES})
+    deff = design_effects(ev, ["women"])
+    for d in ("opening", "closing"):
+        vals = ev[d].sel(space="women").transpose("country", "year").values
+        episodes = sum(count_episodes(years, row) for row in vals)
+        assert deff[("women", d)] == max(1.0, float(np.nansum(vals)) / episodes)
+        for window in (Window(), Window(1980, 2000)):
+            inside = window.select(years)
+            x, n = np.nansum(vals[:, inside]), np.isfinite(vals[:, inside]).sum()
+            assert base_rates(ev, window)[("women", d)] == (float(x) + 0.5) / (float(n) + 1.0)
+
+
 def test_counting_per_episode_halves_the_information_of_two_year_episodes() -> None:
     """With two-year episodes, the power prior is the Beta of half the counts (episodes)."""
     n = YEARS.size

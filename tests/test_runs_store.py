@@ -119,6 +119,11 @@ def test_round_trip_is_identical(run: Run, tmp_path: Path) -> None:
         assert key in meta, key
     assert meta["versions"] == VERSIONS and loaded.provenance["versions"] == VERSIONS
     assert verify_run(path) == []
+    # the loaded tree holds its arrays itself: it outlives the run's files
+    for name in ("posterior.nc", "forecasts.nc"):
+        (path / name).unlink()
+    xr.testing.assert_identical(loaded.tree["event_logit/posterior"].to_dataset(), run.tree["event_logit/posterior"].to_dataset().assign_attrs(tuned=1))
+    xr.testing.assert_equal(loaded.forecasts, run.forecasts)
 
 
 def test_a_real_run_records_the_installed_versions(tiny_run_dir: Path) -> None:
@@ -139,12 +144,14 @@ def test_zarr_round_trip(run: Run, tmp_path: Path) -> None:
     assert (path / "posterior.zarr").is_dir()
     loaded = load_run(path)
     np.testing.assert_array_equal(loaded.tree["event_logit/posterior/theta"].values, run.tree["event_logit/posterior/theta"].values)
+    again = load_run(path).tree  # loaded into memory: the store may change afterwards
     victim = next(p for p in sorted((path / "posterior.zarr").rglob("*")) if p.is_file() and p.stat().st_size > 20 and "theta" in str(p) and p.name != "zarr.json")
     data = bytearray(victim.read_bytes())
     data[len(data) // 2] ^= 0xFF
     victim.write_bytes(bytes(data))
     with pytest.raises(DataIntegrityError, match=victim.name):
         load_run(path)
+    np.testing.assert_array_equal(again["event_logit/posterior/theta"].values, run.tree["event_logit/posterior/theta"].values)
 
 
 @pytest.mark.parametrize("victim", ["posterior.nc", "forecasts.csv", "spec.toml", "forecasts.nc"])

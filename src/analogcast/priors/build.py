@@ -224,7 +224,7 @@ def _count_cell(
 
 def _model_cell(
     method: str, y: np.ndarray, sd: np.ndarray, labels: Sequence[str], power: Sequence[float],
-    tau: TauPrior, k: int,
+    tau: TauPrior, k: int, shares: bool = True,
 ) -> _Cell:
     """Informative part from model-scale estimates (normal likelihoods, closed form per tau)."""
     use = [i for i in range(len(labels)) if np.isfinite(y[i]) and power[i] > 0]
@@ -244,7 +244,7 @@ def _model_cell(
         }
 
     mix, extra = one(y[use], se, k)
-    alone = {labels[i]: one(y[[i]], se[[j]], None)[0] for j, i in enumerate(use)}
+    alone = {labels[i]: one(y[[i]], se[[j]], None)[0] for j, i in enumerate(use)} if shares else {}
     return _Cell(mix, extra, alone)
 
 
@@ -361,6 +361,8 @@ def build_prior(
     episodes: bool = True,
     panel: xr.Dataset | None = None,
     drift: bool | None = None,
+    directions: Iterable[str] | None = None,
+    ess_shares: bool = True,
 ) -> AnalogPrior:
     """Build the analogy prior for ``target``'s current spell from analog countries and spells.
 
@@ -412,12 +414,24 @@ def build_prior(
     drift
         Also build the trajectory model's drift prior (:mod:`analogcast.priors.drift`); default:
         when a panel is available (given, or the shipped data are used).
+    directions
+        Directions to build (default both). With one direction the prior is partial: it can
+        answer :meth:`AnalogPrior.mixture` for that direction only and is not for fitting.
+    ess_shares
+        Compute each analog's ESS share (default True). The per-analog fits behind them are most
+        of the cost of a build; ``False`` leaves ``ess_share`` empty. Neither option changes a
+        mixture: they are for quick what-if rebuilds (the report's sensitivity section).
 
     Returns
     -------
     AnalogPrior
         Deterministic (grid and quadrature; no seed involved).
     """
+    _check_inputs(method, discount, robust_weight, conflict_years)
+    dirs = DIRECTIONS if directions is None else tuple(str(d) for d in directions)
+    for d in dirs:
+        if d not in DIRECTIONS:
+            raise UserInputError(f"direction = {d!r} is not one of {', '.join(DIRECTIONS)}.{did_you_mean(d, DIRECTIONS)}")
     if not 1 <= n_components <= 4:
         raise UserInputError(f"n_components = {n_components} must be between 1 and 4")
     req = check_request(target, analogs, method, discount, robust_weight, weights, window, tau_scale,
@@ -449,7 +463,7 @@ def build_prior(
     out: dict[str, dict[str, SpacePrior]] = {}
     for s in space_list:
         out[s] = {}
-        for d in DIRECTIONS:
+        for d in dirs:
             ev = ev_all.get((s, d), ())
             x_t, n_t, span = _target_counts(events, tgt, s, d, int(conflict_years), current_from)
             extra: dict[str, Any] = {}
@@ -466,7 +480,7 @@ def build_prior(
                     model_ev = tuple(
                         (an[i], float(y[i]), float(sd[i])) for i in range(len(an)) if np.isfinite(y[i])
                     )
-                    cell = _model_cell(method, y, sd, an, power, tau, n_components)
+                    cell = _model_cell(method, y, sd, an, power, tau, n_components, ess_shares)
                     if not model_ev or not any(power[i] > 0 for i in range(len(an)) if np.isfinite(y[i])):
                         raise UserInputError(
                             f"evidence has no estimate with weight > 0 for space {s!r}, {d}"
@@ -478,7 +492,7 @@ def build_prior(
                             "widen --window or choose other analogs"
                         )
                     m0 = kap * float(special.logit(rates[(s, d)]))
-                    cell = _count_cell(method, ev, power, kap, deff, tau, (m0, MU_PRIOR_SD * kap), n_components)
+                    cell = _count_cell(method, ev, power, kap, deff, tau, (m0, MU_PRIOR_SD * kap), n_components, ess_shares)
                 informative = _rmix(cell.informative)
                 extra = cell.extra
                 mix = (
@@ -490,7 +504,7 @@ def build_prior(
                 p_ref = reference_rate(informative, kap)
                 alone = {lab: ess_mixture(m, "elir", p_ref, kappa=kap) for lab, m in cell.alone.items()}
                 tot = sum(alone.values())
-                shares = {a: (_r(alone.get(a, 0.0) / tot, 6) or 0.0) for a in an}
+                shares = {a: (_r(alone.get(a, 0.0) / tot, 6) or 0.0) for a in an} if alone else {}
             cp = conflict_pvalue(rate_scale(informative, kap), x_t, n_t) if n_t > 0 else None
             out[s][d] = SpacePrior(
                 space=s,

@@ -276,17 +276,14 @@ def base_rates(events: xr.Dataset, window: Window | None = None) -> Mapping[tupl
     Used by the ``none`` method; ``(x + 0.5) / (n + 1)`` so it is inside (0, 1).
     """
     window = window or Window()
-    mask = xr.DataArray(
-        window.select(events["year"].values), coords={"year": events["year"]}, dims="year"
-    )
-    out: dict[tuple[str, str], float] = {}
-    for s in map(str, events["space"].values):
-        for d in DIRECTIONS:
-            da = events[d].sel(space=s).where(mask)
-            x = float(da.sum(skipna=True))
-            n = float(da.notnull().sum())
-            out[(s, d)] = (x + 0.5) / (n + 1.0)
-    return MappingProxyType(out)
+    inside = np.asarray(window.select(events["year"].values), dtype=bool)
+    rates: dict[str, np.ndarray] = {}
+    for d in DIRECTIONS:
+        # (space, country, year) values in the window; events are 0/1, so the sums are exact
+        vals = np.asarray(events[d].transpose("space", "country", "year").values, dtype=float)[:, :, inside]
+        rates[d] = (np.nansum(vals, axis=(1, 2)) + 0.5) / (np.isfinite(vals).sum(axis=(1, 2)) + 1.0)
+    spaces = map(str, events["space"].values)
+    return MappingProxyType({(s, d): float(rates[d][i]) for i, s in enumerate(spaces) for d in DIRECTIONS})
 
 
 def design_effects(
@@ -306,10 +303,16 @@ def design_effects(
     space_list = list(map(str, events["space"].values)) if spaces is None else list(spaces)
     yrs = np.asarray(events["year"].values)
     out: dict[tuple[str, str], float] = {}
+    consecutive = np.diff(yrs) == 1
     for s in space_list:
         for d in DIRECTIONS:
             vals = np.asarray(events[d].sel(space=s).transpose("country", "year").values, float)
             x = float(np.nansum(vals))
-            ep = sum(count_episodes(yrs, row) for row in vals)
+            # count_episodes of every country's row at once: an episode starts at an event year
+            # not preceded by an event in the year before
+            ev = np.nan_to_num(vals, nan=0.0) > 0.5
+            starts = ev.copy()
+            starts[:, 1:] &= ~(ev[:, :-1] & consecutive)
+            ep = int(starts.sum())
             out[(s, d)] = max(1.0, x / ep) if ep else 1.0
     return MappingProxyType(out)

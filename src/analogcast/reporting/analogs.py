@@ -3,7 +3,8 @@
 Reads the analogy prior (``analogcast.priors.AnalogPrior`` or any object with ``meta`` and
 per-(space, direction) mixtures, ESS, ESS shares, evidence and conflict p-values) and, for the
 "why", recomputes the similarity table with ``analogcast.priors.similarity.suggest_weights``
-when the prior does not store one. Also builds the prior rebuilder the sensitivity analysis uses.
+when the prior does not store one. Also builds the prior rebuilder the sensitivity analysis uses
+(the alternatives a run saved, else rebuilt: :mod:`analogcast.priors.alternatives`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,13 @@ import numpy as np
 import xarray as xr
 
 from analogcast.data import DIRECTIONS
+from analogcast.priors.alternatives import (
+    REBUILD_METHODS,
+    Mixtures,
+    override_key,
+    rebuild_meta,
+    rebuild_opening,
+)
 from analogcast.reporting import run_inputs
 from analogcast.reporting.tables import TableBlock, fmt_any, fmt_pct
 from analogcast.reporting.tables import space_label as _space_label
@@ -254,88 +262,43 @@ def _evidence_block(prior: Any, spaces: list[str], analogs: list[str], fitted: b
     )
 
 
-def _build_kwargs(meta: dict[str, Any], over: dict[str, Any], spaces: list[str]) -> tuple[list[str], dict[str, Any]]:
-    analogs = [str(a) for a in meta["analogs"]]
-    weights = dict(zip(analogs, [float(w) for w in meta.get("weights") or [1.0] * len(analogs)], strict=False))
-    use = [str(a) for a in over.get("analogs", analogs)]
-    kw: dict[str, Any] = {
-        "method": meta["method"],
-        "discount": float(over.get("discount", meta.get("discount", 1.0))),
-        "weights": {a: weights.get(a, 1.0) for a in use},
-        "spaces": list(spaces),
-    }
-    if meta["method"] == "robust_map":
-        kw["robust_weight"] = float(meta.get("robust_weight", 0.2))
-    for k in ("window", "tau_prior", "conflict_years", "current_from"):
-        if meta.get(k) not in (None, ""):
-            kw[k] = meta[k]
-    if meta.get("model_evidence"):
-        # a prior built on the model's scale is rebuilt from the same fitted intercepts (the
-        # analogs left out dropped), never from counts, which are on another scale
-        from analogcast.priors import ModelScaleEvidence
-
-        kw.pop("window", None)
-        est = {tuple(key.split("|")): [tuple(e) for e in rows if str(e[0]) in use]
-               for key, rows in meta["model_evidence"].items()}
-        kw["evidence"] = ModelScaleEvidence(est, str(meta.get("evidence_source", "")))  # type: ignore[arg-type]
-    return use, kw
-
-
-def _key(over: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(sorted((k, tuple(v) if isinstance(v, list | tuple) else v) for k, v in over.items()))
-
-
-def rebuild_many(meta: dict[str, Any], jobs: list[dict[str, Any]], spaces: list[str]) -> dict[tuple[Any, ...], dict[str, tuple[Any, ...]]]:
-    """Rebuild the prior once per override set; return plain ``(weights, means, sds, labels)``
-    of each space's opening mixture (or ``{"error": (message,)}``) keyed by the overrides."""
-    from analogcast.data import load_events
-    from analogcast.priors import build_prior
-
-    events = load_events()
-    out: dict[tuple[Any, ...], dict[str, tuple[Any, ...]]] = {}
-    for over in jobs:
-        use, kw = _build_kwargs(meta, over, spaces)
-        try:
-            p = build_prior(str(meta["target"]), use, events=events, **kw)
-        except Exception as exc:  # noqa: BLE001 - reported by the caller
-            out[_key(over)] = {"error": (f"{type(exc).__name__}: {exc}",)}
-            continue
-        mixes = {}
-        for sp in spaces:
-            m = p.mixture(sp, "opening")
-            mixes[sp] = (tuple(m.weights), tuple(m.means), tuple(m.sds), tuple(getattr(m, "labels", ()) or ()))
-        out[_key(over)] = mixes
-    return out
+#: rebuild every override at once (kept name; the work is :func:`analogcast.priors.alternatives.rebuild_opening`)
+rebuild_many = rebuild_opening
 
 
 class PriorRebuilder:
     """Alternative analogy priors for the sensitivity section, rebuilt on first use.
 
-    Every rebuild of :func:`analogcast.reporting.sensitivity.rebuild_jobs` runs in one pass
-    (the event data loaded once); calling the object with the overrides (``discount=...`` or
-    ``analogs=(...)``) returns ``(space, direction) -> mixture`` (opening direction only).
-    (Rebuilding in a worker process while figures are drawn was measured and did not pay on
-    this 2-CPU machine: the worker's start-up costs as much as it saves.)
+    ``saved``: the alternatives the run saved (:func:`analogcast.reporting.run_inputs.saved_alternatives`,
+    keyed by :func:`~analogcast.priors.alternatives.override_key`); only what they lack is rebuilt,
+    every missing one of :func:`analogcast.reporting.sensitivity.rebuild_jobs` in one pass (the
+    event data loaded once, opening mixtures only). Calling the object with the overrides
+    (``discount=...`` or ``analogs=(...)``) returns ``(space, direction) -> mixture`` (opening
+    direction only). (Rebuilding in a worker process while figures are drawn was measured and did
+    not pay on this 2-CPU machine: the worker's start-up costs as much as it saves.)
     """
 
-    def __init__(self, meta: dict[str, Any], spaces: list[str], shares: dict[str, float] | None = None) -> None:
+    def __init__(self, meta: dict[str, Any], spaces: list[str], shares: dict[str, float] | None = None,
+                 saved: Mapping[tuple[Any, ...], Mixtures] | None = None) -> None:
         from analogcast.reporting.sensitivity import rebuild_jobs
 
         self.meta = dict(meta)
         self.spaces = list(spaces)
         self.labelled_jobs = rebuild_jobs(self.meta, shares=shares)
         self.jobs = [over for _, over in self.labelled_jobs]
-        self._results: dict[tuple[Any, ...], dict[str, tuple[Any, ...]]] | None = None
+        self.saved = dict(saved or {})
+        self._results: dict[tuple[Any, ...], Mixtures] | None = None
 
-    def _all(self) -> dict[tuple[Any, ...], dict[str, tuple[Any, ...]]]:
+    def _all(self) -> dict[tuple[Any, ...], Mixtures]:
         if self._results is None:
-            self._results = rebuild_many(self.meta, self.jobs, self.spaces)
+            missing = [over for over in self.jobs if override_key(over) not in self.saved]
+            self._results = {**self.saved, **rebuild_opening(self.meta, missing, self.spaces)}
         return self._results
 
     def __call__(self, **over: Any) -> Any:
-        got = self._all().get(_key(over))
+        got = self._all().get(override_key(over))
         if got is None:
-            got = rebuild_many(self.meta, [over], self.spaces)[_key(over)]
+            got = rebuild_opening(self.meta, [over], self.spaces)[override_key(over)]
         if "error" in got:
             raise RuntimeError(got["error"][0])
 
@@ -350,14 +313,10 @@ class PriorRebuilder:
         return mixture_of
 
 
-def prior_rebuilder(prior: Any, spaces: list[str], shares: dict[str, float] | None = None) -> PriorRebuilder | None:
+def prior_rebuilder(prior: Any, spaces: list[str], shares: dict[str, float] | None = None,
+                    saved: Mapping[tuple[Any, ...], Mixtures] | None = None) -> PriorRebuilder | None:
     """A :class:`PriorRebuilder` for a real analogy prior (``map``/``robust_map``/``power``), or ``None``."""
     meta = run_inputs.prior_meta(prior)
-    if not meta or meta.get("method") not in ("map", "robust_map", "power") or not meta.get("analogs") or not meta.get("target"):
+    if not meta or meta.get("method") not in REBUILD_METHODS or not meta.get("analogs") or not meta.get("target"):
         return None
-    evidence = {f"{s}|{d}": [[lab, m, sd] for lab, m, sd in cell.model_evidence]
-                for s in spaces for d in DIRECTIONS
-                if (cell := run_inputs.space_prior(prior, s, d)) is not None and cell.model_evidence}
-    if evidence:
-        meta["model_evidence"] = evidence
-    return PriorRebuilder(meta, spaces, shares)
+    return PriorRebuilder(rebuild_meta(prior, spaces), spaces, shares, saved)

@@ -292,7 +292,8 @@ def build_report_context(
     prior = run_inputs.run_prior(run)
     theta = run_inputs.find_theta(tree)
     analogs = analogs_section(prior, spaces, theta)
-    rebuilder = prior_rebuilder(prior, spaces, (analogs or {}).get("shares")) if theta is not None else None
+    rebuilder = (prior_rebuilder(prior, spaces, (analogs or {}).get("shares"), run_inputs.saved_alternatives(run, spaces))
+                 if theta is not None else None)
     conflict_spaces = analogs["conflict_spaces"] if analogs else []
 
     target, origin = run.target, run.origin

@@ -10,6 +10,7 @@ comes from the registry's declarations (:class:`analogcast.models.contract.Model
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,7 @@ __all__ = [
     "run_prior",
     "run_models",
     "prior_meta",
+    "saved_alternatives",
     "space_prior",
     "find_theta",
     "target_history",
@@ -54,6 +56,8 @@ __all__ = [
     "lead_model",
     "capital",
 ]
+
+_log = logging.getLogger(__name__)
 
 #: space -> V-Dem index name (the data stage's ``SPACES``, as a plain dict).
 SPACE_VARIABLES: dict[str, str] = dict(SPACES)
@@ -144,6 +148,39 @@ def prior_meta(prior: Any) -> dict[str, Any]:
     if isinstance(meta, Mapping):
         return dict(meta)
     return dataclasses.asdict(meta)
+
+
+def saved_alternatives(run: Any, spaces: Sequence[str]) -> dict[tuple[Any, ...], Any] | None:
+    """The sensitivity section's alternative priors as the run saved them
+    (:data:`analogcast.runs.store.ALTERNATIVES_FILE`, read by
+    :func:`analogcast.priors.alternatives.read_alternatives`), or ``None``: the report then rebuilds them.
+
+    The file is used only when ``metadata.json`` lists it and its sha256 is the recorded one (a
+    run loaded with ``allow_mismatch=True`` may hold an altered copy) and it was saved for the
+    run's prior file and the report's spaces; otherwise a log message says why it is not.
+    """
+    import json
+
+    from analogcast._io import sha256_file
+    from analogcast.priors.alternatives import REBUILD_METHODS, read_alternatives
+    from analogcast.runs.store import ALTERNATIVES_FILE
+
+    path, files = getattr(run, "path", None), (getattr(run, "metadata", None) or {}).get("files") or {}
+    meta = prior_meta(getattr(run, "prior", None))
+    if path is None or meta.get("method") not in REBUILD_METHODS or not meta.get("analogs"):
+        return None
+    where = path / ALTERNATIVES_FILE
+    if ALTERNATIVES_FILE not in files:
+        _log.info("run %s has no %s (saved before runs kept them, or saving them failed): "
+                  "rebuilding the sensitivity alternatives", path.name, ALTERNATIVES_FILE)
+        return None
+    try:
+        if sha256_file(where) != files[ALTERNATIVES_FILE]:
+            raise ValueError("it does not match the sha256 metadata.json records")
+        return read_alternatives(json.loads(where.read_text(encoding="utf-8")), spaces, files.get("prior.toml"))
+    except (OSError, ValueError, RecursionError) as exc:
+        _log.warning("run %s: %s is not used (%s); rebuilding the sensitivity alternatives", path.name, ALTERNATIVES_FILE, exc)
+        return None
 
 
 def space_prior(prior: Any, space: str, direction: str) -> Any:

@@ -327,22 +327,20 @@ def rebuild_jobs(
     meta: dict[str, Any], max_analogs: int = 3, shares: dict[str, float] | None = None
 ) -> list[tuple[str, dict[str, Any]]]:
     """The rebuilt-prior alternatives: ``(label, overrides)`` for discount halved/doubled and
-    each analog left out -- the ``max_analogs`` with the largest ESS ``shares`` (each rebuild
-    costs about 1.5 s, so the report stays within its time budget with many analogs)."""
-    jobs: list[tuple[str, dict[str, Any]]] = []
-    try:
-        d = float(meta.get("discount") or float("nan"))
-    except (TypeError, ValueError):
-        d = float("nan")
-    if math.isfinite(d) and d > 0:
-        for d_new in sorted({d / 2, min(1.0, 2 * d)}):
-            if abs(d_new - d) >= 1e-9:
-                jobs.append((f"Discount {d_new:g} (fitted {d:g})", {"discount": d_new}))
+    each analog left out -- the ``max_analogs`` with the largest ESS ``shares`` (the cap keeps
+    the table short with many analogs). The overrides are
+    :func:`analogcast.priors.alternatives.alternative_overrides`' (what a saved run stores)."""
+    from analogcast.priors.alternatives import alternative_overrides
+
     analogs = [str(a) for a in meta.get("analogs", []) or []]
-    if len(analogs) >= 2:
-        order = sorted(analogs, key=lambda a: -(shares or {}).get(a, 0.0)) if shares else analogs
-        for a in order[:max_analogs]:
-            jobs.append((f"Without analog {a}", {"analogs": tuple(b for b in analogs if b != a)}))
+    order = sorted(analogs, key=lambda a: -(shares or {}).get(a, 0.0)) if shares else analogs
+    jobs: list[tuple[str, dict[str, Any]]] = []
+    for over in alternative_overrides(meta, order[:max_analogs]):
+        if "discount" in over:
+            jobs.append((f"Discount {over['discount']:g} (fitted {float(meta['discount']):g})", over))
+        else:
+            left = [a for a in analogs if a not in over["analogs"]]
+            jobs.append((f"Without analog {left[0]}", over))
     return jobs
 
 

@@ -6,6 +6,9 @@ Layout of a run directory (``fits/runs/<name>/`` by default)::
                      seeds, timings, diagnostics, interval level (written last)
     spec.toml        the validated spec (with overrides) -- reloadable with load_spec
     prior.toml       the prior used (absent for the weakly informative default)
+    alternative_priors.json  that prior rebuilt with one setting changed (discount halved or
+                     doubled, each analog left out): the report's sensitivity alternatives
+                     (:mod:`analogcast.priors.alternatives`; absent when it cannot be rebuilt)
     posterior.nc     xarray DataTree (NetCDF4/HDF5): /<model>/{posterior, sample_stats,
                      observed_data, posterior_predictive}   (or posterior.zarr/)
     forecasts.nc     per-draw scenario forecasts (xr.Dataset)
@@ -59,7 +62,11 @@ from analogcast.runs.metadata import (
 )
 from analogcast.runs.run import Run, table_csv
 
-__all__ = ["save_run", "load_run", "verify_run", "default_run_dir", "check_run_dir", "RUN_FORMAT", "RUN_FORMAT_VERSION", "SAVE_PAUSE_ENV"]
+__all__ = ["save_run", "load_run", "verify_run", "default_run_dir", "check_run_dir", "RUN_FORMAT", "RUN_FORMAT_VERSION", "SAVE_PAUSE_ENV",
+           "ALTERNATIVES_FILE"]
+
+#: the saved alternative priors of the report's sensitivity section (listed in metadata.json's files)
+ALTERNATIVES_FILE = "alternative_priors.json"
 
 #: Testing hook: seconds to sleep after each file while saving (lets tests SIGKILL mid-save).
 SAVE_PAUSE_ENV = "ANALOGCAST_TEST_SAVE_PAUSE"
@@ -213,7 +220,7 @@ def _read_tree(path: Path) -> Any:
     else:
         tree = xr.open_datatree(path, engine="h5netcdf")
     with contextlib.closing(tree):
-        return tree.load().copy(deep=True)
+        return tree.load()  # every array in memory: the tree outlives the closed file (no copy needed)
 
 
 def _read_dataset(path: Path) -> Any:
@@ -254,6 +261,9 @@ def _write_contents(run: Run, tmp: Path, fmt: str, extra: Mapping[str, Any]) -> 
     _pause()
     if run.prior is not None:
         run.prior.to_toml(tmp / "prior.toml")
+        from analogcast.priors.alternatives import save_alternatives
+
+        save_alternatives(tmp / ALTERNATIVES_FILE, run.prior, list(spec.spaces), sha256_file(tmp / "prior.toml"))
         _pause()
     posterior_name = "posterior.zarr" if fmt == "zarr" else "posterior.nc"
     _write_tree(run.tree, tmp / posterior_name, fmt)
