@@ -97,19 +97,14 @@ from analogcast.models.contract import (
     event_draws,
 )
 from analogcast.models.design import (
-    CROSS_SPACE_NAMES,
     DYNAMIC_NAMES,
-    ROOM_NAMES,
     ModelData,
     common_design,
-    cross_space_grid,
-    dynamic_grid,
-    index_room,
     resolve_spaces,
     validate_target_origin,
 )
 from analogcast.models.event_forecast import no_event_moves
-from analogcast.models.event_rows import case_control, spell_masks
+from analogcast.models.event_rows import case_control, code_series, spell_masks
 from analogcast.models.target_prior import theta_prior_arrays
 from analogcast.models.year_effects import year_effects
 
@@ -154,23 +149,6 @@ DEFAULT_OPTIONS: dict[str, Any] = {
 
 def _panel_years(panel: xr.Dataset) -> np.ndarray:
     return np.asarray(panel["year"].values, dtype=np.int64)
-
-
-def _cut_events(x: np.ndarray, space: str) -> tuple[np.ndarray, np.ndarray]:
-    """ERT-lite events on series already cut at the origin (first two years masked)."""
-    from analogcast.data import CUTPOINTS, code_events
-    from analogcast.data.coder import mask_series_start
-
-    up, down = code_events(x, float(CUTPOINTS[space]))
-    return mask_series_start(up, x), mask_series_start(down, x)
-
-
-def _shipped_events(events: xr.Dataset, countries: np.ndarray, years: np.ndarray, space: str,
-                    direction: str) -> np.ndarray:
-    if space not in events["space"].values:
-        raise UserInputError(f"events have no space '{space}'.")
-    da = events[direction].sel(space=space).reindex(country=countries, year=years)
-    return np.asarray(da.transpose("country", "year").values, dtype=np.float64)
 
 
 class EventLogit:
@@ -234,7 +212,7 @@ class EventLogit:
             ``"strict"`` (outcome years ``<= origin - 1``, events coded from data up to the
             origin) or ``"barometer"`` (shipped events, outcome years ``<= origin + 1``).
         """
-        from analogcast.data import CUTPOINTS, SPACES, feasible_events
+        from analogcast.data import SPACES
         from analogcast.models.smooth import fit_basis
 
         if protocol not in PROTOCOLS:
@@ -253,62 +231,11 @@ class EventLogit:
         in_window = (grid_years >= start) & (grid_years <= last_label)
         t_idx = int(np.flatnonzero(countries == target)[0]) if target is not None else -1
 
-        xs: dict[str, np.ndarray] = {}
-        dyn_grids: dict[str, np.ndarray] = {}
-        labels: dict[tuple[str, str], np.ndarray] = {}
-        feas: dict[tuple[str, str], np.ndarray] = {}
-        valid: dict[tuple[str, str], np.ndarray] = {}
-        n_infeasible = 0
-        cross = bool(self.options["cross_space"])
-        room = bool(self.options["index_room"])
-        # with the cross-space covariate every space's series in the panel is read (and its
-        # quiet moves kept for the forecast paths), whichever spaces are modelled; only modelled
-        # spaces give rows
-        series_spaces = (tuple(s for s in SPACES if s in spaces_t or SPACES[s] in panel)
-                         if cross else spaces_t)
-        for s in series_spaces:
-            x_full = np.asarray(panel_g[SPACES[s]].transpose("country", "year").values, dtype=float)
-            x = x_full.copy()
-            x[:, grid_years > origin] = np.nan
-            xs[s] = x
-            dyn = dynamic_grid(x, float(CUTPOINTS[s]))
-            if room:
-                dyn = np.concatenate([dyn, index_room(dyn[..., 0], float(CUTPOINTS[s]))], axis=-1)
-            dyn_grids[s] = dyn
-            ok_dyn = ~np.isnan(dyn).any(axis=-1)
-            # outcome year t is codable only if t + 1 is observed (the coder looks ahead one year)
-            xl = x if protocol == "strict" else x_full
-            nxt = np.zeros_like(ok_dyn)
-            nxt[:, :-1] = ~np.isnan(xl[:, 1:])
-            prev2 = np.full_like(x, np.nan)
-            prev2[:, 2:] = x[:, :-2]
-            prev1 = np.full_like(x, np.nan)
-            prev1[:, 1:] = x[:, :-1]
-            f_up, f_down = feasible_events(prev2, prev1, float(CUTPOINTS[s]))
-            if protocol == "strict":
-                up, down = _cut_events(x, s)
-            else:
-                up = _shipped_events(events, countries, grid_years, s, "opening")
-                down = _shipped_events(events, countries, grid_years, s, "closing")
-            for d, y, f in (("opening", up, f_up), ("closing", down, f_down)):
-                coded = ~np.isnan(y) & ok_dyn & in_window[None, :] & nxt
-                bad = coded & ~f & (y == 1)
-                if bad.any():  # cannot happen with the coder's own rule (tests/test_data_feasible)
-                    raise RuntimeError(f"{s} {d}: an event was coded where it is infeasible")
-                if s in spaces_t:
-                    n_infeasible += int((coded & ~f).sum())
-                labels[(s, d)] = y
-                feas[(s, d)] = f
-                valid[(s, d)] = coded & f
-        dyn_names = (*DYNAMIC_NAMES, *ROOM_NAMES) if room else DYNAMIC_NAMES
-        if cross:
-            xgrid = cross_space_grid(xs, CUTPOINTS)
-            dyn_names = (*dyn_names, *CROSS_SPACE_NAMES)
-            ok_x = ~np.isnan(xgrid).any(axis=-1)
-            for s in spaces_t:
-                dyn_grids[s] = np.concatenate([dyn_grids[s], xgrid], axis=-1)
-                for d in DIRECTIONS:
-                    valid[(s, d)] = valid[(s, d)] & ok_x
+        cs = code_series(panel, panel_g, events, countries, grid_years, origin, in_window, spaces_t,
+                         protocol, room=bool(self.options["index_room"]),
+                         cross=bool(self.options["cross_space"]))
+        xs, dyn_grids, labels, valid = cs.xs, cs.dyn_grids, cs.labels, cs.valid
+        series_spaces, dyn_names, n_infeasible = cs.series_spaces, cs.dyn_names, cs.n_infeasible
         units = spell_masks(self.options.get("spell_units", ()), countries, grid_years, "spell_units")
         drops = spell_masks(self.options.get("drop_spells", ()), countries, grid_years, "drop_spells")
         for ci, mask in drops.values():
