@@ -304,3 +304,22 @@ def test_the_report_shows_the_fitted_intercepts_the_prior_is_built_from() -> Non
                 want.append(f"{hit[0][1]:.2f} ± {hit[0][2]:.2f}" if hit else "—")
             assert rows[a][col] == " · ".join(want)
     assert rows["SAU"][1].endswith("—")  # Saudi Arabia has no electoral closing rows
+
+
+def test_the_report_says_the_loco_check_did_not_cover_the_model_route(tiny_run) -> None:
+    """The real tiny run's report context, with its counts prior and with the committed model-scale
+    prior put in its place: only the second says the kept new-regime check did not cover it."""
+    import dataclasses
+    from pathlib import Path
+
+    from analogcast.reporting import build_report_context
+
+    model_prior = load_prior(Path(__file__).resolve().parents[1] / "priors" / "afghanistan_saudi_iran_taliban1996.toml")
+    swapped = dataclasses.replace(tiny_run, result=dataclasses.replace(tiny_run.result, prior=model_prior))
+    note = "a route the check did not cover"
+    for run, expected in ((tiny_run, False), (swapped, True)):
+        ctx = build_report_context(run, with_figures=False)
+        record = ctx.analogs["track_record"]
+        assert record and record[0].startswith("Do analogy priors help"), record
+        assert any(note in p for p in record) is expected
+        assert (ctx.analogs["model_evidence"] is not None) is expected

@@ -402,6 +402,10 @@ def build_report_context(
         from analogcast.evaluation.loco import kept_new_regime_sentences
 
         analogs["track_record"] = kept_new_regime_sentences(provenance["hashes"].get("data"))
+        if analogs.get("model_evidence") is not None and analogs["track_record"][0].startswith("Do analogy priors help"):
+            analogs["track_record"].append(
+                "That check built its priors from the analogs' event counts. This report's prior is "
+                "built from the analogs' fitted intercepts (the table below), a route the check did not cover.")
     title = str(spec.get("title") or meta.get("title") or f"{target_name}: scenario forecasts")
     ctx = ReportContext(
         title=title,
