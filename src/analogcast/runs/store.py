@@ -29,24 +29,25 @@ Safety
   (moved aside, then deleted after the new one is in place).
 * :func:`load_run` recomputes every file's sha256 and the data hash and refuses, naming the
   file, on any mismatch; ``allow_mismatch=True`` loads anyway with a warning.
+
+The placing itself (temporary names, renames, tidying up, the checks before sampling) is
+:mod:`analogcast.runs.placement`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import secrets
 import shutil
-import time
 import warnings
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from analogcast._io import check_output_dir, sha256_bytes, sha256_file, short_path
+from analogcast._io import sha256_bytes, sha256_file
 from analogcast._version import __version__
 from analogcast.errors import DataIntegrityError, UserInputError, did_you_mean
 from analogcast.fitting.fitter import THRESHOLDS, FitResult, check_convergence, prepare_data
@@ -60,6 +61,18 @@ from analogcast.runs.metadata import (
     metadata_digest,
     parse_metadata,
 )
+from analogcast.runs.placement import (
+    OLD_MARK,
+    SAVE_PAUSE_ENV,
+    TMP_MARK,
+    IfExists,
+    check_run_dir,
+    clean_stale,
+    fsync_dir,
+    fsync_file,
+    pause,
+    place,
+)
 from analogcast.runs.run import Run, table_csv
 
 __all__ = ["save_run", "load_run", "verify_run", "default_run_dir", "check_run_dir", "RUN_FORMAT", "RUN_FORMAT_VERSION", "SAVE_PAUSE_ENV",
@@ -69,11 +82,6 @@ __all__ = ["save_run", "load_run", "verify_run", "default_run_dir", "check_run_d
 ALTERNATIVES_FILE = "alternative_priors.json"
 
 #: Testing hook: seconds to sleep after each file while saving (lets tests SIGKILL mid-save).
-SAVE_PAUSE_ENV = "ANALOGCAST_TEST_SAVE_PAUSE"
-_TMP_MARK = ".tmp-"
-_OLD_MARK = ".old-"
-
-IfExists = Literal["suffix", "error", "overwrite"]
 
 
 def default_run_dir(name: str) -> Path:
@@ -84,68 +92,10 @@ def default_run_dir(name: str) -> Path:
 # -- helpers ------------------------------------------------------------------------------
 
 
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb") as fh:
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # not every filesystem allows it
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _pause() -> None:
-    delay = os.environ.get(SAVE_PAUSE_ENV)
-    if delay:
-        time.sleep(float(delay))
-
-
 def _files_under(root: Path) -> Iterator[Path]:
     for p in sorted(root.rglob("*")):
         if p.is_file():
             yield p
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _is_run(path: Path) -> bool:
-    """True if ``path`` holds a finished run's ``metadata.json``."""
-    try:
-        meta = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return False
-    return isinstance(meta, dict) and meta.get("format") == RUN_FORMAT
-
-
-def _clean_stale(dest: Path) -> None:
-    """Tidy up after interrupted saves of ``dest`` whose process is gone.
-
-    Temporary directories are removed. A run moved aside by an interrupted ``--overwrite``
-    is put back if nothing replaced it, else removed.
-    """
-    if not dest.parent.is_dir():
-        return
-    for mark in (_OLD_MARK, _TMP_MARK):
-        for p in sorted(dest.parent.glob(f".{dest.name}{mark}*")):
-            pid_text = p.name[len(f".{dest.name}{mark}") :].split("-", 1)[0]
-            if not pid_text.isdigit() or _pid_alive(int(pid_text)):
-                continue
-            if mark == _OLD_MARK and not dest.exists() and _is_run(p):
-                os.rename(p, dest)
-            else:
-                shutil.rmtree(p, ignore_errors=True)
 
 
 def _sanitize_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
@@ -258,18 +208,18 @@ def _write_contents(run: Run, tmp: Path, fmt: str, extra: Mapping[str, Any]) -> 
     """Write every file of ``run`` into ``tmp`` (metadata.json last); return the metadata."""
     spec = run.spec
     (tmp / "spec.toml").write_text(spec.to_toml(), encoding="utf-8")
-    _pause()
+    pause()
     if run.prior is not None:
         run.prior.to_toml(tmp / "prior.toml")
         from analogcast.priors.alternatives import save_alternatives
 
         save_alternatives(tmp / ALTERNATIVES_FILE, run.prior, list(spec.spaces), sha256_file(tmp / "prior.toml"))
-        _pause()
+        pause()
     posterior_name = "posterior.zarr" if fmt == "zarr" else "posterior.nc"
     _write_tree(run.tree, tmp / posterior_name, fmt)
-    _pause()
+    pause()
     run.forecasts.pipe(_netcdf_ready).to_netcdf(tmp / "forecasts.nc", engine="h5netcdf")
-    _pause()
+    pause()
     (tmp / "forecasts.csv").write_text(run.forecasts_csv(), encoding="utf-8")
     (tmp / "contrasts.csv").write_text(table_csv(run.contrasts), encoding="utf-8")
     from analogcast.scenarios.table import declared_tables
@@ -279,10 +229,10 @@ def _write_contents(run: Run, tmp: Path, fmt: str, extra: Mapping[str, Any]) -> 
     fitted = [str(m) for m in run.forecasts.attrs.get("models", [])] or list(run.models)
     for file, df in declared_tables(fitted, run.forecasts, spec.level).items():
         (tmp / file).write_text(table_csv(df), encoding="utf-8")
-    _pause()
+    pause()
     files: dict[str, str] = {}
     for p in _files_under(tmp):
-        _fsync_file(p)
+        fsync_file(p)
         files[p.relative_to(tmp).as_posix()] = sha256_file(p)
     prov = run.provenance
     problems = check_convergence(run.diagnostics)
@@ -331,66 +281,10 @@ def _write_contents(run: Run, tmp: Path, fmt: str, extra: Mapping[str, Any]) -> 
     meta["fit_id"] = sha256_bytes(canonical_json(identity).encode("utf-8"))
     meta["metadata_sha256"] = metadata_digest(meta)
     (tmp / "metadata.json").write_text(canonical_json(meta), encoding="utf-8")
-    _fsync_file(tmp / "metadata.json")
-    _fsync_dir(tmp)
-    _pause()
+    fsync_file(tmp / "metadata.json")
+    fsync_dir(tmp)
+    pause()
     return meta
-
-
-def _place(tmp: Path, dest: Path, if_exists: IfExists) -> Path:
-    """Rename ``tmp`` onto ``dest`` (or a suffixed sibling); never merges into an existing run."""
-    if if_exists == "overwrite" and dest.exists():
-        if not dest.is_dir() or (any(dest.iterdir()) and not _is_run(dest)):
-            raise UserInputError(f"refusing to replace {dest}: it is not an analogcast run directory")
-        old = dest.parent / f".{dest.name}{_OLD_MARK}{os.getpid()}-{secrets.token_hex(4)}"
-        os.rename(dest, old)
-        try:
-            os.rename(tmp, dest)
-        except OSError:
-            os.rename(old, dest)  # put the old run back
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-        return dest
-    candidates = [dest] if if_exists == "error" else [dest, *(dest.with_name(f"{dest.name}-{i}") for i in range(2, 1000))]
-    for cand in candidates:
-        if cand.exists() and (not cand.is_dir() or any(cand.iterdir())):
-            continue
-        try:
-            os.rename(tmp, cand)  # atomic; fails if cand became a non-empty directory meanwhile
-        except OSError as exc:
-            if exc.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR, errno.EISDIR):
-                continue
-            raise
-        return cand
-    if if_exists == "error":
-        raise UserInputError(f"run directory {dest} already exists; pass --overwrite to replace it or --out-dir to choose another")
-    raise UserInputError(f"run directory {dest} and its suffixed names -2..-999 all exist; clean up {dest.parent}")
-
-
-def check_run_dir(path: str | os.PathLike[str], *, overwrite: bool = False, flag: str | None = "--out-dir") -> Path:
-    """Refuse, before any sampling, a run directory :func:`save_run` could not write.
-
-    Checks what ``save_run`` needs: a plain name (not starting with '.'), the directory and its
-    parent writable and not under a file (:func:`analogcast._io.check_output_dir`), and with
-    ``overwrite`` an existing directory that is a run (or empty), never another folder.
-
-    Raises
-    ------
-    UserInputError
-        One line naming ``flag``, the path and the fix.
-    """
-    dest = Path(path).expanduser()
-    label = f"{flag} {short_path(dest)}" if flag else short_path(dest)
-    absolute = dest.absolute()
-    if absolute == Path(absolute.anchor) or dest.name in ("", ".", ".."):
-        raise UserInputError(f"{label}: a run directory needs a name of its own, e.g. {short_path(absolute / 'runs' / 'myrun')}")
-    if dest.name.startswith("."):
-        raise UserInputError(f"{label}: a run directory name must not start with '.'")
-    check_output_dir(dest, flag)
-    check_output_dir(absolute.parent, flag)  # the temporary directory and any -2, -3 sibling go there
-    if overwrite and dest.is_dir() and any(dest.iterdir()) and not _is_run(dest):
-        raise UserInputError(f"{label} exists and is not an analogcast run directory; --overwrite replaces only runs, choose another --out-dir")
-    return dest
 
 
 def save_run(
@@ -434,13 +328,13 @@ def save_run(
     if dest.name.startswith("."):
         raise UserInputError(f"run directory name '{dest.name}' must not start with '.'")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    _clean_stale(dest)
-    tmp = dest.parent / f".{dest.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+    clean_stale(dest)
+    tmp = dest.parent / f".{dest.name}{TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
     tmp.mkdir()
     try:
         _write_contents(run, tmp, posterior_format, dict(extra_metadata or {}))
-        final = _place(tmp, dest, if_exists)
-        _fsync_dir(final.parent)
+        final = place(tmp, dest, if_exists)
+        fsync_dir(final.parent)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -460,7 +354,7 @@ def _refuse(msg: str, allow: bool) -> None:
 def _read_metadata(root: Path) -> tuple[dict[str, Any], RunMetadata]:
     """``metadata.json`` as read (for its digest) and as validated by :class:`RunMetadata`."""
     meta_path = root / "metadata.json"
-    if root.name.startswith(".") and (_TMP_MARK in root.name or _OLD_MARK in root.name):
+    if root.name.startswith(".") and (TMP_MARK in root.name or OLD_MARK in root.name):
         raise DataIntegrityError(f"{root} is the temporary directory of an interrupted or replaced save, not a finished run; it cannot be loaded")
     if not meta_path.is_file():
         raise DataIntegrityError(f"{meta_path} is missing: {root} is not a finished analogcast run")
