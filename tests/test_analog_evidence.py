@@ -304,6 +304,15 @@ def test_the_report_shows_the_fitted_intercepts_the_prior_is_built_from() -> Non
                 want.append(f"{hit[0][1]:.2f} ± {hit[0][2]:.2f}" if hit else "—")
             assert rows[a][col] == " · ".join(want)
     assert rows["SAU"][1].endswith("—")  # Saudi Arabia has no electoral closing rows
+    # the counts table (for reference) has the spell's own counts, found by its label
+    counts = {r[0]: r[1:] for r in sec["evidence"].rows}
+    for col, space in enumerate(["women", "electoral"]):
+        for a in prior.meta.analogs:
+            want = []
+            for d in ("opening", "closing"):
+                e = next(e for e in prior.get(space, d).evidence if e.label == a)
+                want.append(f"{e.events}/{e.years}")
+            assert counts[a][col] == " · ".join(want), (a, space)
 
 
 def test_the_report_says_the_loco_check_did_not_cover_the_model_route(tiny_run) -> None:

@@ -242,7 +242,7 @@ def _evidence_block(prior: Any, spaces: list[str], analogs: list[str], fitted: b
             for d in DIRECTIONS:
                 sp_prior = run_inputs.space_prior(prior, sp, d)
                 ev = sp_prior.evidence if sp_prior is not None else None
-                hit = next((e for e in (ev or ()) if str(getattr(e, "country", "")) == a), None)
+                hit = next((e for e in (ev or ()) if e.label == a), None)  # a spell's label, not its country
                 if hit is None:
                     parts.append("—")
                 else:
