@@ -10,7 +10,7 @@ when the prior does not store one. Also builds the prior rebuilder the sensitivi
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -198,8 +198,10 @@ def _region(v: Any) -> str:
         return str(v)
 
 
-def _model_evidence_block(prior: Any, spaces: list[str], analogs: list[str], source: str) -> TableBlock | None:
-    """Each analog's fitted intercept per space (the model-scale evidence), if the prior has it."""
+def _analog_rows(prior: Any, spaces: list[str], analogs: list[str],
+                 cell: Callable[[Any, str], str | None]) -> list[list[Any]] | None:
+    """One row per analog, one column per space, each cell ``opening · closing`` as ``cell(space
+    prior, analog)`` gives it ("—" for ``None``); ``None`` when no cell has anything."""
     rows, found = [], False
     for a in analogs:
         row: list[Any] = [a]
@@ -207,13 +209,28 @@ def _model_evidence_block(prior: Any, spaces: list[str], analogs: list[str], sou
             parts = []
             for d in DIRECTIONS:
                 sp_prior = run_inputs.space_prior(prior, sp, d)
-                hit = next((e for e in (sp_prior.model_evidence if sp_prior is not None else ())
-                            if str(e[0]) == a), None)
-                found = found or hit is not None
-                parts.append("—" if hit is None else f"{float(hit[1]):.2f} ± {float(hit[2]):.2f}")
+                text = cell(sp_prior, a) if sp_prior is not None else None
+                found = found or text is not None
+                parts.append("—" if text is None else text)
             row.append(" · ".join(parts))
         rows.append(row)
-    if not found:
+    return rows if found else None
+
+
+def _fitted_intercept(sp_prior: Any, analog: str) -> str | None:
+    hit = next((e for e in sp_prior.model_evidence if str(e[0]) == analog), None)
+    return None if hit is None else f"{float(hit[1]):.2f} ± {float(hit[2]):.2f}"
+
+
+def _event_counts(sp_prior: Any, analog: str) -> str | None:
+    hit = next((e for e in sp_prior.evidence or () if e.label == analog), None)  # a spell's label, not its country
+    return None if hit is None else f"{hit.events}/{hit.years}"
+
+
+def _model_evidence_block(prior: Any, spaces: list[str], analogs: list[str], source: str) -> TableBlock | None:
+    """Each analog's fitted intercept per space (the model-scale evidence), if the prior has it."""
+    rows = _analog_rows(prior, spaces, analogs, _fitted_intercept)
+    if rows is None:
         return None
     return TableBlock(
         id="table-model-evidence",
@@ -231,26 +248,8 @@ def _model_evidence_block(prior: Any, spaces: list[str], analogs: list[str], sou
 
 def _evidence_block(prior: Any, spaces: list[str], analogs: list[str], fitted: bool = False) -> TableBlock | None:
     """Each analog's events / coded country-years per space (the evidence the prior summarises)."""
-    if not analogs:
-        return None
-    rows = []
-    found = False
-    for a in analogs:
-        row: list[Any] = [a]
-        for sp in spaces:
-            parts = []
-            for d in DIRECTIONS:
-                sp_prior = run_inputs.space_prior(prior, sp, d)
-                ev = sp_prior.evidence if sp_prior is not None else None
-                hit = next((e for e in (ev or ()) if e.label == a), None)  # a spell's label, not its country
-                if hit is None:
-                    parts.append("—")
-                else:
-                    found = True
-                    parts.append(f"{hit.events}/{hit.years}")
-            row.append(" · ".join(parts))
-        rows.append(row)
-    if not found:
+    rows = _analog_rows(prior, spaces, analogs, _event_counts)
+    if rows is None:
         return None
     return TableBlock(
         id="table-evidence",
