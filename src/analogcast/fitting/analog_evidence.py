@@ -142,9 +142,9 @@ def fit_analog_evidence(
     if absent:
         raise UserInputError(f"analogs = {','.join(absent)}: no coded country-year in the event "
                              f"model's data up to {origin}; choose analogs the data code")
-    _log.info("analog evidence: fitting %s on %d units without %s's rows from %s (%d x %d draws)",
-              MODEL, len(units), target, opts["drop_spells"][0].split(":")[1].split("-")[0],
-              chains, draws)
+    dropped = f"from {current_from}" if current_from is not None else "outside its analog spells"
+    _log.info("analog evidence: fitting %s on %d units without %s's rows %s (%d x %d draws)",
+              MODEL, len(units), target, dropped, chains, draws)
     pm_model = model.build(data, None)
     tree = sample_model(pm_model, draws=draws, tune=tune, chains=chains, seed=seed, backend="nutpie")
     diag = dict(diagnostics(tree))
@@ -159,8 +159,7 @@ def fit_analog_evidence(
     keep = {k: [(lab, round(float(v.mean()), 6), round(float(v.std()), 6)) for lab, v in cell.items()]
             for k, cell in draws_by_cell.items()}
     diag.update(_intercept_diagnostics(draws_by_cell, post.sizes["chain"], post.sizes["draw"]))
-    source = (f"{MODEL} fitted without {target}'s rows from "
-              f"{current_from if current_from is not None else 'its first year'} "
+    source = (f"{MODEL} fitted without {target}'s rows {dropped} "
               f"(origin {origin}, {chains} x {draws} draws, seed {seed}; max R-hat "
               f"{diag.get('max_rhat', float('nan')):.3f}, min bulk ESS "
               f"{diag.get('min_ess_bulk', float('nan')):.0f}, divergences {diag.get('divergences', 0)}; "
