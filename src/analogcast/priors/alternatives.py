@@ -27,6 +27,7 @@ from typing import Any
 __all__ = [
     "ALTERNATIVES_FORMAT",
     "REBUILD_METHODS",
+    "rebuildable",
     "Mixtures",
     "alternative_overrides",
     "override_key",
@@ -43,6 +44,12 @@ _log = logging.getLogger(__name__)
 ALTERNATIVES_FORMAT = "analogcast-alternative-priors"
 #: the methods whose prior can be rebuilt from its settings (``none`` has nothing to vary)
 REBUILD_METHODS = ("map", "robust_map", "power")
+
+
+def rebuildable(meta: Mapping[str, Any]) -> bool:
+    """True if the prior ``meta`` describes can be rebuilt from its settings: a method of
+    :data:`REBUILD_METHODS`, analogs and a target."""
+    return meta.get("method") in REBUILD_METHODS and bool(meta.get("analogs")) and bool(meta.get("target"))
 
 #: per override: space -> ``(weights, means, sds, labels)`` of its opening mixture, or
 #: ``{"error": (message,)}``
@@ -164,7 +171,7 @@ def alternatives_document(prior: Any, spaces: Sequence[str], prior_sha256: str |
     refuses the document for any other prior.
     """
     meta = rebuild_meta(prior, spaces)
-    if meta.get("method") not in REBUILD_METHODS or not meta.get("analogs") or not meta.get("target"):
+    if not rebuildable(meta):
         return None
     overrides = alternative_overrides(meta)
     rebuilt = rebuild_opening(meta, overrides, spaces)

@@ -18,11 +18,11 @@ import xarray as xr
 
 from analogcast.data import DIRECTIONS
 from analogcast.priors.alternatives import (
-    REBUILD_METHODS,
     Mixtures,
     override_key,
     rebuild_meta,
     rebuild_opening,
+    rebuildable,
 )
 from analogcast.reporting import run_inputs
 from analogcast.reporting.tables import TableBlock, fmt_any, fmt_pct
@@ -315,7 +315,6 @@ class PriorRebuilder:
 def prior_rebuilder(prior: Any, spaces: list[str], shares: dict[str, float] | None = None,
                     saved: Mapping[tuple[Any, ...], Mixtures] | None = None) -> PriorRebuilder | None:
     """A :class:`PriorRebuilder` for a real analogy prior (``map``/``robust_map``/``power``), or ``None``."""
-    meta = run_inputs.prior_meta(prior)
-    if not meta or meta.get("method") not in REBUILD_METHODS or not meta.get("analogs") or not meta.get("target"):
+    if not rebuildable(run_inputs.prior_meta(prior)):
         return None
     return PriorRebuilder(rebuild_meta(prior, spaces), spaces, shares, saved)

@@ -162,12 +162,12 @@ def saved_alternatives(run: Any, spaces: Sequence[str]) -> dict[tuple[Any, ...],
     import json
 
     from analogcast._io import sha256_file
-    from analogcast.priors.alternatives import REBUILD_METHODS, read_alternatives
+    from analogcast.priors.alternatives import read_alternatives, rebuildable
     from analogcast.runs.store import ALTERNATIVES_FILE
 
     path, files = getattr(run, "path", None), (getattr(run, "metadata", None) or {}).get("files") or {}
     meta = prior_meta(getattr(run, "prior", None))
-    if path is None or meta.get("method") not in REBUILD_METHODS or not meta.get("analogs"):
+    if path is None or not rebuildable(meta):
         return None
     where = path / ALTERNATIVES_FILE
     if ALTERNATIVES_FILE not in files:
