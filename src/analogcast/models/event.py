@@ -105,6 +105,7 @@ from analogcast.models.design import (
 )
 from analogcast.models.event_forecast import no_event_moves
 from analogcast.models.event_rows import case_control, code_series, spell_masks
+from analogcast.models.likelihoods import bernoulli_logit
 from analogcast.models.target_prior import theta_prior_arrays
 from analogcast.models.year_effects import year_effects
 
@@ -541,7 +542,7 @@ class EventLogit:
                    + base_flat[a["obs_c"][fm] * n_sd + obs_sd]
                    + year_eff.reshape((-1,))[a["obs_t"][fm] * D + obs_sd % D]
                    + pt.as_tensor(a["offset_rows"][fm]))
-            pm.Bernoulli("events", logit_p=eta, observed=a["y"][fm])
+            bernoulli_logit("events", eta, a["y"][fm])
         return model
 
     # ------------------------------------------------------------------ predict

@@ -74,6 +74,7 @@ from analogcast.models.design import (
     resolve_spaces,
     validate_target_origin,
 )
+from analogcast.models.likelihoods import bernoulli_logit, student_t
 
 if TYPE_CHECKING:  # pragma: no cover
     import pymc as pm
@@ -308,7 +309,7 @@ class Trajectory:
             u_m = sigma_m * z_m
             eta = (m0[a["obs_s"]] + gamma[a["obs_s"]] * a["moved_prev"]
                    + u_m.reshape((-1,))[a["obs_c"] * n_s + a["obs_s"]])
-            pm.Bernoulli("moved", logit_p=eta, observed=a["moved"])
+            bernoulli_logit("moved", eta, a["moved"])
             # change equation, on the rows that moved
             kappa_raw = pm.Normal("kappa_raw", -3.0, 1.0, dims="series")
             kappa = pm.Deterministic("kappa", pm.math.sigmoid(kappa_raw), dims="series")
@@ -370,7 +371,7 @@ class Trajectory:
                   - kappa[s_mv] * a["y_prev_c"][mv] + rho[s_mv] * a["dy_prev"][mv]
                   + XB + g.reshape((-1,))[a["obs_t"][mv] * n_s + s_mv])
             sig = pt.exp(log_sig_cs.reshape((-1,))[c_mv * n_s + s_mv])
-            pm.StudentT("dy", nu=nu[s_mv], mu=mu, sigma=sig, observed=a["dy"][mv])
+            student_t("dy", nu, s_mv, mu, sig, a["dy"][mv])
             pm.Deterministic("move_target", m0 + u_m[tc], dims="series")
             pm.Deterministic("a_target", a_t_intercept - pt.dot(pt.as_tensor(a["Xbar"][tc]), beta),
                              dims="series")
