@@ -58,3 +58,43 @@ def test_jax_assertion_notices_are_not_shown() -> None:
     texts = [str(w.message) for w in caught]
     assert not [t for t in texts if "JAX tracing would remove it" in t], texts
     assert "an unrelated warning" in texts
+
+
+def _worker_view(threads: int, preset: str | None, out) -> None:  # runs in a daemon process
+    import os
+
+    if preset is None:
+        os.environ.pop("PJRT_NPROC", None)
+    else:
+        os.environ["PJRT_NPROC"] = preset
+    _prepare_jax(threads)
+    import jax
+
+    out.put((os.environ.get("PJRT_NPROC"), bool(jax.config.values["jax_cpu_enable_async_dispatch"])))
+
+
+@pytest.mark.parametrize(("preset", "want"), [(None, "1"), ("3", "3")])
+def test_worker_processes_get_one_pool_thread_per_fit_thread(preset: str | None, want: str) -> None:
+    """A daemonic worker (Dask's workers are) sizes JAX's CPU pool to its fit's threads, unless
+    the user set ``PJRT_NPROC``; dispatch is synchronous. The draws do not depend on either
+    (checked by hand across both settings; the reproducibility tests run in this process)."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=_worker_view, args=(1, preset, q), daemon=True)
+    p.start()
+    got = q.get(timeout=120)
+    p.join(timeout=60)
+    assert got == (want, False)
+
+
+def test_the_main_process_keeps_a_pool_thread_per_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.delenv("PJRT_NPROC", raising=False)
+    _prepare_jax(1)
+    assert "PJRT_NPROC" not in os.environ  # one thread would make two chain threads wait
+    import jax
+
+    assert jax.config.values["jax_cpu_enable_async_dispatch"] is False

@@ -49,13 +49,33 @@ NUTPIE_COMPILER = "jax"
 XLA_FLAGS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 
 
-def _prepare_jax() -> None:
-    """Environment for JAX before its first use in this process: CPU only, single-threaded ops.
-    Leaves a user's own settings alone."""
+def _prepare_jax(threads: int | None = None) -> None:
+    """Environment for JAX before its first use in this process: CPU only, single-threaded ops and
+    synchronous dispatch; in a worker process (Dask's, which are daemonic), a CPU client with
+    ``threads`` threads. Leaves a user's own settings alone.
+
+    nutpie calls the log density once per leapfrog step and waits for it, so JAX's asynchronous
+    dispatch only adds a hand-over between threads to every call. The CPU client's thread pool
+    (``PJRT_NPROC``) has one thread per CPU by default, so each of two backtest workers on two
+    cores used both. Measured on one backtest fit (origin 2016, 26,820 rows, 2-core machine): a
+    log density and gradient took 1.36 ms of wall and 1.99 ms of CPU time by default, 0.92 ms and
+    1.00 ms with both settings; two such fits side by side took 1.85 ms per gradient each by
+    default, 1.02-1.28 ms with them. The draws are identical (checked with either setting and one
+    or two chain threads). A process that is not a worker keeps one pool thread per CPU: with one
+    thread, two chains sampled in threads of one process waited for each other. Both settings
+    are read when JAX starts its CPU client, so the first fit of a process sets them.
+    """
+    import multiprocessing as mp
+
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
     flags = os.environ.get("XLA_FLAGS", "")
     if "xla_cpu_multi_thread_eigen" not in flags:
         os.environ["XLA_FLAGS"] = f"{flags} {XLA_FLAGS}".strip()
+    if threads is not None and mp.current_process().daemon:
+        os.environ.setdefault("PJRT_NPROC", str(max(1, int(threads))))
+    import jax
+
+    jax.config.update("jax_cpu_enable_async_dispatch", False)
 
 
 def nutpie_compiler() -> str:
@@ -168,7 +188,7 @@ def _sample(pm_model: pm.Model, *, backend: str, draws: int, tune: int, chains: 
 
         compiler = nutpie_compiler()
         if compiler == "jax":
-            _prepare_jax()
+            _prepare_jax(ncores)
         compiled = nutpie.compile_pymc_model(pm_model, backend=compiler,  # type: ignore[arg-type]
                                              gradient_backend="jax" if compiler == "jax" else "pytensor")
         kwargs = {}
