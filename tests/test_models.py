@@ -11,10 +11,12 @@ import json
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analogcast.errors import UserInputError
 from analogcast.models import diagnostics, get_model
-from analogcast.models.design import INTERACTIONS, MISSING_GROUPS, dynamic_grid
+from analogcast.models.design import INTERACTIONS, MISSING_GROUPS, dynamic_grid, years_since_move
 from analogcast.models.simulate import fake_posterior, simulate_panel
 
 SPACES2 = ("associational", "electoral")
@@ -150,6 +152,35 @@ def test_dynamic_grid_years_since_move():
     np.testing.assert_allclose(g[0, 3, 0], 0.3)
     np.testing.assert_allclose(g[0, 4, 1], 0.2)  # x[3] - x[1]
     np.testing.assert_allclose(np.expm1(g[0, 5, 2]), 2.0)  # move at t=2, measured at t=4
+
+
+def _years_since_move_by_recursion(x: np.ndarray, cutpoint: float, cap: float) -> np.ndarray:
+    """The definition, year by year (the loop dynamic_grid used before it was vectorised)."""
+    n_c, n_t = x.shape
+    since = np.full_like(x, np.nan)
+    run, started = np.zeros(n_c), np.zeros(n_c, dtype=bool)
+    for t in range(n_t):
+        obs = ~np.isnan(x[:, t])
+        big = np.zeros(n_c, dtype=bool) if t == 0 else np.abs(np.nan_to_num(x[:, t] - x[:, t - 1])) > cutpoint
+        run = np.where(obs & started & ~big, run + 1, np.where(obs, 0.0, run))
+        run = np.where(obs & ~started, 0.0, run)
+        started |= obs
+        since[:, t] = np.where(obs, np.minimum(run, cap), np.nan)
+    return since
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.one_of(st.none(), st.sampled_from([0.0, 0.02, 0.04, 0.1, 0.3, 0.31])),
+                      min_size=1, max_size=40), min_size=1, max_size=6).filter(
+        lambda rows: len({len(r) for r in rows}) == 1),
+    st.sampled_from([2.0, 5.0, 30.0]),
+)
+def test_years_since_move_equals_its_recursive_definition(rows, cap) -> None:
+    x = np.array([[np.nan if v is None else v for v in r] for r in rows], dtype=np.float64)
+    got = years_since_move(x, 0.05, cap)
+    want = _years_since_move_by_recursion(x, 0.05, cap)
+    np.testing.assert_array_equal(got, want)
 
 
 def test_build_event_model_logp_finite(sim):

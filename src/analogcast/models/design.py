@@ -526,6 +526,28 @@ def common_design(
     return CommonDesign(names=tuple(names), X=X, scaling=scaling, cw=cw)
 
 
+def years_since_move(x: np.ndarray, cutpoint: float, cap: float = 30.0) -> np.ndarray:
+    """Observed years since the index last moved by more than ``cutpoint`` in one year, at each
+    year ``t`` on the values up to ``t``: ``(row, year)``, NaN where ``x[t]`` is missing.
+
+    The count restarts at 0 at a large move and at a row's first observed year, grows by one per
+    observed year (a missing year neither counts nor breaks the run; the change across a gap is
+    not a move), and is capped at ``cap``. Vectorised: the last restart at or before ``t`` by a
+    running maximum, the count by a cumulative sum (the forecasts call this on every simulated
+    path; a loop over years took 0.6 s per space on a backtest origin).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    n_t = x.shape[1]
+    obs = ~np.isnan(x)
+    d1 = np.zeros_like(x)
+    d1[:, 1:] = np.nan_to_num(np.diff(x, axis=1))
+    count = np.cumsum(obs, axis=1)
+    restart = obs & ((np.abs(d1) > cutpoint) | (count == 1))
+    last = np.maximum.accumulate(np.where(restart, np.arange(n_t), 0), axis=1)
+    run = count - np.take_along_axis(count, last, axis=1)
+    return np.where(obs, np.minimum(run, cap), np.nan)
+
+
 def dynamic_grid(x: np.ndarray, cutpoint: float, cap: float = 30.0) -> np.ndarray:
     """Space-specific dynamic covariates at t-1 on the (country, year) grid.
 
@@ -535,19 +557,7 @@ def dynamic_grid(x: np.ndarray, cutpoint: float, cap: float = 30.0) -> np.ndarra
     leaks in); capped at ``cap`` years and counted from the series start if it never moved.
     """
     x = np.asarray(x, dtype=np.float64)
-    n_c, n_t = x.shape
-    d1 = np.full_like(x, np.nan)
-    d1[:, 1:] = np.diff(x, axis=1)
-    since = np.full_like(x, np.nan)  # years since big move, measured at year t (on data <= t)
-    run = np.zeros(n_c)
-    started = np.zeros(n_c, dtype=bool)
-    for t in range(n_t):
-        obs = ~np.isnan(x[:, t])
-        big = np.abs(np.nan_to_num(d1[:, t])) > cutpoint
-        run = np.where(obs & started & ~big, run + 1, np.where(obs, 0.0, run))
-        run = np.where(obs & ~started, 0.0, run)
-        started |= obs
-        since[:, t] = np.where(obs, np.minimum(run, cap), np.nan)
+    since = years_since_move(x, cutpoint, cap)
     level = _lag(x)
     x3 = np.full_like(x, np.nan)
     x3[:, 3:] = x[:, :-3]
