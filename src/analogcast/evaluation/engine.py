@@ -211,26 +211,40 @@ def run_task(
     return pd.concat(frames, ignore_index=True), info
 
 
-def sample_with_restart(sample: Callable[[int], xr.DataTree], seed: int,
+#: Leapfrog steps one chain of a backtest fit may take per tuning or draw iteration, on average,
+#: before the fit counts as collapsed (:func:`sample_with_restart`). The short fits take 31-39
+#: (tree depth 5); a chain whose step size collapsed takes the maximum, 1,023, every iteration.
+STEP_BUDGET_PER_ITERATION = 200
+
+
+def sample_with_restart(sample: Callable[[int, int | None], xr.DataTree], seed: int,
                         ) -> tuple[xr.DataTree, int]:
-    """``sample(seed)``, and once more with a child seed if a chain's step-size adaptation
-    collapsed (:func:`analogcast.models.convergence.collapsed_chains`). Returns the tree and the
-    number of refits (0 or 1); the second fit is kept whatever its chains did.
+    """``sample(seed, step_budget)``, and once more with a child seed and no budget if a chain's
+    step-size adaptation collapsed: it ran over ``step_budget`` leapfrog steps
+    (:class:`analogcast.models.sampling.RunawayChains`, raised as soon as the sampler reports it,
+    which saves most of such a fit's time), or its step size ended far below the other chains'
+    (:func:`analogcast.models.convergence.collapsed_chains`). Returns the tree and the number of
+    refits (0 or 1); the second fit is kept whatever its chains did.
 
     The decision reads the sampler's own statistics only, never the forecasts or the labels, so
-    it cannot select fits by their scores; the refit's seed derives from the task's seed, so the
-    backtest stays reproducible.
+    it cannot select fits by their scores; the refit's seed derives from the task's seed, and the
+    budget decision depends on step counts only, so the backtest stays reproducible.
     """
     from analogcast.models.convergence import collapsed_chains
+    from analogcast.models.sampling import RunawayChains
 
-    tree = sample(seed)
-    bad = collapsed_chains(tree)
+    try:
+        tree = sample(seed, STEP_BUDGET_PER_ITERATION)
+        bad = collapsed_chains(tree)
+    except RunawayChains as exc:
+        bad = exc.chains
+        _log.warning("%s", exc)
     if not bad:
         return tree, 0
     child = int(np.random.SeedSequence(seed).spawn(1)[0].generate_state(1)[0])
     _log.warning("chain(s) %s of a backtest fit (seed %d) collapsed their step size; "
                  "refitting once with the child seed %d", bad, seed, child)
-    return sample(child), 1
+    return sample(child, None), 1
 
 
 def run_model_task(
@@ -260,10 +274,12 @@ def run_model_task(
     s = task_seed(seed, origin, "all", "both", model)
     pm_model = m.build(data, None)
     tree, refits = sample_with_restart(
-        lambda ss: sample_model(pm_model, draws=int(cfg["draws"]), tune=int(cfg["tune"]),
-                                chains=int(cfg["chains"]), seed=ss,
-                                target_accept=float(cfg["target_accept"]),
-                                cores=max(1, min(int(threads), int(cfg["chains"])))),
+        lambda ss, per_iteration: sample_model(
+            pm_model, draws=int(cfg["draws"]), tune=int(cfg["tune"]), chains=int(cfg["chains"]),
+            seed=ss, target_accept=float(cfg["target_accept"]),
+            cores=max(1, min(int(threads), int(cfg["chains"]))),
+            step_budget=None if per_iteration is None
+            else per_iteration * (int(cfg["draws"]) + int(cfg["tune"]))),
         s)
     post = tree["posterior"].to_dataset()
     probs = m.predict_all(post, data, 2, np.random.default_rng(np.random.SeedSequence(s)))

@@ -20,9 +20,9 @@ the compile cache is cold or warm and whatever the process compiled before.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pymc as pm
     import xarray as xr
 
-__all__ = ["sample_model", "exact_numerics", "nutpie_compiler", "BACKENDS", "RECOMMENDED"]
+__all__ = ["sample_model", "exact_numerics", "nutpie_compiler", "RunawayChains", "BACKENDS", "RECOMMENDED"]
 
 BACKENDS: tuple[str, ...] = ("nutpie", "pymc")
 
@@ -129,6 +129,77 @@ def _seed_int(seed: int | np.random.SeedSequence | None) -> int:
     return int(seed) % (2**32)
 
 
+class RunawayChains(RuntimeError):
+    """A chain took more leapfrog steps than its budget (:func:`sample_model`'s ``step_budget``):
+    typically a step size collapsed to nearly 0, where every draw takes the maximum 1,023 steps."""
+
+    def __init__(self, chains: list[int], steps: list[int], budget: int) -> None:
+        super().__init__(f"chain(s) {chains} took {steps} leapfrog steps, over the budget of {budget}")
+        self.chains, self.steps, self.budget = chains, steps, budget
+
+
+class _StepWatch:
+    """nutpie progress callback and checks for ``step_budget``.
+
+    The callback runs on nutpie's thread and only records the chains over budget; :meth:`wait`
+    polls from the calling thread and stops the sampler once one is. A chain's step count only
+    grows and nutpie reports the same count the finished trace holds (warm-up plus draws,
+    checked), so :meth:`check` on a finished trace decides exactly as the callback would have:
+    a fit raises whenever a chain's final count is over budget, early or not.
+    """
+
+    def __init__(self, budget: int | None) -> None:
+        import threading
+
+        self.budget = budget
+        self.over: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, progress: Sequence[Any]) -> None:
+        if self.budget is None:
+            return
+        with self._lock:
+            for i, chain in enumerate(progress):
+                if int(chain.total_num_steps) > self.budget:
+                    self.over[i] = int(chain.total_num_steps)
+
+    def _raise(self, over: Mapping[int, int]) -> None:
+        assert self.budget is not None
+        chains = sorted(over)
+        raise RunawayChains(chains, [int(over[c]) for c in chains], self.budget)
+
+    def wait(self, sampler: Any) -> None:
+        """Return when the sampler has finished; raise as soon as a chain is over budget."""
+        import time
+
+        if self.budget is None:
+            return
+        while True:
+            try:
+                if sampler.is_finished:
+                    return
+            except TimeoutError:  # nutpie's way of saying "not yet"
+                pass
+            with self._lock:
+                over = dict(self.over)
+            if over:
+                self._raise(over)
+            time.sleep(0.2)
+
+    def check(self, tree: xr.DataTree) -> None:
+        """Raise if a chain of the finished trace (warm-up plus draws) is over budget."""
+        if self.budget is None:
+            return
+        total = 0
+        for group in ("warmup_sample_stats", "sample_stats"):
+            if group in tree.children and "n_steps" in tree[group].ds:
+                total = total + np.asarray(tree[group].ds["n_steps"].sum("draw").values, dtype=np.int64)
+        steps = np.atleast_1d(np.asarray(total, dtype=np.int64))
+        over = {int(c): int(steps[c]) for c in np.flatnonzero(steps > self.budget)}
+        if over:
+            self._raise(over)
+
+
 def sample_model(
     pm_model: pm.Model,
     *,
@@ -141,6 +212,7 @@ def sample_model(
     progress: bool = False,
     cores: int | None = None,
     adaptation: Literal["diag", "low_rank"] = "diag",
+    step_budget: int | None = None,
 ) -> xr.DataTree:
     """Sample a PyMC model and return an ArviZ ``DataTree`` (``posterior``, ``sample_stats``).
 
@@ -164,22 +236,35 @@ def sample_model(
     adaptation
         nutpie mass-matrix adaptation: ``"diag"`` or ``"low_rank"`` (handles correlated
         posteriors, e.g. correlated covariates, with fewer leapfrog steps).
+    step_budget
+        nutpie only: the most leapfrog steps one chain may take over tuning and draws together.
+        A chain that exceeds it raises :class:`RunawayChains`, as soon as the sampler reports it
+        (sampling stops) or at the end; the decision depends on the chains' step counts only,
+        which are deterministic, so whether a fit raises does not depend on timing.
+
+    Raises
+    ------
+    RunawayChains
+        With ``step_budget``: a chain took more leapfrog steps than allowed.
     """
     if backend not in BACKENDS:
         raise UserInputError(f"unknown sampler backend '{backend}'; use one of {', '.join(BACKENDS)}.")
     if draws < 1 or tune < 0 or chains < 1:
         raise UserInputError("draws and chains must be >= 1 and tune >= 0.")
+    if step_budget is not None and backend != "nutpie":
+        raise ValueError("step_budget needs the nutpie backend")
     rs = _seed_int(seed)
     ncores = cores or min(chains, os.cpu_count() or 1)
     with exact_numerics():
         tree = _sample(pm_model, backend=backend, draws=draws, tune=tune, chains=chains, seed=rs,
                        target_accept=target_accept, progress=progress, ncores=ncores,
-                       adaptation=adaptation)
+                       adaptation=adaptation, step_budget=step_budget)
     return tree  # _sample checks for a partial trace and returns the cleaned tree
 
 
 def _sample(pm_model: pm.Model, *, backend: str, draws: int, tune: int, chains: int, seed: int,
-            target_accept: float | None, progress: bool, ncores: int, adaptation: str) -> xr.DataTree:
+            target_accept: float | None, progress: bool, ncores: int, adaptation: str,
+            step_budget: int | None = None) -> xr.DataTree:
     import pymc as pm
 
     rs = seed
@@ -196,14 +281,19 @@ def _sample(pm_model: pm.Model, *, backend: str, draws: int, tune: int, chains: 
             kwargs["target_accept"] = float(target_accept)
         # Non-blocking + wait: nutpie's blocking sample() turns Ctrl-C into a partial trace; a fit
         # must stop instead (KeyboardInterrupt), never continue with fewer draws than asked for.
+        watch = _StepWatch(step_budget)
+        if step_budget is not None:
+            kwargs.update(progress_callback=watch, progress_rate=200)
         sampler = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, cores=ncores,
-                                seed=rs, progress_bar=progress, save_warmup=False,
+                                seed=rs, progress_bar=progress, save_warmup=step_budget is not None,
                                 adaptation=adaptation, blocking=False, **kwargs)
         try:
+            watch.wait(sampler)
             tree = sampler.wait()
         except BaseException:
             sampler.cancel()
             raise
+        watch.check(tree)
     else:
         import multiprocessing as mp
 
