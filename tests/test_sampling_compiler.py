@@ -89,12 +89,14 @@ def test_worker_processes_get_one_pool_thread_per_fit_thread(preset: str | None,
     assert got == (want, False)
 
 
-def test_the_main_process_keeps_a_pool_thread_per_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_main_process_keeps_jaxs_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process alone on the machine keeps one pool thread per CPU and asynchronous dispatch
+    (faster alone; one thread made two chain threads wait for each other)."""
     import os
 
     monkeypatch.delenv("PJRT_NPROC", raising=False)
     _prepare_jax(1)
-    assert "PJRT_NPROC" not in os.environ  # one thread would make two chain threads wait
+    assert "PJRT_NPROC" not in os.environ
     import jax
 
-    assert jax.config.values["jax_cpu_enable_async_dispatch"] is False
+    assert jax.config.values["jax_cpu_enable_async_dispatch"] is True
