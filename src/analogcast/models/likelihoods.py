@@ -14,8 +14,9 @@ functions, not the design products, are most of their cost:
   in the gradient), although ``nu`` takes one value per series. :func:`student_t` evaluates the
   normalising constant once per group and gathers it.
 
-Measured on the main job's models (``bench/results/models.json``, profile ``likelihoods``): the
-log density and gradient of ``event_logit`` and ``trajectory`` as nutpie calls them.
+Measured with ``bench/bench_gradient.py`` (``bench/results/gradient.json``, 2-core machine): one log
+density and gradient call as nutpie makes it took 18% less time for the main job's ``event_logit``
+(1.30 -> 1.07 ms), 28% less for its ``trajectory`` (1.02 -> 0.74 ms) and 14% less on a backtest fit.
 """
 
 from __future__ import annotations
