@@ -89,9 +89,9 @@ def test_worker_processes_get_one_pool_thread_per_fit_thread(preset: str | None,
     assert got == (want, False)
 
 
-def test_the_main_process_keeps_jaxs_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A process alone on the machine keeps one pool thread per CPU and asynchronous dispatch
-    (faster alone; one thread made two chain threads wait for each other)."""
+def test_the_main_process_keeps_a_pool_thread_per_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside a worker the pool keeps one thread per CPU (one made two chain threads wait for
+    each other); dispatch is synchronous everywhere."""
     import os
 
     monkeypatch.delenv("PJRT_NPROC", raising=False)
@@ -99,4 +99,4 @@ def test_the_main_process_keeps_jaxs_defaults(monkeypatch: pytest.MonkeyPatch) -
     assert "PJRT_NPROC" not in os.environ
     import jax
 
-    assert jax.config.values["jax_cpu_enable_async_dispatch"] is True
+    assert jax.config.values["jax_cpu_enable_async_dispatch"] is False

@@ -50,21 +50,24 @@ XLA_FLAGS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 
 
 def _prepare_jax(threads: int | None = None) -> None:
-    """Environment for JAX before its first use in this process: CPU only, single-threaded ops;
-    in a worker process (Dask's, which are daemonic), a CPU client with ``threads`` threads and
-    synchronous dispatch. Leaves a user's own settings alone.
+    """Environment for JAX before its first use in this process: CPU only, single-threaded ops,
+    synchronous dispatch; in a worker process (Dask's, which are daemonic), a CPU client with
+    ``threads`` threads. Leaves a user's own settings alone.
 
     JAX's CPU client has one pool thread per CPU by default and dispatches asynchronously, so one
-    log-density call can use every core. That is what a process alone on the machine wants, but
-    two backtest workers on two cores then fight over both. Measured on one backtest fit (origin
-    2016, 26,820 rows, 2-core machine; ``bench/bench_gradient.py``, ``bench/results/gradient.json``):
-    two processes side by side took 1.47-1.93 ms per call with JAX's defaults and 1.00-1.19 ms with
-    one pool thread and synchronous dispatch; one process alone took 0.66 ms of wall (1.11 ms of
-    CPU) with the defaults and 0.95 ms with the worker settings. So only workers change them; the
-    main job's two chain threads in one process were no faster with synchronous dispatch (38-42 s
-    against 35-39 s for 2 x 600 iterations of ``event_logit``). The draws are identical under
-    either setting (checked with one or two chain threads). Both are read when JAX starts its CPU
-    client, so the first fit of a process sets them.
+    log-density call can use every core; but nutpie's chains already run one per thread and wait
+    for every call. Measured on this 2-core machine (``bench/bench_gradient.py``,
+    ``bench/results/gradient.json``, one backtest fit of 26,820 rows): two processes side by side
+    took 1.47-1.93 ms per call with JAX's defaults and 1.00-1.19 ms with one pool thread and
+    synchronous dispatch. The main job (two chain threads in one process) took 296 s with
+    synchronous dispatch and 322 s without on the same seed (``bench/results/main_job.json``,
+    profiles ``speed_jax_sync`` and ``speed_final``; ``trajectory`` sampling 97 against 119 s), so
+    dispatch is synchronous everywhere. Only a single call in a process alone on the machine is
+    faster with the defaults (0.66 against 0.95 ms, using both cores), which no analogcast job is.
+    The pool is limited to the fit's threads in workers only: with one thread, two chain threads
+    of one process waited for each other. The draws are identical under either setting (checked
+    with one or two chain threads). Both are read when JAX starts its CPU client, so the first fit
+    of a process sets them.
     """
     import multiprocessing as mp
 
@@ -74,9 +77,9 @@ def _prepare_jax(threads: int | None = None) -> None:
         os.environ["XLA_FLAGS"] = f"{flags} {XLA_FLAGS}".strip()
     if threads is not None and mp.current_process().daemon:
         os.environ.setdefault("PJRT_NPROC", str(max(1, int(threads))))
-        import jax
+    import jax
 
-        jax.config.update("jax_cpu_enable_async_dispatch", False)
+    jax.config.update("jax_cpu_enable_async_dispatch", False)
 
 
 def nutpie_compiler() -> str:
