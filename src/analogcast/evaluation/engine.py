@@ -219,8 +219,10 @@ STEP_BUDGET_PER_ITERATION = 200
 
 def sample_with_restart(sample: Callable[[int, int | None], xr.DataTree], seed: int,
                         ) -> tuple[xr.DataTree, int]:
-    """``sample(seed, step_budget)``, and once more with a child seed and no budget if a chain's
-    step-size adaptation collapsed: it ran over ``step_budget`` leapfrog steps
+    """``sample(seed, per_iteration)`` with :data:`STEP_BUDGET_PER_ITERATION` (the caller makes it
+    the sampler's ``step_budget`` by multiplying with its iterations), and once more with a child
+    seed and ``None`` (no budget) if a chain's step-size adaptation collapsed: it ran over its
+    budget of leapfrog steps
     (:class:`analogcast.models.sampling.RunawayChains`, raised as soon as the sampler reports it,
     which saves most of such a fit's time), or its step size ended far below the other chains'
     (:func:`analogcast.models.convergence.collapsed_chains`). Returns the tree and the number of
