@@ -68,8 +68,11 @@ def fmt_pct(p: float) -> str:
         return "<1%"
     if p >= 0.995:
         return ">99%"
-    # round() rounds half to even: 0.005 would print as "0%" without the clamp
-    return f"{min(99, max(1, round(100 * p))):d}%"
+    # round() rounds half to even: 0.005 would print as "0%" without the clamp. The inner round
+    # drops last-bit noise first, so a share that is exactly a half-percent (0.055 = 11 of 200
+    # draws) prints the same whichever order its mean was summed in (0.05499999999999999 and
+    # 0.05500000000000001 printed "5%" and "6%")
+    return f"{min(99, max(1, round(round(100 * p, 9)))):d}%"
 
 
 def _fmt_end(p: float) -> str:
@@ -88,7 +91,7 @@ def fmt_score(x: float) -> str:
     """A 0-100 score (the WBL index) with one decimal: ``33.746 -> "33.7"``, ``"n/a"``."""
     if x is None or not math.isfinite(float(x)):
         return "n/a"
-    return f"{float(x):.1f}"
+    return f"{round(float(x), 9):.1f}"  # last-bit noise dropped first, as in fmt_pct
 
 
 def fmt_score_interval(mean: float, low: float, high: float) -> str:
