@@ -90,8 +90,8 @@ def test_worker_processes_get_one_pool_thread_per_fit_thread(preset: str | None,
 
 
 def test_the_main_process_keeps_a_pool_thread_per_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Outside a worker the pool keeps one thread per CPU (one made two chain threads wait for
-    each other); dispatch is synchronous everywhere."""
+    """Outside a worker the pool keeps one thread per CPU, for the process's chain threads;
+    dispatch is synchronous everywhere."""
     import os
 
     monkeypatch.delenv("PJRT_NPROC", raising=False)

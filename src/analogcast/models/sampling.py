@@ -64,8 +64,10 @@ def _prepare_jax(threads: int | None = None) -> None:
     profiles ``speed_jax_sync`` and ``speed_final``; ``trajectory`` sampling 97 against 119 s), so
     dispatch is synchronous everywhere. Only a single call in a process alone on the machine is
     faster with the defaults (0.66 against 0.95 ms, using both cores), which no analogcast job is.
-    The pool is limited to the fit's threads in workers only: with one thread, two chain threads
-    of one process waited for each other. The draws are identical under either setting (checked
+    The pool is limited to the fit's threads in workers only, where the other workers need the
+    other cores; a process that has the machine keeps a pool thread per CPU for its chain threads
+    (one pool thread there was not measured reliably: 59 s once for the main job's event_logit
+    2 x 600 iterations, in a batch where the defaults also took 58 s). The draws are identical under either setting (checked
     with one or two chain threads). Both are read when JAX starts its CPU client, so the first fit
     of a process sets them.
     """
