@@ -133,7 +133,7 @@ def test_fmt_pct_and_interval() -> None:
     assert fmt_interval(0.996, 0.97, 0.9999) == ">99% (97–>99%)"
     # a share exactly on a half-percent prints the same whatever the last bit of its mean: the
     # report's mean over (chain, draw) and a test's mean of a selection differ there (a real
-    # run's 11 of 200 paths: 0.05499999999999999 against 0.05500000000000001)
+    # run's share of draws: 0.05499999999999999 against 0.05500000000000001)
     assert fmt_pct(0.05499999999999999) == fmt_pct(0.055) == fmt_pct(0.05500000000000001) == "6%"
     assert fmt_pct(0.04499999999999999) == fmt_pct(0.045) == fmt_pct(0.04500000000000001) == "4%"
     assert fmt_pct(0.0549) == "5%" and fmt_pct(0.0551) == "6%"

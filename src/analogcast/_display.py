@@ -69,7 +69,7 @@ def fmt_pct(p: float) -> str:
     if p >= 0.995:
         return ">99%"
     # round() rounds half to even: 0.005 would print as "0%" without the clamp. The inner round
-    # drops last-bit noise first, so a share that is exactly a half-percent (0.055 = 11 of 200
+    # drops last-bit noise first, so a share that is exactly a half-percent (0.055, a share of
     # draws) prints the same whichever order its mean was summed in (0.05499999999999999 and
     # 0.05500000000000001 printed "5%" and "6%")
     return f"{min(99, max(1, round(round(100 * p, 9)))):d}%"
