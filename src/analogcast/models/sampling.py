@@ -67,9 +67,9 @@ def _prepare_jax(threads: int | None = None) -> None:
     The pool is limited to the fit's threads in workers only, where the other workers need the
     other cores; a process that has the machine keeps a pool thread per CPU for its chain threads
     (one pool thread there was not measured reliably: 59 s once for the main job's event_logit
-    2 x 600 iterations, in a batch where the defaults also took 58 s). The draws are identical under either setting (checked
-    with one or two chain threads). Both are read when JAX starts its CPU client, so the first fit
-    of a process sets them.
+    2 x 600 iterations, in a batch where the defaults also took 58 s). The draws are identical
+    under either setting (checked with one or two chain threads). Both are read when JAX starts
+    its CPU client, so the first fit of a process sets them.
     """
     import multiprocessing as mp
 
