@@ -63,8 +63,12 @@ def _fit_stats(tasks: pd.DataFrame) -> dict[str, dict[str, float]]:
 
 
 def _years(text: str) -> tuple[int, ...]:
-    a, _, b = text.partition("-")
-    return tuple(range(int(a), int(b or a) + 1))
+    """``"2005-2020"``, ``"2010,2016"`` or a mix of both."""
+    out: list[int] = []
+    for part in text.split(","):
+        a, _, b = part.strip().partition("-")
+        out.extend(range(int(a), int(b or a) + 1))
+    return tuple(out)
 
 
 def bench_runs(origins: tuple[int, ...], workers: list[int], protocol: str) -> list[dict]:

@@ -162,16 +162,21 @@ def test_backtest_scores_the_registry_model(monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.mark.slow
 def test_fast_backtest_fits_agree_with_reference_nuts() -> None:
-    """The backtest's short runs (``FAST``) against full NUTS (``REFERENCE``) on one small origin
-    (women's space, 2010): the stated tolerance is 0.002 in log-loss per direction (issue 15) and
-    0.01 in mean absolute probability."""
+    """The backtest's short runs (``FAST``) against full NUTS (``REFERENCE``) on the smallest
+    origin (2005, the six Barometer spaces in one joint fit, as the backtest fits them): the
+    stated tolerance is 0.002 in pooled log-loss per direction (issue 15) and 0.01 in mean
+    absolute probability. The delta-method Monte Carlo SE of the fast run's log-loss is about
+    0.0006 (openings) and 0.0003 (closings) with the forecasts' antithetic year paths, so the
+    tolerance is about three SEs of their difference."""
     from analogcast.data import load_events, load_panel
     from analogcast.evaluation.engine import make_features, run_model_task
     from analogcast.evaluation.scores import log_loss
 
     panel, events = load_panel(), load_events()
     feats = make_features(panel)
-    args = (panel, events, feats, 2010, ("women",), "strict", "event_logit")
+    spaces = ("associational", "informational", "individual", "governing", "electoral",
+              "economic")
+    args = (panel, events, feats, 2005, spaces, "strict", "event_logit")
     fast, _ = run_model_task(*args, "nutpie", 20261126, 2)
     ref, _ = run_model_task(*args, "nuts", 20261126, 2)
     assert (fast["country"].to_numpy() == ref["country"].to_numpy()).all()

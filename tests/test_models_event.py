@@ -138,7 +138,7 @@ def test_year_effects_carry_the_recent_level(real) -> None:
     post = fake_posterior("event_logit", data, draws=400, chains=2, seed=3)
     post["year_effect"][dict(year=-1)] = 1.5  # a high last fitted year
     post["sigma_year"][:] = 0.1
-    ye = _year_paths(_post_arrays(post), data, 3, np.random.default_rng(0))
+    ye = _year_paths(_post_arrays(post), data, 3, np.random.default_rng(0))[:, 0]  # path 0
     # random walk: the level carries on; the spread grows with the steps from the last fitted
     # year (origin - 1): 2, 3 and 4 steps for origin + 1 .. origin + 3
     assert abs(ye[:, 0].mean() - 1.5) < 0.02 and abs(ye[:, 2].mean() - 1.5) < 0.03
@@ -146,7 +146,7 @@ def test_year_effects_carry_the_recent_level(real) -> None:
     # an AR(1) posterior decays towards its mean instead
     post["rho_year"] = post["sigma_year"] * 0 + 0.8
     post["year_mean"] = post["sigma_year"] * 0
-    ye = _year_paths(_post_arrays(post), data, 3, np.random.default_rng(0))
+    ye = _year_paths(_post_arrays(post), data, 3, np.random.default_rng(0))[:, 0]  # path 0
     assert abs(ye[:, 0].mean() - 1.5 * 0.8**2) < 0.03
 
 
@@ -343,10 +343,46 @@ def test_year_shocks_are_not_carried_forward(real) -> None:
     post["year_effect"][dict(year=-1)] = 2.0  # a spike in the last fitted year
     post["sigma_year"][:] = 0.1
     post["sigma_year_noise"] = post["sigma_year"] * 0 + 0.3
-    ye = _year_paths(_post_arrays(post), data, 3, np.random.default_rng(0))
+    ye = _year_paths(_post_arrays(post), data, 3, np.random.default_rng(0))[:, 0]  # path 0
     assert np.abs(ye.mean(axis=0) - gain * 2.0).max() < 0.03  # mostly not carried on
     want = np.sqrt(var[0, 0] + 0.1**2 * np.array([2, 3, 4]) + 0.3**2)
     np.testing.assert_allclose(ye[:, :, 1].std(axis=0), want, rtol=0.06)
+
+
+def test_one_space_has_no_between_space_scales(real) -> None:
+    """With one space there is nothing to pool across: no ``sigma_beta`` / ``sigma_gamma`` (an
+    SD fitted from a single group is a funnel), and the space's slopes are the common slopes;
+    with two spaces both scales are back."""
+    panel, events, model, _ = real
+    one = model.build(model.prepare(panel, events, target=None, origin=2010, spaces=["women"]))
+    free = {v.name for v in one.free_RVs}
+    assert not {"sigma_beta", "sigma_gamma", "z_beta"} & free
+    assert {"beta0", "gamma0"} <= free and {"beta", "gamma"} <= set(one.named_vars)
+    two = model.build(model.prepare(panel, events, target=None, origin=2010,
+                                    spaces=["women", "electoral"]))
+    assert {"sigma_beta", "sigma_gamma"} <= {v.name for v in two.free_RVs}
+
+
+def test_year_paths_of_a_draw_come_in_antithetic_pairs(real) -> None:
+    """Several year paths per draw: every path has the one-path distribution (the walk's spread
+    grows as sqrt of the steps since the last fitted year), the two paths of a pair mirror each
+    other about the draw's expected path, so a pair's mean is that path exactly, and distinct
+    pairs are independent."""
+    from analogcast.models.event_forecast import _post_arrays, _year_paths
+
+    _, _, _, data = real
+    post = fake_posterior("event_logit", data, draws=1000, chains=2, seed=5)
+    post["year_effect"][dict(year=-1)] = 1.5
+    post["sigma_year"][:] = 0.1
+    if "sigma_year_noise" in post:
+        post = post.drop_vars("sigma_year_noise")
+    ye = _year_paths(_post_arrays(post), data, 3, np.random.default_rng(2), n_paths=4)
+    assert ye.shape == (2000, 4, 3, 2)
+    for j in range(4):
+        np.testing.assert_allclose(ye[:, j, :, 0].std(axis=0), 0.1 * np.sqrt([2, 3, 4]), rtol=0.08)
+    np.testing.assert_allclose(ye[:, 0::2] + ye[:, 1::2], 2 * 1.5, atol=1e-12)
+    c = np.corrcoef(ye[:, 0, 2, 0], ye[:, 2, 2, 0])[0, 1]
+    assert abs(c) < 0.1  # 2,000 draws: sd of a null correlation about 0.022
 
 
 @pytest.mark.parametrize("noise", [True, False])

@@ -16,7 +16,9 @@ For country ``c``, outcome year ``t``, space ``s`` and direction ``d`` (opening 
                  share of them that rose by more than their cutpoint in t-1
     u[c,s,d]   = region[r(c),s,d] + country[c,d]         (country non-centred, pooled over spaces,
                                                          summing to zero over countries)
-    beta[k,s,d] = beta0[k,d] + sigma_beta[d] * z          (spaces shrunk to a common effect)
+    beta[k,s,d] = beta0[k,d] + sigma_beta[d] * z          (spaces shrunk to a common effect;
+                                                         with one space, beta = beta0 and
+                                                         gamma = gamma0)
     year[t,d]  = level[t,d] + sigma_noise[d] * z[t,d]            (option ``year_noise``)
     level[t,d] = y[t,d] - mean_t y[t,d],  y[t,d] = y[t-1,d] + sigma_year[d] * e
                  (a random walk, centred over the fitted years; z sums to zero over years)
@@ -487,11 +489,22 @@ class EventLogit:
                 cs_eff = 0.0
             beta0 = pm.Normal("beta0", mu=mu0[:, None], sigma=sd0[:, None],
                               dims=("covariate", "direction"))
-            sigma_beta = pm.HalfNormal("sigma_beta", sigma=o["sigma_beta_scale"], dims="direction")
-            beta = _space_effects("beta", beta0, sigma_beta, "covariate", bool(o["beta_centred"]))
             gamma0 = pm.Normal("gamma0", 0.0, 1.0, dims=("dynamic", "direction"))
-            sigma_gamma = pm.HalfNormal("sigma_gamma", sigma=0.5, dims="direction")
-            gamma = _space_effects("gamma", gamma0, sigma_gamma, "dynamic", bool(o["centred"]))
+            if S > 1:
+                sigma_beta = pm.HalfNormal("sigma_beta", sigma=o["sigma_beta_scale"],
+                                           dims="direction")
+                beta = _space_effects("beta", beta0, sigma_beta, "covariate",
+                                      bool(o["beta_centred"]))
+                sigma_gamma = pm.HalfNormal("sigma_gamma", sigma=0.5, dims="direction")
+                gamma = _space_effects("gamma", gamma0, sigma_gamma, "dynamic", bool(o["centred"]))
+            else:
+                # One space: nothing to pool across, and a between-space SD fitted from a single
+                # group is unidentified (a funnel: women's space, origin 2010, 2 x 200 draws gave
+                # R-hat 2.4 and 202 divergences). The space's slopes are the common slopes.
+                beta = pm.Deterministic("beta", beta0[:, None, :],
+                                        dims=("covariate", "space", "direction"))
+                gamma = pm.Deterministic("gamma", gamma0[:, None, :],
+                                         dims=("dynamic", "space", "direction"))
             coef_parts = [beta, gamma]
             if n_sm:
                 lam = pm.HalfNormal("lam", 1.0, dims=("smooth", "direction"))

@@ -15,9 +15,10 @@ the expectation is over index paths on which no event has happened yet:
   and years since a large move of each step are read off the path, through the same scaling and
   smooth bases as the training rows.
 * **Year effects** continue the fitted random walk (``y[t+1] = y[t] + sigma * e``; an AR(1) with
-  ``rho`` if the posterior has ``rho_year``) from the last fitted year's level, one path per draw
-  shared by every country (the year effect is common to all); with a transient shock term in the
-  posterior (``sigma_year_noise``) each future year adds a new shock instead of the last year's.
+  ``rho`` if the posterior has ``rho_year``) from the last fitted year's level, one year path per
+  index path (antithetic pairs), shared by every country (the year effect is common to all); with
+  a transient shock term in the posterior (``sigma_year_noise``) each future year adds a new shock
+  instead of the last year's.
 * Covariates for years after the origin follow the scenario paths (target) or are held at the
   origin's values (every country, in the backtest).
 
@@ -232,34 +233,59 @@ def simulate_quiet_paths(moves: np.ndarray, x_last: np.ndarray, n_steps: int,
     return out
 
 
+def _antithetic_normals(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Standard normals ``shape = (sample, path, ...)`` in antithetic pairs along ``path``
+    (paths ``2j`` and ``2j + 1`` get ``z`` and ``-z``; an odd last path is unpaired)."""
+    n_paths = shape[1]
+    half = rng.standard_normal((shape[0], (n_paths + 1) // 2, *shape[2:]))
+    return np.concatenate([half, -half], axis=1)[:, _pair_order(n_paths)]
+
+
+def _pair_order(n_paths: int) -> np.ndarray:
+    h = (n_paths + 1) // 2
+    return np.stack([np.arange(h), np.arange(h) + h], axis=1).ravel()[:n_paths]
+
+
 def _year_paths(p: dict[str, np.ndarray], data: ModelData, n_steps: int,
-                rng: np.random.Generator) -> np.ndarray:
-    """Year effects of outcome years ``origin+1 .. origin+n_steps``, ``(sample, step, direction)``:
-    the fitted effect where the year was fitted (the ``barometer`` protocol), else the random walk
-    (or AR(1)) continued from the last fitted year."""
+                rng: np.random.Generator, n_paths: int = 1) -> np.ndarray:
+    """Year effects of outcome years ``origin+1 .. origin+n_steps``, ``(sample, path, step,
+    direction)``: the fitted effect where the year was fitted (the ``barometer`` protocol), else
+    the random walk (or AR(1)) continued from the last fitted year.
+
+    Each of the ``n_paths`` paths of a draw has its own future shocks, in antithetic pairs (the
+    year path is linear in its normals, so a pair's mean is the draw's expected path): averaging
+    the hazard over a draw's paths then integrates most of the shared future shock out instead of
+    leaving one realisation per draw, which alone moved a 2005 backtest origin's pooled opening
+    log-loss by 0.002 between seeds of the same posterior.
+    """
     years = [int(y) for y in data.meta["years"]]
+    n = p["year"].shape[0]
     # continue the uncentred process y = year_effect + year_mean, then centre it the same way
-    m = p["year_mean"]
-    rho, sig, noise = p["rho"], p["sigma_year"], p["sigma_noise"]
+    m = p["year_mean"][:, None, :]
+    rho, sig, noise = p["rho"][:, None, :], p["sigma_year"][:, None, :], p["sigma_noise"][:, None, :]
     has_noise = bool(noise.any())
+    n_rw = max(0, int(data.origin) + n_steps - years[-1])  # walk steps after the last fitted year
+    z = _antithetic_normals(rng, (n, n_paths, 1 + n_rw + n_steps, 2))
     if has_noise:
-        lvl_mean, lvl_var = filtered_level(p["year"], sig, noise)
-        level = lvl_mean + np.sqrt(lvl_var) * rng.standard_normal(lvl_mean.shape)
+        lvl_mean, lvl_var = filtered_level(p["year"], p["sigma_year"], p["sigma_noise"])
+        level = lvl_mean[:, None, :] + np.sqrt(lvl_var)[:, None, :] * z[:, :, 0]
     else:
-        level = p["year"][:, -1, :]
+        level = np.broadcast_to(p["year"][:, None, -1, :], (n, n_paths, 2))
     cur_year, y = years[-1], level + m
-    out = np.empty((y.shape[0], n_steps, 2))
+    out = np.empty((n, n_paths, n_steps, 2))
+    k_rw = 1
     for k in range(n_steps):
         yr = int(data.origin) + 1 + k
         if yr <= years[-1]:
-            out[:, k] = p["year"][:, years.index(yr)]
+            out[:, :, k] = p["year"][:, None, years.index(yr)]
             continue
         while cur_year < yr:
-            y = rho * y + sig * rng.standard_normal(y.shape)
+            y = rho * y + sig * z[:, :, k_rw]
+            k_rw += 1
             cur_year += 1
-        out[:, k] = y - m
+        out[:, :, k] = y - m
         if has_noise:
-            out[:, k] += noise * rng.standard_normal(y.shape)
+            out[:, :, k] += noise * z[:, :, 1 + n_rw + k]
     return out
 
 
@@ -342,7 +368,7 @@ def target_event_probs(posterior: xr.Dataset, data: ModelData, future_X: np.ndar
     n = p["alpha"].shape[0]
     tc = int(data.arrays["target_c"])
     base = _base(p, data)[:, tc]  # (sample, space, direction)
-    years_eff = _year_paths(p, data, n_steps, rng)  # (sample, step, direction)
+    years_eff = _year_paths(p, data, n_steps, rng, n_paths)  # (sample, path, step, direction)
     xb = np.einsum("qtk,nksd->nqtsd", future_X[:, :n_steps], p["beta"])  # (n, scen, step, s, d)
     t_all = int(np.flatnonzero(np.asarray(data.meta["all_countries"]) == data.target)[0])
     surv = np.ones((n, future_X.shape[0], len(data.spaces), n_steps, 2))
@@ -359,7 +385,7 @@ def target_event_probs(posterior: xr.Dataset, data: ModelData, future_X: np.ndar
         series = np.concatenate([np.broadcast_to(hist, (n, n_paths, hist.size)), paths[s]], axis=-1)
         lin, feas = _series_terms(data, s, series, n_steps, p, si, tmean=True, cross=cross)
         eta = (base[:, None, None, None, si, :] + lin[:, None]
-               + xb[:, :, None, :, si, :] + years_eff[:, None, None, :, :])
+               + xb[:, :, None, :, si, :] + years_eff[:, None, :, :, :])
         h = feas[:, None] / (1.0 + np.exp(-eta))  # (n, scen, path, step, d)
         surv[:, :, si] = np.cumprod(1.0 - h, axis=3).mean(axis=2)
     p_any = 1.0 - surv[:, :, :, hz - 1, :]  # (n, scen, space, horizon, d)
@@ -393,7 +419,7 @@ def all_country_event_probs(posterior: xr.Dataset, data: ModelData, horizon: int
             base_all[:, ci] = p["alpha"] + reg + zc[:, None, :]
     Xo = data.scaling["common_grid"]  # (country, covariate), covariates at the origin
     xb = np.einsum("ck,nksd->ncsd", Xo, p["beta"])
-    years_eff = _year_paths(p, data, horizon, rng)
+    years_eff = _year_paths(p, data, horizon, rng, n_paths)  # (sample, path, step, direction)
     out = {d: np.full((all_c.size, S), np.nan) for d in ("opening", "closing")}
     paths: dict[str, np.ndarray] = {}
     for s, h in data.scaling["history"].items():  # every country; NaN paths stay NaN
@@ -412,7 +438,7 @@ def all_country_event_probs(posterior: xr.Dataset, data: ModelData, horizon: int
         lin, feas = _series_terms(data, s, series, horizon, p, si, tmean=False,
                                   cross=None if cross is None else cross[:, ok])
         eta = (base_all[:, ok][:, :, None, None, si, :] + lin + xb[:, ok][:, :, None, None, si, :]
-               + years_eff[:, None, None, :, :])
+               + years_eff[:, None, :, :, :])
         h = feas / (1.0 + np.exp(-eta))  # (n, country, path, step, d)
         p_any = 1.0 - np.prod(1.0 - h, axis=3).mean(axis=(0, 2))  # (country, d)
         out["opening"][ok, si] = p_any[:, 0]
