@@ -150,6 +150,24 @@ def test_year_effects_carry_the_recent_level(real) -> None:
     assert abs(ye[:, 0].mean() - 1.5 * 0.8**2) < 0.03
 
 
+def test_per_draw_probabilities_average_to_the_posterior_mean(real) -> None:
+    """``all_country_event_probs(per_draw=True)`` gives each draw's probability; with the same
+    random stream their mean over draws is the posterior-mean forecast, NaN where the index is
+    missing, and the draws really differ (so a Monte Carlo error computed from them is not 0)."""
+    from analogcast.models.event_forecast import all_country_event_probs
+
+    panel, events, model, _ = real
+    d = model.prepare(panel, events, target=None, origin=2012, spaces=["women", "electoral"])
+    post = fake_posterior("event_logit", d, draws=15, chains=2, seed=4).drop_vars("theta")
+    mean = all_country_event_probs(post, d, 2, np.random.default_rng(7))
+    draws = all_country_event_probs(post, d, 2, np.random.default_rng(7), per_draw=True)
+    for k in ("opening", "closing"):
+        assert draws[k].shape == (*mean[k].shape, 30)
+        np.testing.assert_allclose(draws[k].mean(axis=-1), mean[k], rtol=1e-12, atol=1e-15)
+        ok = ~np.isnan(mean[k])
+        assert np.isnan(draws[k][~ok]).all() and (draws[k][ok].std(axis=-1) > 0).any()
+
+
 def test_backtest_mode_has_no_target_and_forecasts_every_country(real) -> None:
     panel, events, model, _ = real
     d = model.prepare(panel, events, target=None, origin=2012, spaces=["women"])

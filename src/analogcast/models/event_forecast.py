@@ -394,11 +394,16 @@ def target_event_probs(posterior: xr.Dataset, data: ModelData, future_X: np.ndar
 
 def all_country_event_probs(posterior: xr.Dataset, data: ModelData, horizon: int,
                             rng: np.random.Generator, n_paths: int = 4,
-                            max_draws: int | None = 400) -> dict[str, np.ndarray]:
+                            max_draws: int | None = 400, *,
+                            per_draw: bool = False) -> dict[str, np.ndarray]:
     """Posterior-mean P(>= 1 event within ``horizon`` years) of every panel country observed at
     the origin, ``{"opening", "closing"}`` each ``(country, space)`` over ``meta["all_countries"]``
     (NaN where the country's index is missing at the origin). Countries without training rows get
-    their region's effect and a country effect drawn from its population distribution."""
+    their region's effect and a country effect drawn from its population distribution.
+
+    ``per_draw=True`` returns each draw's probability (averaged over its paths only) instead,
+    ``(country, space, sample)``, for Monte Carlo errors (``bench/bench_mcse.py``); their mean over
+    ``sample`` is the posterior mean."""
     p = _post_arrays(posterior, max_draws)
     n = p["alpha"].shape[0]
     all_c = np.asarray(data.meta["all_countries"])
@@ -420,7 +425,8 @@ def all_country_event_probs(posterior: xr.Dataset, data: ModelData, horizon: int
     Xo = data.scaling["common_grid"]  # (country, covariate), covariates at the origin
     xb = np.einsum("ck,nksd->ncsd", Xo, p["beta"])
     years_eff = _year_paths(p, data, horizon, rng, n_paths)  # (sample, path, step, direction)
-    out = {d: np.full((all_c.size, S), np.nan) for d in ("opening", "closing")}
+    shape = (all_c.size, S, n) if per_draw else (all_c.size, S)
+    out = {d: np.full(shape, np.nan) for d in ("opening", "closing")}
     paths: dict[str, np.ndarray] = {}
     for s, h in data.scaling["history"].items():  # every country; NaN paths stay NaN
         paths[s] = simulate_quiet_paths(data.scaling["no_event_moves"][s],
@@ -440,6 +446,11 @@ def all_country_event_probs(posterior: xr.Dataset, data: ModelData, horizon: int
         eta = (base_all[:, ok][:, :, None, None, si, :] + lin + xb[:, ok][:, :, None, None, si, :]
                + years_eff[:, None, :, :, :])
         h = feas / (1.0 + np.exp(-eta))  # (n, country, path, step, d)
+        if per_draw:
+            p_draw = 1.0 - np.prod(1.0 - h, axis=3).mean(axis=2)  # (n, country, d)
+            out["opening"][ok, si] = p_draw[..., 0].T
+            out["closing"][ok, si] = p_draw[..., 1].T
+            continue
         p_any = 1.0 - np.prod(1.0 - h, axis=3).mean(axis=(0, 2))  # (country, d)
         out["opening"][ok, si] = p_any[:, 0]
         out["closing"][ok, si] = p_any[:, 1]
