@@ -6,8 +6,8 @@ Usage::
     .venv/bin/python bench/bench_mcse.py --origins 2005,2016 --seeds 20261126,1
 
 For each origin and seed, fits the registry model (``event_logit``) as the backtest does
-(``analogcast.evaluation.engine.FAST``: the same seed, design and sampler) and with the reference
-settings (``REFERENCE``), takes every draw's forecast probabilities
+(``analogcast.evaluation.engine.fit_registry_model`` with the ``FAST`` settings: the same seed,
+design, sampler, step budget and refit rule) and with the reference settings (``REFERENCE``), takes every draw's forecast probabilities
 (``all_country_event_probs(per_draw=True)``, the forecast's own random stream) and reports per
 direction the pooled log-loss of the posterior-mean forecast and its Monte Carlo SE by the delta
 method: the log-loss linearised at the posterior mean is the mean over draws of
@@ -28,7 +28,6 @@ from pathlib import Path
 import numpy as np
 
 RESULTS = Path(__file__).resolve().parent / "results" / "mcse.json"
-SIX = "associational,informational,individual,governing,electoral,economic"
 
 
 def log_loss_mcse(y: np.ndarray, p_draws: np.ndarray, chains: int) -> tuple[float, float, float]:
@@ -52,27 +51,23 @@ def log_loss_mcse(y: np.ndarray, p_draws: np.ndarray, chains: int) -> tuple[floa
 
 def one(origin: int, spaces: list[str], seed: int, which: str) -> dict:
     from analogcast.data import load_events, load_panel
-    from analogcast.evaluation.engine import FAST, REFERENCE, task_seed
+    from analogcast.evaluation.engine import FAST, REFERENCE, fit_registry_model
     from analogcast.evaluation.protocol import truth_labels
-    from analogcast.models import get_model, sample_model
     from analogcast.models.event_forecast import all_country_event_probs
 
-    cfg = FAST if which == "fast" else REFERENCE
     panel, events = load_panel(), load_events()
-    m = get_model("event_logit")
-    data = m.prepare(panel, events, target=None, origin=origin, spaces=spaces, protocol="strict")
-    s = task_seed(seed, origin, "all", "both", "event_logit")
     t0 = time.perf_counter()
-    tree = sample_model(m.build(data, None), draws=int(cfg["draws"]), tune=int(cfg["tune"]),
-                        chains=int(cfg["chains"]), seed=s, target_accept=float(cfg["target_accept"]),
-                        cores=2)
-    post = tree["posterior"].to_dataset()
-    probs = all_country_event_probs(post, data, 2, np.random.default_rng(np.random.SeedSequence(s)),
-                                    n_paths=int(m.options["n_paths"]), max_draws=None,
+    fit = fit_registry_model(panel, events, origin, spaces, "strict", "event_logit",
+                             "nutpie" if which == "fast" else "nuts", seed, threads=2)
+    data, post = fit.data, fit.tree["posterior"].to_dataset()
+    probs = all_country_event_probs(post, data, 2,
+                                    np.random.default_rng(np.random.SeedSequence(fit.seed)),
+                                    n_paths=int(fit.model.options["n_paths"]), max_draws=None,
                                     per_draw=True)
     all_c = np.asarray(data.meta["all_countries"])
     rec: dict = {"origin": origin, "spaces": spaces, "seed": seed, "settings": which,
-                 "sampler": dict(cfg), "seconds": round(time.perf_counter() - t0, 1)}
+                 "sampler": dict(FAST if which == "fast" else REFERENCE), "refits": fit.refits,
+                 "seconds": round(time.perf_counter() - t0, 1)}
     for d in ("opening", "closing"):
         ys, ps = [], []
         for si, sp in enumerate(data.spaces):
@@ -89,9 +84,11 @@ def one(origin: int, spaces: list[str], seed: int, which: str) -> dict:
 
 
 def main() -> None:
+    from analogcast.data import BAROMETER_SPACES
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--origins", default="2005")
-    ap.add_argument("--spaces", default=SIX)
+    ap.add_argument("--spaces", default=",".join(BAROMETER_SPACES))
     ap.add_argument("--seeds", default="20261126")
     args = ap.parse_args()
     rows = []

@@ -168,15 +168,13 @@ def test_fast_backtest_fits_agree_with_reference_nuts() -> None:
     absolute probability. The delta-method Monte Carlo SE of the fast run's log-loss is about
     0.0006 (openings) and 0.0003 (closings) with the forecasts' antithetic year paths, so the
     tolerance is about three SEs of their difference."""
-    from analogcast.data import load_events, load_panel
+    from analogcast.data import BAROMETER_SPACES, load_events, load_panel
     from analogcast.evaluation.engine import make_features, run_model_task
     from analogcast.evaluation.scores import log_loss
 
     panel, events = load_panel(), load_events()
     feats = make_features(panel)
-    spaces = ("associational", "informational", "individual", "governing", "electoral",
-              "economic")
-    args = (panel, events, feats, 2005, spaces, "strict", "event_logit")
+    args = (panel, events, feats, 2005, tuple(BAROMETER_SPACES), "strict", "event_logit")
     fast, _ = run_model_task(*args, "nutpie", 20261126, 2)
     ref, _ = run_model_task(*args, "nuts", 20261126, 2)
     assert (fast["country"].to_numpy() == ref["country"].to_numpy()).all()

@@ -22,6 +22,7 @@ import time
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -33,11 +34,17 @@ from analogcast.evaluation.features import SPACE_INDEX, make_features
 from analogcast.evaluation.protocol import DIRECTIONS, Protocol, check_protocol, origin_set
 from analogcast.models.registry import BACKTEST_MODELS
 
+if TYPE_CHECKING:
+    from analogcast.models.contract import ForecastModel
+    from analogcast.models.design import ModelData
+
 __all__ = [
     "MODELS",
     "BacktestConfig",
     "BacktestResult",
     "task_seed",
+    "RegistryFit",
+    "fit_registry_model",
     "run_task",
     "run_backtest",
 ]
@@ -249,6 +256,44 @@ def sample_with_restart(sample: Callable[[int, int | None], xr.DataTree], seed: 
     return sample(child, None), 1
 
 
+@dataclass(frozen=True)
+class RegistryFit:
+    """One backtest fit of a registry model: the model, its data, the sampled tree, the number of
+    refits (:func:`sample_with_restart`) and the task seed (the forecasts' random stream derives
+    from it)."""
+
+    model: ForecastModel
+    data: ModelData
+    tree: xr.DataTree
+    refits: int
+    seed: int
+
+
+def fit_registry_model(panel: xr.Dataset, events: xr.Dataset, origin: int,
+                       spaces: Sequence[str], protocol: Protocol, model: str, method: str,
+                       seed: int, threads: int = 1) -> RegistryFit:
+    """Fit registry ``model`` for ``origin`` as the backtest does: every space, both directions,
+    no target, the :data:`FAST` (``method="nutpie"``) or :data:`REFERENCE` settings, the task's
+    seed, the step budget and one refit (:func:`sample_with_restart`)."""
+    from analogcast.models import get_model, sample_model
+
+    m = get_model(model)
+    data = m.prepare(panel, events, target=None, origin=origin, spaces=list(spaces),
+                     protocol=protocol)
+    cfg = FAST if method == "nutpie" else REFERENCE
+    s = task_seed(seed, origin, "all", "both", model)
+    pm_model = m.build(data, None)
+    tree, refits = sample_with_restart(
+        lambda ss, per_iteration: sample_model(
+            pm_model, draws=int(cfg["draws"]), tune=int(cfg["tune"]), chains=int(cfg["chains"]),
+            seed=ss, target_accept=float(cfg["target_accept"]),
+            cores=max(1, min(int(threads), int(cfg["chains"]))),
+            step_budget=None if per_iteration is None
+            else per_iteration * (int(cfg["draws"]) + int(cfg["tune"]))),
+        s)
+    return RegistryFit(model=m, data=data, tree=tree, refits=refits, seed=s)
+
+
 def run_model_task(
     panel: xr.Dataset,
     events: xr.Dataset,
@@ -264,28 +309,16 @@ def run_model_task(
     """Fit a registry model once for ``origin`` (every space, both directions, no target) and
     forecast every country observed at the origin: P(event in ``origin+1 .. origin+2``)."""
     from analogcast.evaluation.protocol import truth_labels
-    from analogcast.models import get_model, sample_model
     from analogcast.models.convergence import diagnostics
 
     del features  # the registry model builds its own design from the panel
     t0 = time.perf_counter()
-    m = get_model(model)
-    data = m.prepare(panel, events, target=None, origin=origin, spaces=list(spaces),
-                     protocol=protocol)
-    cfg = FAST if method == "nutpie" else REFERENCE
-    s = task_seed(seed, origin, "all", "both", model)
-    pm_model = m.build(data, None)
-    tree, refits = sample_with_restart(
-        lambda ss, per_iteration: sample_model(
-            pm_model, draws=int(cfg["draws"]), tune=int(cfg["tune"]), chains=int(cfg["chains"]),
-            seed=ss, target_accept=float(cfg["target_accept"]),
-            cores=max(1, min(int(threads), int(cfg["chains"]))),
-            step_budget=None if per_iteration is None
-            else per_iteration * (int(cfg["draws"]) + int(cfg["tune"]))),
-        s)
-    post = tree["posterior"].to_dataset()
-    probs = m.predict_all(post, data, 2, np.random.default_rng(np.random.SeedSequence(s)))
-    diag = diagnostics(tree)
+    fit = fit_registry_model(panel, events, origin, spaces, protocol, model, method, seed, threads)
+    data, refits = fit.data, fit.refits
+    post = fit.tree["posterior"].to_dataset()
+    probs = fit.model.predict_all(post, data, 2,
+                                  np.random.default_rng(np.random.SeedSequence(fit.seed)))
+    diag = diagnostics(fit.tree)
     all_c = np.asarray(data.meta["all_countries"])
     gw = pd.Series(np.asarray(panel["gwcode"].values),
                    index=pd.Index(panel["country"].values.astype(str)))

@@ -236,14 +236,9 @@ def simulate_quiet_paths(moves: np.ndarray, x_last: np.ndarray, n_steps: int,
 def _antithetic_normals(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     """Standard normals ``shape = (sample, path, ...)`` in antithetic pairs along ``path``
     (paths ``2j`` and ``2j + 1`` get ``z`` and ``-z``; an odd last path is unpaired)."""
-    n_paths = shape[1]
-    half = rng.standard_normal((shape[0], (n_paths + 1) // 2, *shape[2:]))
-    return np.concatenate([half, -half], axis=1)[:, _pair_order(n_paths)]
-
-
-def _pair_order(n_paths: int) -> np.ndarray:
-    h = (n_paths + 1) // 2
-    return np.stack([np.arange(h), np.arange(h) + h], axis=1).ravel()[:n_paths]
+    n, n_paths, rest = shape[0], shape[1], shape[2:]
+    half = rng.standard_normal((n, (n_paths + 1) // 2, *rest))
+    return np.stack([half, -half], axis=2).reshape(n, -1, *rest)[:, :n_paths]
 
 
 def _year_paths(p: dict[str, np.ndarray], data: ModelData, n_steps: int,
@@ -446,12 +441,9 @@ def all_country_event_probs(posterior: xr.Dataset, data: ModelData, horizon: int
         eta = (base_all[:, ok][:, :, None, None, si, :] + lin + xb[:, ok][:, :, None, None, si, :]
                + years_eff[:, None, :, :, :])
         h = feas / (1.0 + np.exp(-eta))  # (n, country, path, step, d)
-        if per_draw:
-            p_draw = 1.0 - np.prod(1.0 - h, axis=3).mean(axis=2)  # (n, country, d)
-            out["opening"][ok, si] = p_draw[..., 0].T
-            out["closing"][ok, si] = p_draw[..., 1].T
-            continue
-        p_any = 1.0 - np.prod(1.0 - h, axis=3).mean(axis=(0, 2))  # (country, d)
+        surv = np.prod(1.0 - h, axis=3)  # (n, country, path, d): no event on the path
+        # each draw's probability (country, d, n), or the posterior mean (country, d)
+        p_any = (1.0 - surv.mean(axis=2)).transpose(1, 2, 0) if per_draw else 1.0 - surv.mean(axis=(0, 2))
         out["opening"][ok, si] = p_any[:, 0]
         out["closing"][ok, si] = p_any[:, 1]
     return out
