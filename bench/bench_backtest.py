@@ -173,13 +173,15 @@ def validate(
 
 
 def main() -> None:
+    from analogcast.data import BAROMETER_SPACES
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--origins", default="2005-2020")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--protocol", default="strict", choices=("strict", "barometer"))
     ap.add_argument("--validate", action="store_true", help="fast vs reference NUTS on a subset")
     ap.add_argument("--validate-origins", default="2010,2016")
-    ap.add_argument("--validate-spaces", default="associational,informational,individual,governing,electoral,economic")
+    ap.add_argument("--validate-spaces", default=",".join(BAROMETER_SPACES))
     ap.add_argument("--from-runs", nargs="*", default=None, metavar="DIR")
     ap.add_argument("--note", default="", help="with --from-runs: what the runs were")
     ap.add_argument("--loco", action="store_true", help="analogy prior vs none, LOCO backcasts")
