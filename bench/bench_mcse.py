@@ -30,29 +30,11 @@ import numpy as np
 RESULTS = Path(__file__).resolve().parent / "results" / "mcse.json"
 
 
-def log_loss_mcse(y: np.ndarray, p_draws: np.ndarray, chains: int) -> tuple[float, float, float]:
-    """``(log-loss of the mean, its delta-method MC SE, ESS)``; ``p_draws`` is ``(row, sample)``
-    with the samples chain-major."""
-    import xarray as xr
-    from arviz_stats import ess
-
-    from analogcast.evaluation.scores import log_loss
-
-    pbar = p_draws.mean(axis=1)
-    ll = log_loss(y, pbar)
-    pc = np.clip(pbar, 1e-12, 1 - 1e-12)
-    w = -(y / pc - (1 - y) / (1 - pc)) / y.size
-    w[(pbar == 0) & (y == 0)] = 0.0  # an impossible event that did not happen: no derivative
-    g = w @ p_draws
-    da = xr.DataArray(g.reshape(chains, -1), dims=("chain", "draw"))
-    e = float(ess(da.to_dataset(name="g"), method="mean")["g"])
-    return float(ll), float(np.std(g, ddof=1) / np.sqrt(e)), e
-
-
 def one(origin: int, spaces: list[str], seed: int, which: str) -> dict:
     from analogcast.data import load_events, load_panel
     from analogcast.evaluation.engine import FAST, REFERENCE, fit_registry_model
     from analogcast.evaluation.protocol import truth_labels
+    from analogcast.evaluation.scores import log_loss_mcse
     from analogcast.models.event_forecast import all_country_event_probs
 
     panel, events = load_panel(), load_events()

@@ -158,6 +158,45 @@ def test_backtest_scores_the_registry_model(monkeypatch: pytest.MonkeyPatch) -> 
     assert sorted(fc["country"]) == sorted(base["country"])  # the same rows as the baselines
     assert set(fc["model"]) == {"event_logit"} and info[0]["model"] == "event_logit"
     assert fc[["p_opening", "p_closing"]].notna().all().all()
+    # each fit's Monte Carlo SE of its log-loss: women is not a Barometer space
+    for short, d in (("up", "opening"), ("down", "closing")):
+        assert info[0][f"n_{short}_all7"] == fc[f"y_{d}"].notna().sum() > 0
+        assert info[0][f"n_{short}_barometer6"] == 0 and np.isnan(info[0][f"mcse_{short}_barometer6"])
+        assert 0 < info[0][f"mcse_{short}_all7"] < 0.1
+
+
+def test_task_mcse_groups_rows_and_pooled_mcse_closed_form() -> None:
+    """``_task_mcse`` takes each group's labelled rows only (``barometer6`` leaves women out) and
+    reports ``log_loss_mcse`` of them; ``pooled_mcse`` combines independent fits as
+    ``sqrt(sum (n_o SE_o)^2) / sum n_o``, and ignores baselines."""
+    from scipy.special import expit
+
+    from analogcast.evaluation.engine import _task_mcse, pooled_mcse
+    from analogcast.evaluation.scores import log_loss_mcse
+
+    rng = np.random.default_rng(8)
+    spaces = ("women", "electoral")
+    n_c, n_s = 40, 300
+    draws = {d: expit(rng.normal(-1.5, 0.5, (n_c, 2, 1)) + rng.normal(0, 0.3, (1, 1, n_s)))
+             for d in ("opening", "closing")}
+    for d in draws:
+        draws[d][:5, 1, :] = np.nan  # electoral index missing for five countries: no rows
+    frames = []
+    for si, sp in enumerate(spaces):
+        ok = ~np.isnan(draws["opening"][:, si, 0])
+        y = {d: (rng.random(ok.sum()) < 0.3).astype(float) for d in ("opening", "closing")}
+        y["closing"][:3] = np.nan  # unscored labels
+        frames.append(pd.DataFrame({"space": sp, "y_opening": y["opening"], "y_closing": y["closing"]}))
+    got = _task_mcse(frames, draws, spaces, 2)
+    e = frames[1]
+    keep = e["y_closing"].notna().to_numpy()
+    want = log_loss_mcse(e["y_closing"].to_numpy()[keep], draws["closing"][5:, 1][keep], 2)[1]
+    assert got["n_down_barometer6"] == keep.sum() == 32 and got["mcse_down_barometer6"] == want
+    assert got["n_up_all7"] == 40 + 35 and got["n_down_all7"] == 37 + 32
+    tasks = pd.DataFrame({"model": ["event_logit", "event_logit", "gbm"],
+                          "n_up_all7": [100.0, 300.0, np.nan], "mcse_up_all7": [0.01, 0.002, np.nan]})
+    assert pooled_mcse(tasks, "event_logit") == {"all7": {"up": pytest.approx(np.sqrt(1.36) / 400)}}
+    assert pooled_mcse(tasks, "gbm") == {} and pooled_mcse(tasks.drop(columns="mcse_up_all7"), "event_logit") == {}
 
 
 @pytest.mark.slow
@@ -185,3 +224,25 @@ def test_fast_backtest_fits_agree_with_reference_nuts() -> None:
         ll_ref = log_loss(y, ref.loc[ok, f"p_{d}"].to_numpy())
         assert abs(ll_fast - ll_ref) <= 0.002, (d, ll_fast, ll_ref)
         assert np.abs(fast[f"p_{d}"] - ref[f"p_{d}"]).mean() <= 0.01
+
+
+@pytest.mark.slow
+def test_origin_2009_fit_keeps_its_step_size_with_the_boundary_avoiding_prior() -> None:
+    """The strict backtest's origin 2009 (all seven spaces, the kept run's base seed): with a
+    half-normal prior on ``sigma_year`` a chain settled at ``sigma_year`` near 0 (every year a
+    transient shock around a constant level), its step size collapsed and it ran over the step
+    budget (the kept runs until 2026-12-08 refitted this origin); with the default Gamma(2) prior
+    neither chain does, and both chains find the same level SDs."""
+    from analogcast.data import SPACES, load_events, load_panel
+    from analogcast.evaluation.engine import fit_registry_model
+
+    panel, events = load_panel(), load_events()
+    args = (panel, events, 2009, tuple(SPACES), "strict", "event_logit", "nutpie", 20261126, 2)
+    fit = fit_registry_model(*args)
+    assert fit.refits == 0
+    sy = fit.tree["posterior"]["sigma_year"].mean("draw").to_numpy()  # (chain, direction)
+    assert (sy > 0.1).all(), sy
+    np.testing.assert_allclose(sy[0], sy[1], rtol=0.25)
+    # the same fit with the half-normal: its first attempt runs over the budget and is refitted
+    half = fit_registry_model(*args, options={"sigma_year_prior": "halfnormal"})
+    assert half.refits == 1

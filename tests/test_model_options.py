@@ -66,6 +66,7 @@ HOSTILE: list[tuple[str, str, tuple[str, ...]]] = [
     ("event_logit", "control_fraction = 1.5", ("control_fraction", "less than or equal to 1")),
     ("event_logit", 'centred = "yes"', ("centred", "valid boolean")),
     ("event_logit", "start = 1970.5", ("start", "valid integer")),
+    ("event_logit", 'sigma_year_prior = "cauchy"', ("sigma_year_prior", "'gamma'", "'halfnormal'")),
     ("event_logit", "aid_prior_sdd = 1.0", ("unknown option 'aid_prior_sdd'", "Did you mean 'aid_prior_sd'")),
     ("trajectory", 'n_paths = "many"', ("model.options.trajectory.n_paths", "valid integer", "'many'")),
     ("trajectory", "n_paths = 1e12", ("n_paths", "valid integer")),

@@ -381,6 +381,45 @@ def test_one_space_has_no_between_space_scales(real) -> None:
     assert {"sigma_beta", "sigma_gamma"} <= {v.name for v in two.free_RVs}
 
 
+@pytest.mark.parametrize("scale", [0.5, 0.2])
+def test_sigma_year_priors_closed_form(scale: float) -> None:
+    """``sigma_year``'s default prior is Gamma(2, rate) with the half-normal's mean
+    ``scale * sqrt(2/pi)`` (so its density vanishes at 0 and its mode is half the mean);
+    ``sigma_year_prior = "halfnormal"`` gives HalfNormal(scale); ``sigma_year_noise`` stays a
+    HalfNormal(scale) either way. Log densities against scipy."""
+    import pymc as pm
+    from scipy import stats
+
+    from analogcast.models.year_effects import year_effects
+
+    x = np.array([1e-6, 0.01, 0.05, 0.2, 0.45, 1.3])
+    mean = scale * np.sqrt(2.0 / np.pi)
+    want = {"gamma": stats.gamma(a=2.0, scale=mean / 2.0).logpdf(x),
+            "halfnormal": stats.halfnorm(scale=scale).logpdf(x)}
+    for kind, lp_want in want.items():
+        with pm.Model(coords={"year": np.arange(8), "direction": ["opening", "closing"]}) as m:
+            year_effects(8, ("opening", "closing"), scale, noise=True, level_prior=kind)
+        for name, target in (("sigma_year", lp_want), ("sigma_year_noise", want["halfnormal"])):
+            got = [float(pm.logp(m[name], np.array([v, v])).eval()[0]) for v in x]
+            np.testing.assert_allclose(got, target, rtol=1e-7, atol=1e-8, err_msg=f"{kind}: {name}")
+    # the boundary: at 1e-6 the gamma's log density is more than 9 nats below its largest value
+    # on the grid, where the half-normal's is at its maximum
+    assert want["gamma"][0] < want["gamma"].max() - 9
+    assert want["halfnormal"][0] == want["halfnormal"].max()
+    with pytest.raises(ValueError, match="level_prior"):
+        with pm.Model(coords={"year": np.arange(8), "direction": ["opening", "closing"]}):
+            year_effects(8, ("opening", "closing"), scale, noise=True, level_prior="cauchy")
+
+
+def test_event_model_takes_the_sigma_year_prior_option(real) -> None:
+    """The model's ``sigma_year`` is the option's distribution (Gamma by default)."""
+    panel, events, _, _ = real
+    for kind, op in (("gamma", "Gamma"), ("halfnormal", "HalfNormal")):
+        m = get_model("event_logit", sigma_year_prior=kind)
+        pmm = m.build(m.prepare(panel, events, target=None, origin=2010, spaces=["women"]))
+        assert type(pmm["sigma_year"].owner.op).__name__.startswith(op), (kind, pmm["sigma_year"].owner.op)
+
+
 def test_year_paths_of_a_draw_come_in_antithetic_pairs(real) -> None:
     """Several year paths per draw: every path has the one-path distribution (the walk's spread
     grows as sqrt of the steps since the last fitted year), the two paths of a pair mirror each

@@ -20,9 +20,9 @@ import logging
 import os
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -271,13 +271,16 @@ class RegistryFit:
 
 def fit_registry_model(panel: xr.Dataset, events: xr.Dataset, origin: int,
                        spaces: Sequence[str], protocol: Protocol, model: str, method: str,
-                       seed: int, threads: int = 1) -> RegistryFit:
+                       seed: int, threads: int = 1,
+                       options: Mapping[str, Any] | None = None) -> RegistryFit:
     """Fit registry ``model`` for ``origin`` as the backtest does: every space, both directions,
     no target, the :data:`FAST` (``method="nutpie"``) or :data:`REFERENCE` settings, the task's
-    seed, the step budget and one refit (:func:`sample_with_restart`)."""
+    seed, the step budget and one refit (:func:`sample_with_restart`). ``options`` are model
+    options other than the defaults (the backtest uses the defaults; benchmarks and tests compare
+    variants)."""
     from analogcast.models import get_model, sample_model
 
-    m = get_model(model)
+    m = get_model(model, **dict(options or {}))
     data = m.prepare(panel, events, target=None, origin=origin, spaces=list(spaces),
                      protocol=protocol)
     cfg = FAST if method == "nutpie" else REFERENCE
@@ -316,8 +319,10 @@ def run_model_task(
     fit = fit_registry_model(panel, events, origin, spaces, protocol, model, method, seed, threads)
     data, refits = fit.data, fit.refits
     post = fit.tree["posterior"].to_dataset()
-    probs = fit.model.predict_all(post, data, 2,
-                                  np.random.default_rng(np.random.SeedSequence(fit.seed)))
+    draws = fit.model.predict_all(post, data, 2,
+                                  np.random.default_rng(np.random.SeedSequence(fit.seed)),
+                                  per_draw=True)
+    probs = {k: v.mean(axis=-1) for k, v in draws.items()}
     diag = diagnostics(fit.tree)
     all_c = np.asarray(data.meta["all_countries"])
     gw = pd.Series(np.asarray(panel["gwcode"].values),
@@ -338,8 +343,61 @@ def run_model_task(
         "seconds": time.perf_counter() - t0, "pid": os.getpid(),
         "divergences": float(diag["divergences"]), "max_rhat": float(diag["max_rhat"]),
         "min_ess_bulk": float(diag["min_ess_bulk"]), "refits": refits,
+        **_task_mcse(frames, draws, data.spaces, post.sizes["chain"]),
     }]
     return pd.concat(frames, ignore_index=True), info
+
+
+#: pooled groups of a task's rows whose log-loss Monte Carlo SE ``tasks.csv`` records (the score
+#: table's ``barometer6`` and ``all7``)
+MCSE_GROUPS: tuple[str, ...] = ("barometer6", "all7")
+
+
+def _task_mcse(frames: Sequence[pd.DataFrame], draws: Mapping[str, np.ndarray],
+               spaces: Sequence[str], chains: int) -> dict[str, float]:
+    """Per direction and group, the number of scored rows and the delta-method Monte Carlo SE of
+    the task's log-loss over them (:func:`analogcast.evaluation.scores.log_loss_mcse`):
+    ``n_up_all7``, ``mcse_up_all7``, ... (``up`` openings, ``down`` closings). The forecasts of
+    one fit share its posterior draws, so these are per fit; fits of different origins are
+    independent, and :func:`pooled_mcse` combines them."""
+    from analogcast.data import BAROMETER_SPACES
+    from analogcast.evaluation.scores import log_loss_mcse
+
+    out: dict[str, float] = {}
+    for d, short in (("opening", "up"), ("closing", "down")):
+        for group in MCSE_GROUPS:
+            ys, ps = [], []
+            for si, (sp, fr) in enumerate(zip(spaces, frames, strict=True)):
+                if group == "barometer6" and sp not in BAROMETER_SPACES:
+                    continue
+                rows = draws[d][:, si, :]
+                P = rows[~np.isnan(rows[:, 0])]
+                y = fr[f"y_{d}"].to_numpy(float)
+                keep = ~np.isnan(y)
+                ys.append(y[keep])
+                ps.append(P[keep])
+            y_all = np.concatenate(ys) if ys else np.empty(0)
+            out[f"n_{short}_{group}"] = float(y_all.size)
+            out[f"mcse_{short}_{group}"] = (
+                log_loss_mcse(y_all, np.concatenate(ps), chains)[1] if y_all.size else float("nan"))
+    return out
+
+
+def pooled_mcse(tasks: pd.DataFrame, model: str) -> dict[str, dict[str, float]]:
+    """Monte Carlo SE of the pooled log-loss of ``model`` over all its origins, per group and
+    direction: the pooled log-loss is ``sum_o n_o LL_o / sum_o n_o`` over independent fits, so its
+    SE is ``sqrt(sum_o (n_o SE_o)^2) / sum_o n_o``. Empty when ``tasks`` has no such columns (a
+    baseline, or a run written before they existed)."""
+    t = tasks[tasks["model"] == model] if "model" in tasks else tasks.iloc[0:0]
+    out: dict[str, dict[str, float]] = {}
+    for group in MCSE_GROUPS:
+        for short in ("up", "down"):
+            n_col, se_col = f"n_{short}_{group}", f"mcse_{short}_{group}"
+            if t.empty or se_col not in t or t[se_col].isna().all():
+                continue
+            n, se = t[n_col].to_numpy(float), t[se_col].to_numpy(float)
+            out.setdefault(group, {})[short] = float(np.sqrt(np.nansum((n * se) ** 2)) / n.sum())
+    return out
 
 
 def _task(panel: xr.Dataset, events: xr.Dataset, features: pd.DataFrame, kind: str,

@@ -29,7 +29,10 @@ Files written by :func:`write_backtest` into the output directory:
     Observed frequency against mean forecast in 10 equal-count bins, openings and closings,
     the six Barometer spaces pooled.
 ``tasks.csv``, ``run.json``
-    Per-fit wall times and the configuration, wall time and number of workers.
+    Per-fit wall times, diagnostics and, for the registry model, each fit's delta-method Monte
+    Carlo SE of its log-loss (``mcse_<up|down>_<barometer6|all7>``, over ``n_...`` rows); the
+    configuration, wall time, number of workers, and the pooled log-loss's Monte Carlo SE
+    (``log_loss_mcse``).
 """
 
 from __future__ import annotations
@@ -203,6 +206,9 @@ def write_backtest(result, out_dir: str | Path) -> dict[str, Path]:  # result: B
         # the options the registry models were scored with (the engine uses their defaults)
         "model_options": _model_options(models),
         "inference": _inference(result.config.method),
+        # Monte Carlo SE of the primary model's pooled log-loss (barometer6 / all7, up / down),
+        # from every fit's delta-method SE in tasks.csv
+        "log_loss_mcse": _pooled_mcse(result.tasks, models[0]),
         "versions": _versions(),
         # the shipped data the labels and features came from (the report checks it)
         "data_sha256": _data_sha256(),
@@ -263,6 +269,12 @@ def _inference(method: str) -> dict[str, object]:
     cfg = FAST if method == "nutpie" else REFERENCE
     sampler = f"nutpie ({nutpie_compiler()})" if method == "nutpie" else "nutpie (reference NUTS settings)"
     return {"method": method, "sampler": sampler, **{k: cfg[k] for k in sorted(cfg)}}
+
+
+def _pooled_mcse(tasks: pd.DataFrame, model: str) -> dict[str, dict[str, float]]:
+    from analogcast.evaluation.engine import pooled_mcse
+
+    return pooled_mcse(tasks, model)
 
 
 def _data_sha256() -> str:

@@ -8,7 +8,8 @@ length and return a float. Definitions (proper scores: Gneiting and Raftery 2007
 - ROC-AUC (probability that a random event outranks a random non-event, ties counting half);
 - PR-AUC as average precision (step-wise area, ties in ``p`` form one threshold);
 - expected calibration error over 10 equal-count bins of the sorted forecasts (Naeini et al.
-  2015, AAAI), which scikit-learn does not provide.
+  2015, AAAI), which scikit-learn does not provide;
+- the Monte Carlo SE of the log-loss of a posterior-mean forecast (:func:`log_loss_mcse`).
 
 Log-loss, Brier, ROC-AUC and average precision are scikit-learn's (``sklearn.metrics``); this
 module adds the input checks, the clipping and ``nan`` for undefined cases (no rows, one class).
@@ -33,6 +34,7 @@ __all__ = [
     "reliability_table",
     "score_all",
     "SCORE_COLUMNS",
+    "log_loss_mcse",
 ]
 
 CLIP = 1e-6
@@ -172,3 +174,44 @@ def score_frame(
     res["n"] = res["n"].astype(int)
     res["n_events"] = res["n_events"].astype(int)
     return res
+
+
+def log_loss_mcse(y: ArrayLike, p_draws: ArrayLike, chains: int = 1) -> tuple[float, float, float]:
+    """Log-loss of the posterior-mean forecast and its Monte Carlo SE by the delta method.
+
+    Parameters
+    ----------
+    y
+        ``(row,)`` outcomes, 0/1.
+    p_draws
+        ``(row, sample)`` each posterior draw's forecast probability, samples chain-major.
+    chains
+        Number of chains the samples come from (equal lengths); ``1`` if they do not divide.
+
+    Returns
+    -------
+    (log_loss, mcse, ess)
+        The log-loss of ``p_draws.mean(axis=1)`` (:func:`log_loss`, clipped as there); its
+        Monte Carlo SE: the log-loss linearised at the mean forecast is the mean over draws of
+        ``g_s = sum_i dLL/dp_i * p_i^(s)``, whose SE is ``sd(g) / sqrt(ESS(g))`` (arviz-stats'
+        ESS of the mean over chains and draws); and that ESS. Rows whose mean forecast is
+        clipped (an infeasible event, probability 0) have no derivative.
+    """
+    import xarray as xr
+    from arviz_stats import ess
+
+    yy = np.asarray(y, dtype=float)
+    P = np.asarray(p_draws, dtype=float)
+    if P.ndim != 2 or P.shape[0] != yy.size:
+        raise ValueError(f"p_draws must be (row, sample) with {yy.size} rows, got shape {P.shape}")
+    pbar = P.mean(axis=1)
+    ll = log_loss(yy, pbar)
+    inside = (pbar > CLIP) & (pbar < 1.0 - CLIP)
+    pc = np.clip(pbar, CLIP, 1.0 - CLIP)
+    w = np.where(inside, -(yy / pc - (1.0 - yy) / (1.0 - pc)), 0.0) / yy.size
+    g = w @ P
+    n_chains = int(chains) if chains >= 1 and g.size % int(chains) == 0 else 1
+    da = xr.DataArray(g.reshape(n_chains, -1), dims=("chain", "draw"))
+    e = float(ess(da.to_dataset(name="g"), method="mean")["g"])
+    sd = float(np.std(g, ddof=1)) if g.size > 1 else float("nan")
+    return float(ll), sd / np.sqrt(e) if e > 0 else float("nan"), e

@@ -141,6 +141,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "cross_space": True,
     "index_room": True,
     "year_noise": True,
+    "sigma_year_prior": "gamma",
     "smooth": False,
     "subsample_seed": 20240601,
     "n_paths": 4,
@@ -470,7 +471,8 @@ class EventLogit:
                 else:
                     theta = pm.NormalMixture("theta", w=w, mu=m, sigma=sd, dims=("space", "direction"))
             year_eff = year_effects(len(coords["year"]), DIRECTIONS, float(o["sigma_year_scale"]),
-                                    noise=bool(o["year_noise"]))
+                                    noise=bool(o["year_noise"]),
+                                    level_prior=str(o["sigma_year_prior"]))
             sigma_region = pt.as_tensor(np.full(D, float(o["sigma_region_scale"])))
             z_region = pm.ZeroSumNormal("z_region", sigma=1.0, dims=("space", "direction", "region"))
             sigma_country = pm.HalfNormal("sigma_country", sigma=o["sigma_country_scale"] * 2,
@@ -586,13 +588,15 @@ class EventLogit:
         return ForecastBundle(model=self.name, outputs=self.outputs, events=ev)
 
     def predict_all(self, posterior: xr.Dataset, data: ModelData, horizon: int,
-                    rng: np.random.Generator) -> dict[str, np.ndarray]:
+                    rng: np.random.Generator, *, per_draw: bool = False) -> dict[str, np.ndarray]:
         """P(>= 1 event within ``horizon`` years) of every country observed at the origin,
-        posterior mean, ``{"opening", "closing"}`` each ``(country, space)`` (the backtest)."""
+        posterior mean, ``{"opening", "closing"}`` each ``(country, space)`` (the backtest);
+        ``per_draw=True``: each draw's, ``(country, space, sample)``, whose mean over ``sample``
+        is the posterior mean."""
         from analogcast.models.event_forecast import all_country_event_probs
 
         return all_country_event_probs(posterior, data, horizon, rng,
-                                       n_paths=int(self.options["n_paths"]))
+                                       n_paths=int(self.options["n_paths"]), per_draw=per_draw)
 
     def unit_intercepts(self, posterior: xr.Dataset, data: ModelData, labels: Sequence[str],
                         max_draws: int | None = None) -> dict[tuple[str, str], list[tuple[str, float, float]]]:

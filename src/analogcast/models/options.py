@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -132,6 +132,12 @@ class EventLogitOptions(ModelOptions):
     ``year_noise`` splits the year effect into a random-walk level and a transient yearly shock
     (a local-level model): forecasts continue the level and draw new shocks, so one unusual year
     of events is not carried forward as a new level.
+
+    ``sigma_year_prior`` is the prior of the level's step SD ``sigma_year``: ``"gamma"`` (shape 2,
+    the half-normal's mean ``0.8 x sigma_year_scale``; zero density at 0) or ``"halfnormal"``
+    (scale ``sigma_year_scale``). With the half-normal a chain could settle at ``sigma_year``
+    near 0, explaining every year as a transient shock around a constant level, where its step
+    size collapsed (backtest origin 2009: step size 6e-114, 1,023 leapfrog steps per iteration).
     """
 
     MODEL: ClassVar[str] = "event_logit"
@@ -154,6 +160,7 @@ class EventLogitOptions(ModelOptions):
     cross_space: StrictBool = True
     index_room: StrictBool = True
     year_noise: StrictBool = True
+    sigma_year_prior: Literal["gamma", "halfnormal"] = "gamma"
     smooth: StrictBool = False
     subsample_seed: Seed = 20240601
     n_paths: Annotated[int, Field(ge=1, le=64, strict=True)] = 4

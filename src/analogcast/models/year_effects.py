@@ -34,19 +34,34 @@ __all__ = ["year_effects", "filtered_level"]
 
 
 def year_effects(n_years: int, directions: Sequence[str], sigma_scale: float, *,
-                 noise: bool) -> Any:
+                 noise: bool, level_prior: str = "gamma") -> Any:
     """Add the year effects to the current PyMC model; returns ``year_effect`` (year, direction).
 
-    Creates ``sigma_year`` (and ``sigma_year_noise`` with ``noise``), HalfNormal with scale
-    ``sigma_scale``, one ``year_<direction>`` ZeroSumNormal per direction, the potentials
+    Creates ``sigma_year`` (and ``sigma_year_noise`` with ``noise``, HalfNormal with scale
+    ``sigma_scale``), one ``year_<direction>`` ZeroSumNormal per direction, the potentials
     ``year_walk_<direction>`` and the deterministic ``year_effect``. Needs a ``year`` and a
     ``direction`` coordinate in the model.
+
+    ``level_prior`` is the prior of the level's step SD ``sigma_year``: ``"halfnormal"`` (scale
+    ``sigma_scale``) or ``"gamma"``, a boundary-avoiding Gamma(2, rate) with the half-normal's
+    mean (``sigma_scale * sqrt(2/pi)``): zero density at 0 and a mode at half the mean (Chung et
+    al. 2013, "A nondegenerate penalized likelihood estimator for variance parameters in
+    multilevel models"). With ``noise`` the half-normal lets a chain explain every year as a
+    transient shock around a constant level (``sigma_year`` near 0), a corner in which the
+    low-frequency steps' variances ``sigma_year^2 + sigma_year_noise^2 freq[k]`` shrink towards
+    0 and NUTS's step size collapses.
     """
     import pymc as pm
     import pytensor.tensor as pt
 
     n = int(n_years)
-    sigma_year = pm.HalfNormal("sigma_year", sigma=sigma_scale, dims="direction")
+    if level_prior == "gamma":
+        mean = float(sigma_scale) * np.sqrt(2.0 / np.pi)
+        sigma_year = pm.Gamma("sigma_year", alpha=2.0, beta=2.0 / mean, dims="direction")
+    elif level_prior == "halfnormal":
+        sigma_year = pm.HalfNormal("sigma_year", sigma=sigma_scale, dims="direction")
+    else:
+        raise ValueError(f"level_prior must be 'gamma' or 'halfnormal', got {level_prior!r}")
     sigma_noise = (pm.HalfNormal("sigma_year_noise", sigma=sigma_scale, dims="direction")
                    if noise else None)
     # The steps' covariance is tridiagonal Toeplitz, so its eigenvectors are the fixed sine basis

@@ -1,22 +1,14 @@
-"""The Monte Carlo SE that ``bench/bench_mcse.py`` reports for a backtest's log-loss, checked
-against the spread of the log-loss over independent replications (the quantity it estimates)."""
+"""The Monte Carlo SE of a backtest's log-loss (``analogcast.evaluation.scores.log_loss_mcse``,
+reported per fit in the backtest's ``tasks.csv`` and by ``bench/bench_mcse.py``), checked against
+the spread of the log-loss over independent replications (the quantity it estimates)."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
+import pytest
 from scipy.special import expit
 
-
-def _bench():  # type: ignore[no-untyped-def]
-    path = Path(__file__).resolve().parents[1] / "bench" / "bench_mcse.py"
-    spec = importlib.util.spec_from_file_location("bench_mcse", path)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from analogcast.evaluation.scores import log_loss_mcse
 
 
 def test_delta_method_se_matches_the_spread_over_replications() -> None:
@@ -27,7 +19,7 @@ def test_delta_method_se_matches_the_spread_over_replications() -> None:
     the SD of the log-loss of the mean forecast is the SE the function should report: the mean
     reported SE agrees within 15%, while a per-row SE that ignored the shared shock is below half
     of it in this setup."""
-    mcse = _bench().log_loss_mcse
+    mcse = log_loss_mcse
     rng = np.random.default_rng(11)
     n_rows, chains, per_chain = 300, 2, 200
     base = rng.normal(-2.0, 1.0, n_rows)
@@ -48,3 +40,17 @@ def test_delta_method_se_matches_the_spread_over_replications() -> None:
     empirical = float(np.std(lls, ddof=1))
     assert abs(np.mean(ses) / empirical - 1.0) < 0.15, (np.mean(ses), empirical)
     assert np.mean(row_ses) < 0.5 * empirical  # the setup tells the two apart
+
+
+def test_clipped_rows_have_no_derivative_and_shapes_are_checked() -> None:
+    """An infeasible event (probability 0 in every draw, no event) adds its clipped constant to the
+    log-loss and nothing to its Monte Carlo SE; a (row, sample) mismatch is refused."""
+    rng = np.random.default_rng(3)
+    p = expit(rng.normal(-1.0, 0.4, (50, 400)))
+    y = (rng.random(50) < 0.3).astype(float)
+    ll, se, _ = log_loss_mcse(y, p, 2)
+    ll0, se0, _ = log_loss_mcse(np.r_[y, 0.0], np.vstack([p, np.zeros(400)]), 2)
+    assert ll0 == pytest.approx(ll * 50 / 51, rel=1e-4)  # the zero row's clipped loss is ~1e-6
+    assert se0 == pytest.approx(se * 50 / 51, rel=1e-12)
+    with pytest.raises(ValueError, match="rows"):
+        log_loss_mcse(y[:-1], p, 2)
