@@ -164,7 +164,9 @@ class EventLogit:
         Overrides of ``DEFAULT_OPTIONS``: ``start`` (first outcome year, default 1970),
         ``aid_prior_mean`` / ``aid_prior_sd`` (Normal prior on the common effect of each aid term,
         standardised scale; a number or a mapping term -> value), ``beta_prior_sd`` (other
-        covariates), ``sigma_*_scale`` (HalfNormal scales of the hierarchical SDs),
+        covariates), ``sigma_*_scale`` (HalfNormal scales of the hierarchical SDs;
+        ``sigma_year`` is Gamma(2) with the half-normal's mean unless ``sigma_year_prior =
+        "halfnormal"``, see :func:`analogcast.models.year_effects.year_effects`),
         ``vague_prior_sd`` (theta prior SD when no analogy prior is given), ``control_fraction``
         (share of non-event rows kept, target rows always kept), ``smooth`` (penalised splines of
         the level and two-year change), ``n_paths`` (simulated index paths per draw in forecasts).
