@@ -140,6 +140,7 @@ def validate(
     from analogcast.data import load_events, load_panel
     from analogcast.evaluation.engine import FAST, REFERENCE, run_model_task
     from analogcast.evaluation.scores import log_loss
+    from analogcast.models import get_model
 
     panel, events = load_panel(), load_events()
     rows = []
@@ -151,7 +152,7 @@ def validate(
                                       "event_logit", method, seed, threads=2)
             out[method] = (fc, info[0], time.perf_counter() - t0)
         fast, ref = out["nutpie"][0], out["nuts"][0]
-        for d in ("opening", "closing"):
+        for d, short in (("opening", "up"), ("closing", "down")):
             y = fast[f"y_{d}"].to_numpy(float)
             ok = ~np.isnan(y)
             pf, pr = fast[f"p_{d}"].to_numpy(float), ref[f"p_{d}"].to_numpy(float)
@@ -165,6 +166,11 @@ def validate(
                 "seconds_fast": out["nutpie"][2], "seconds_reference": out["nuts"][2],
                 "divergences_fast": out["nutpie"][1].get("divergences"),
                 "divergences_reference": out["nuts"][1].get("divergences"),
+                # each fit's delta-method Monte Carlo SE of this log-loss (every row here)
+                "mcse_fast": out["nutpie"][1].get(f"mcse_{short}_all7"),
+                "mcse_reference": out["nuts"][1].get(f"mcse_{short}_all7"),
+                "model_options": {"sigma_year_prior": get_model("event_logit").options["sigma_year_prior"]},
+                "date": time.strftime("%Y-%m-%d", time.gmtime()),
                 "load_average": os.getloadavg()[0],
             }
             rows.append(row)

@@ -205,6 +205,7 @@ def test_run_json_records_the_options_of_the_scored_registry_models(out: Path) -
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert run["data_sha256"] == data_sha256()  # the report checks scores against the run's data
     assert run["model_options"] == {}  # baselines only: no registry model was scored
+    assert run["log_loss_mcse"] == {}  # ... and no posterior draws, so no Monte Carlo SE
     got = _model_options(["event_logit", "gbm"])
     assert list(got) == ["event_logit"]
     assert got["event_logit"] == dict(get_model("event_logit").options)
