@@ -143,6 +143,7 @@ def validate(
     from analogcast.models import get_model
 
     panel, events = load_panel(), load_events()
+    level_prior = get_model("event_logit").options["sigma_year_prior"]
     rows = []
     for t in origins:
         out = {}
@@ -169,7 +170,7 @@ def validate(
                 # each fit's delta-method Monte Carlo SE of this log-loss (every row here)
                 "mcse_fast": out["nutpie"][1].get(f"mcse_{short}_all7"),
                 "mcse_reference": out["nuts"][1].get(f"mcse_{short}_all7"),
-                "model_options": {"sigma_year_prior": get_model("event_logit").options["sigma_year_prior"]},
+                "model_options": {"sigma_year_prior": level_prior},
                 "date": time.strftime("%Y-%m-%d", time.gmtime()),
                 "load_average": os.getloadavg()[0],
             }

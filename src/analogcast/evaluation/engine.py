@@ -388,7 +388,7 @@ def pooled_mcse(tasks: pd.DataFrame, model: str) -> dict[str, dict[str, float]]:
     direction: the pooled log-loss is ``sum_o n_o LL_o / sum_o n_o`` over independent fits, so its
     SE is ``sqrt(sum_o (n_o SE_o)^2) / sum_o n_o``. Empty when ``tasks`` has no such columns (a
     baseline, or a run written before they existed)."""
-    t = tasks[tasks["model"] == model] if "model" in tasks else tasks.iloc[0:0]
+    t = tasks[tasks["model"] == model]
     out: dict[str, dict[str, float]] = {}
     for group in MCSE_GROUPS:
         for short in ("up", "down"):
